@@ -1,0 +1,1 @@
+// PumpConfig: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// PumpProtocol: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// SerialTransport: placeholder until its issue lands.
