@@ -35,6 +35,9 @@ let package = Package(
       name: "SerialTransport",
       dependencies: ["CUdev", .product(name: "SystemPackage", package: "swift-system")]),
 
+    // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
+    .executableTarget(name: "pumpbench", dependencies: ["PumpCore"]),
+
     .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore"]),
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore"]),
     .testTarget(name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore"]),
