@@ -1,7 +1,7 @@
 /// One drug-library record (Open PCA Pump: every prescription field with lower/upper soft and hard
 /// limits). Dose fields have a per-kg guardrail and an absolute one; both apply, the tighter wins.
 /// Values come from HardwareProfiles/drug-library.yaml, each with its cited source.
-public struct DrugEntry: Hashable, Sendable {
+public struct DrugEntry: Sendable {
   public var id: DrugEntryID
   public var careArea: CareArea
   /// µg/mL.
@@ -65,3 +65,8 @@ public struct DrugEntry: Hashable, Sendable {
     self.rateIncreaseInterval = rateIncreaseInterval
   }
 }
+
+// Equality is for host code and tests; Embedded builds leave it out to save flash.
+#if !hasFeature(Embedded)
+  extension DrugEntry: Equatable {}
+#endif

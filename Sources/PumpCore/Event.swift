@@ -1,6 +1,6 @@
 /// Everything that can happen to the controller. Each is handled by `PumpController.handle`,
 /// which accepts or rejects it with a reason; `tick` is the control step.
-public enum PumpEvent: Hashable, Sendable {
+public enum PumpEvent: Sendable {
   /// Program a prescription (clinician). Hard-limit violations are rejected; soft-limit ones
   /// wait for `confirmSoftLimits`.
   case program(Prescription)
@@ -33,7 +33,7 @@ public enum PumpEvent: Hashable, Sendable {
 }
 
 /// A hardware sensor reading reported by the firmware shell (or the replayer).
-public enum SensorReading: Hashable, Sendable {
+public enum SensorReading: Sendable {
   case upstreamPressure(MilliPSI)
   case downstreamPressure(MilliPSI)
   /// Size of the bubble now passing the air sensor (zero: none).
@@ -82,3 +82,9 @@ public enum BolusDenial: UInt8, Hashable, Sendable {
   case noBolusProgrammed = 8
   case reservoir = 9
 }
+
+// Equality is for host code and tests; Embedded builds leave it out to save flash.
+#if !hasFeature(Embedded)
+  extension PumpEvent: Equatable {}
+  extension SensorReading: Equatable {}
+#endif

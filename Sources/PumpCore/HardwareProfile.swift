@@ -1,6 +1,6 @@
 /// Numbers that describe one pump model. Loaded from HardwareProfiles/*.yaml by PumpConfig, which
 /// validates every field; the controller and the simulated hardware read only this.
-public struct HardwareProfile: Hashable, Sendable {
+public struct HardwareProfile: Sendable {
   /// Usable reservoir (syringe or cassette) volume.
   public var reservoirVolume: Microliters
   public var minRate: MicrolitersPerHour
@@ -93,3 +93,8 @@ public struct HardwareProfile: Hashable, Sendable {
       Arith.mulDivFloor(3_600_000_000_000 / max(minStepIntervalMicros, 1), 1, stepsPerMilliliter))
   }
 }
+
+// Equality is for host code and tests; Embedded builds leave it out to save flash.
+#if !hasFeature(Embedded)
+  extension HardwareProfile: Equatable {}
+#endif

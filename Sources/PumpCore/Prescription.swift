@@ -1,6 +1,6 @@
 /// A ketamine PCA prescription in controller units. Mass fields are absolute (per-kg values are
 /// converted by `PrescriptionRequest` before reaching the controller).
-public struct Prescription: Hashable, Sendable {
+public struct Prescription: Sendable {
   /// Drug-library entry the prescription was checked against.
   public var drugEntry: DrugEntryID
   public var careArea: CareArea
@@ -61,3 +61,8 @@ public struct DrugEntryID: RawRepresentable, Hashable, Sendable {
   public init(rawValue: UInt16) { self.rawValue = rawValue }
   public init(_ value: UInt16) { self.rawValue = value }
 }
+
+// Equality is for host code and tests; Embedded builds leave it out to save flash.
+#if !hasFeature(Embedded)
+  extension Prescription: Equatable {}
+#endif

@@ -16,7 +16,7 @@ public enum Vital: UInt8, Hashable, Sendable, CaseIterable {
 
 /// Warning and critical thresholds for one vital. A bound of nil is not checked. High bounds
 /// trigger at value ≥ bound, low bounds at value ≤ bound.
-public struct VitalBand: Hashable, Sendable {
+public struct VitalBand: Sendable {
   public var warningLow: Int32?
   public var criticalLow: Int32?
   public var warningHigh: Int32?
@@ -64,7 +64,7 @@ public enum VitalLevel: UInt8, Hashable, Sendable {
 }
 
 /// One sample from the patient monitor; any subset of vitals may be present.
-public struct VitalsSample: Hashable, Sendable {
+public struct VitalsSample: Sendable {
   public var sbp: Int32?
   public var dbp: Int32?
   public var hr: Int32?
@@ -100,7 +100,7 @@ public struct VitalsSample: Hashable, Sendable {
 }
 
 /// Per-care-area interlock configuration (OpenICE pattern, BP and HR first for ketamine).
-public struct VitalsPolicy: Hashable, Sendable {
+public struct VitalsPolicy: Sendable {
   public var sbp: VitalBand
   public var dbp: VitalBand
   public var hr: VitalBand
@@ -159,3 +159,10 @@ public struct VitalsPolicy: Hashable, Sendable {
     required: 0, persistSamples: 2, persistTime: .seconds(10), staleAfter: .seconds(5),
     interlockWarnings: 2)
 }
+
+// Equality is for host code and tests; Embedded builds leave it out to save flash.
+#if !hasFeature(Embedded)
+  extension VitalsPolicy: Equatable {}
+  extension VitalBand: Equatable {}
+  extension VitalsSample: Equatable {}
+#endif

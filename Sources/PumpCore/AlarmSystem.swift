@@ -1,0 +1,138 @@
+/// The state of every alarm (IEC 60601-1-8 behaviour). A fixed table indexed by `AlarmCode`;
+/// no allocation after init.
+///
+/// - An alarm is raised when its condition appears. A non-latching alarm clears when the
+///   condition goes; a latching one only when it is acknowledged AND the condition is gone.
+/// - Audio pause lasts at most the profile's maximum (≤ 120 s) and is refused while a
+///   non-silenceable alarm is active; a newly raised alarm of higher priority than any active at
+///   the time of the pause, or any non-silenceable one, breaks through.
+public struct AlarmSystem: Sendable {
+  public struct Slot: Equatable, Sendable {
+    public var active = false
+    public var condition = false
+    public var acknowledged = false
+    public var raisedAt: Milliseconds = .zero
+  }
+
+  static let slotCount = 34
+  public private(set) var slots = [Slot](repeating: Slot(), count: slotCount)
+  public private(set) var audioPausedUntil: Milliseconds? = nil
+  private var pausedAtPriority: AlarmPriority = .info
+
+  public init() {}
+
+  public subscript(code: AlarmCode) -> Slot { slots[Int(code.rawValue)] }
+
+  public func isActive(_ code: AlarmCode) -> Bool { slots[Int(code.rawValue)].active }
+
+  /// What `set` did.
+  enum Transition: Equatable {
+    case none
+    case raised(brokeAudioPause: Bool)
+    case cleared
+  }
+
+  /// Sets an alarm's condition: raises it when the condition appears, clears it when the
+  /// condition goes (latching alarms: only once acknowledged).
+  mutating func set(_ code: AlarmCode, _ present: Bool, now: Milliseconds) -> Transition {
+    let i = Int(code.rawValue)
+    let props = code.properties
+    if present && !slots[i].condition {
+      slots[i].condition = true
+      if !slots[i].active {
+        slots[i].active = true
+        slots[i].raisedAt = now
+        slots[i].acknowledged = false
+        if audioPausedUntil != nil && (!props.silenceable || props.priority > pausedAtPriority) {
+          audioPausedUntil = nil
+          return .raised(brokeAudioPause: true)
+        }
+        return .raised(brokeAudioPause: false)
+      }
+      // A latched alarm whose condition returned is annunciated again.
+      slots[i].acknowledged = false
+    } else if !present && slots[i].condition {
+      slots[i].condition = false
+      if slots[i].active && (!props.latching || slots[i].acknowledged) {
+        slots[i].active = false
+        return .cleared
+      }
+    }
+    return .none
+  }
+
+  /// Acknowledges one alarm; returns (was newly acknowledged, was cleared because its
+  /// condition is gone).
+  mutating func acknowledge(_ code: AlarmCode) -> (acknowledged: Bool, cleared: Bool) {
+    let i = Int(code.rawValue)
+    guard slots[i].active else { return (false, false) }
+    let newly = !slots[i].acknowledged
+    slots[i].acknowledged = true
+    if !slots[i].condition {
+      slots[i].active = false
+      return (newly, true)
+    }
+    return (newly, false)
+  }
+
+  mutating func pauseAudio(now: Milliseconds, for duration: Milliseconds) -> Rejection? {
+    guard let top = highestActive else { return .nothingToAcknowledge }
+    for i in 0..<slots.count where slots[i].active {
+      if let c = AlarmCode(rawValue: UInt8(i)), !c.properties.silenceable { return .notSilenceable }
+    }
+    audioPausedUntil = now + duration
+    pausedAtPriority = top.priority
+    return nil
+  }
+
+  mutating func expireAudioPause(now: Milliseconds) {
+    if let u = audioPausedUntil, now >= u { audioPausedUntil = nil }
+  }
+
+  /// The alarm annunciated: highest priority, then earliest raised.
+  public var highestActive: AlarmCode? {
+    var best: AlarmCode? = nil
+    var bestSlot = Slot()
+    for i in 0..<slots.count where slots[i].active {
+      guard let c = AlarmCode(rawValue: UInt8(i)) else { continue }
+      if let b = best {
+        if c.priority > b.priority || (c.priority == b.priority && slots[i].raisedAt < bestSlot.raisedAt) {
+          best = c
+          bestSlot = slots[i]
+        }
+      } else {
+        best = c
+        bestSlot = slots[i]
+      }
+    }
+    return best
+  }
+
+  /// True when an unacknowledged active alarm sounds (not silenced by an audio pause, unless it
+  /// is non-silenceable).
+  public func audible(now: Milliseconds) -> Bool {
+    let paused = audioPausedUntil.map { now < $0 } ?? false
+    for i in 0..<slots.count where slots[i].active && !slots[i].acknowledged {
+      guard let c = AlarmCode(rawValue: UInt8(i)) else { continue }
+      if !paused || !c.properties.silenceable { return true }
+    }
+    return false
+  }
+
+  /// True when any active alarm demands `action`.
+  public func anyActive(action: AlarmAction) -> Bool {
+    for i in 0..<slots.count where slots[i].active {
+      if let c = AlarmCode(rawValue: UInt8(i)), c.action == action { return true }
+    }
+    return false
+  }
+
+  /// Active alarm codes, for status and tools.
+  public var activeCodes: [AlarmCode] {
+    var out: [AlarmCode] = []
+    for i in 0..<slots.count where slots[i].active {
+      if let c = AlarmCode(rawValue: UInt8(i)) { out.append(c) }
+    }
+    return out
+  }
+}

@@ -1,0 +1,158 @@
+/// Delivered-drug accounting from motor feedback, and the rolling 60- and 240-minute windows.
+///
+/// Mass is kept in picograms (1 nL × 1 µg/mL = 1 pg, exact). The cumulative total is computed
+/// from the cumulative step count, so per-report rounding never accumulates: after any number of
+/// reports the total is ⌈steps × 10⁶ × concentration / stepsPerMilliliter⌉ pg, within 1 pg of
+/// the exact rational value (REQ-DOSE-DRIFT-01). Window sums use 10-second buckets and count every
+/// bucket that overlaps the window, so they never under-count (the safe side).
+public struct DoseLedger: Sendable {
+  public static let bucketLength: Int64 = 10_000
+  public static let window1h: Int64 = 3_600_000
+  public static let window4h: Int64 = 14_400_000
+  static let slotCount = Int(window4h / bucketLength) + 2
+
+  /// Steps and picograms delivered since power-on of this ledger (at any concentration).
+  public private(set) var totalSteps: Int64 = 0
+  public private(set) var totalPicograms: Int64 = 0
+  /// Delivered volume, nL, rounded down.
+  public private(set) var totalNanoliters: Int64 = 0
+  // Steps and concentration of the current concentration segment, for drift-free totals.
+  private var segmentSteps: Int64 = 0
+  private var segmentBasePicograms: Int64 = 0
+  private var segmentBaseNanoliters: Int64 = 0
+  private var concentration: Int64 = 0
+  private let stepsPerMilliliter: Int64
+
+  private var tags: [Int64]
+  private var masses: [Int64]
+  /// Lowest bucket index inside each window, and the sums of the buckets from there on.
+  private var lo1h: Int64 = 0
+  private var lo4h: Int64 = 0
+  private var hi: Int64 = 0
+  public private(set) var sum1hPicograms: Int64 = 0
+  public private(set) var sum4hPicograms: Int64 = 0
+  private var lastReport: Milliseconds
+
+  public init(stepsPerMilliliter: Int64, now: Milliseconds) {
+    self.stepsPerMilliliter = max(stepsPerMilliliter, 1)
+    tags = [Int64](repeating: -1, count: Self.slotCount)
+    masses = [Int64](repeating: 0, count: Self.slotCount)
+    lastReport = now
+    advance(to: now)
+  }
+
+  /// Mass of one motor step at the current concentration, pg, rounded up.
+  public var stepPicograms: Int64 {
+    Arith.mulDivCeil(1_000_000, concentration, stepsPerMilliliter)
+  }
+
+  /// Volume of one motor step, nL, rounded up.
+  public var stepNanoliters: Int64 { Arith.divCeil(1_000_000, stepsPerMilliliter) }
+
+  /// Starts a new concentration segment (a new syringe or prescription).
+  public mutating func setConcentration(_ c: MicrogramsPerMilliliter) {
+    guard c.rawValue != concentration else { return }
+    segmentBasePicograms = totalPicograms
+    segmentBaseNanoliters = totalNanoliters
+    segmentSteps = 0
+    concentration = max(c.rawValue, 0)
+  }
+
+  /// Records `steps` delivered uniformly over (lastReport, now] and returns the picograms and
+  /// nanolitres they added.
+  @discardableResult
+  public mutating func record(steps: Int64, now: Milliseconds) -> (picograms: Int64, nanoliters: Int64) {
+    let start = lastReport
+    if now > lastReport { lastReport = now }
+    advance(to: now)
+    guard steps > 0 else { return (0, 0) }
+    totalSteps = Arith.addSat(totalSteps, steps)
+    segmentSteps = Arith.addSat(segmentSteps, steps)
+    let newPg =
+      segmentBasePicograms
+      + Arith.mulDivCeil(segmentSteps, 1_000_000 * concentration, stepsPerMilliliter)
+    let newNl = segmentBaseNanoliters + Arith.mulDivFloor(segmentSteps, 1_000_000, stepsPerMilliliter)
+    let addedPg = newPg - totalPicograms
+    let addedNl = newNl - totalNanoliters
+    totalPicograms = newPg
+    totalNanoliters = newNl
+    spread(addedPg, from: start, to: now)
+    return (addedPg, addedNl)
+  }
+
+  /// Spreads `mass` over the buckets overlapping (a, b] in proportion to time (exact total).
+  private mutating func spread(_ mass: Int64, from a: Milliseconds, to b: Milliseconds) {
+    let end = b.rawValue
+    let begin = max(a.rawValue, end - Self.window4h)
+    let span = end - begin
+    if span <= 0 {
+      add(mass, bucket: end / Self.bucketLength)
+      return
+    }
+    var k = begin / Self.bucketLength
+    var given: Int64 = 0
+    while given < mass {
+      let bucketEnd = min((k + 1) * Self.bucketLength, end)
+      let upTo = bucketEnd >= end ? mass : Arith.mulDivCeil(mass, bucketEnd - begin, span)
+      if upTo > given {
+        add(upTo - given, bucket: k)
+        given = upTo
+      }
+      k += 1
+    }
+  }
+
+  private mutating func add(_ mass: Int64, bucket k: Int64) {
+    let slot = Int(k % Int64(Self.slotCount))
+    if tags[slot] != k {
+      tags[slot] = k
+      masses[slot] = 0
+    }
+    masses[slot] += mass
+    if k >= lo4h { sum4hPicograms += mass }
+    if k >= lo1h { sum1hPicograms += mass }
+  }
+
+  /// Moves the windows' lower edges to `now`, dropping expired buckets from the sums.
+  public mutating func advance(to now: Milliseconds) {
+    let t = max(now.rawValue, 0)
+    let newHi = t / Self.bucketLength
+    let new1 = max(t - Self.window1h + 1, 0) / Self.bucketLength
+    let new4 = max(t - Self.window4h + 1, 0) / Self.bucketLength
+    if newHi < hi { return }
+    hi = newHi
+    if new4 - lo4h > Int64(Self.slotCount) {
+      sum1hPicograms = 0
+      sum4hPicograms = 0
+      for i in 0..<tags.count { tags[i] = -1 }
+    } else {
+      var k = lo4h
+      while k < new4 {
+        sum4hPicograms -= mass(at: k)
+        k += 1
+      }
+    }
+    if new1 - lo1h > Int64(Self.slotCount) {
+      sum1hPicograms = 0
+    } else {
+      var k = lo1h
+      while k < new1 {
+        sum1hPicograms -= mass(at: k)
+        k += 1
+      }
+    }
+    lo1h = max(new1, lo1h)
+    lo4h = max(new4, lo4h)
+  }
+
+  private func mass(at k: Int64) -> Int64 {
+    let slot = Int(k % Int64(Self.slotCount))
+    return tags[slot] == k ? masses[slot] : 0
+  }
+
+  /// Delivered in the last 60 / 240 minutes, µg, rounded up.
+  public var delivered1h: Micrograms { Micrograms(Arith.divCeil(sum1hPicograms, 1_000_000)) }
+  public var delivered4h: Micrograms { Micrograms(Arith.divCeil(sum4hPicograms, 1_000_000)) }
+  /// Delivered since power-on, µg, rounded up.
+  public var deliveredTotal: Micrograms { Micrograms(Arith.divCeil(totalPicograms, 1_000_000)) }
+}

@@ -1,0 +1,47 @@
+// When the controller next has work to do, for event-driven callers (the offline replayer jumps
+// the clock straight there; the firmware ticks every control period anyway).
+
+extension PumpController {
+  /// The latest time the caller may advance to before calling `tick` again. Always > `now`
+  /// (at least one control tick ahead) and aligned to the control-tick grid.
+  public func nextDeadline() -> Milliseconds {
+    let tick = max(profile.controlTick.rawValue, 1)
+    var d = Int64.max
+    func consider(_ t: Int64) { if t < d { d = t } }
+
+    consider(flow.windowEnd.rawValue)
+    if mode.therapyActive, let s = vitals.nextStaleDeadline(policy: policy, now: now) {
+      consider(s.rawValue)
+    }
+    if let u = alarms.audioPausedUntil { consider(u.rawValue) }
+    if mode == .programmed || { if case .paused = mode { return true } else { return false } }() {
+      consider((modeSince + profile.pausedTooLong).rawValue)
+    }
+    let rate = commandedRate.rawValue
+    if rate > 0, let p = prescription {
+      // Bolus end, VTBI, reservoir thresholds: volume left / rate.
+      if let b = bolus { consider(now.rawValue + Arith.mulDivCeil(b.remainingNanoliters, 3600, rate)) }
+      let infused = ledger.totalNanoliters - infusedBaseNanoliters
+      consider(now.rawValue + Arith.mulDivCeil(max(p.vtbi.nanoliters - infused, 0), 3600, rate))
+      let res = sensors.reservoir.nanoliters
+      let lowVol = profile.lowReservoirVolume.nanoliters
+      if res > lowVol { consider(now.rawValue + Arith.mulDivFloor(res - lowVol, 3600, rate)) }
+      let lowTimeVol = Arith.mulDivFloor(rate, profile.lowReservoirTime.rawValue, 3600)
+      if res > lowTimeVol { consider(now.rawValue + Arith.mulDivFloor(res - lowTimeVol, 3600, rate)) }
+      consider(now.rawValue + Arith.mulDivCeil(res, 3600, rate))
+      // Window limits: time until the headroom would be used up at this rate.
+      let headroom = min(
+        p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
+        - limitMarginPicograms
+      let perMs = max(Arith.mulDivCeil(rate, p.concentration.rawValue, 3600), 1)
+      consider(now.rawValue + max(headroom, 0) / perMs)
+    }
+    if mode == .kvo {
+      // Re-check the windows as old buckets expire.
+      consider((now.rawValue / DoseLedger.bucketLength + 1) * DoseLedger.bucketLength)
+    }
+    // Align down to the tick grid, at least one tick ahead.
+    let floorTick = d == Int64.max ? Int64.max : (d / tick) * tick
+    return Milliseconds(max(floorTick, (now.rawValue / tick + 1) * tick))
+  }
+}

@@ -1,0 +1,232 @@
+/// The ketamine PCA controller: a deterministic state machine advanced only by events and the
+/// control tick, with time passed in (never read). Pure: no I/O, no allocation in the control
+/// step once running, no Foundation. Effects of each call are in `effects`, and in `log`.
+///
+/// Call order per control tick (firmware and replayer alike): report motor steps and sensor
+/// readings with `handle(.sensor(...), now:)`, then `tick(now:)`, then drive the motor at
+/// `commandedRate`. Between ticks an event-driven caller may jump the clock, but never past
+/// `nextDeadline(now:)`.
+public struct PumpController: Sendable {
+  public let profile: HardwareProfile
+  public let formulary: Formulary
+  public internal(set) var mode: Mode = .selfTest
+  public internal(set) var modeSince: Milliseconds
+  public internal(set) var now: Milliseconds
+
+  /// The active prescription, and one awaiting soft-limit confirmation.
+  public internal(set) var prescription: Prescription? = nil
+  public internal(set) var pending: Prescription? = nil
+  public internal(set) var pendingSoftViolations: UInt32 = 0
+  public internal(set) var policy: VitalsPolicy
+  /// The basal rate in force (titration changes it), and its motor rate.
+  public internal(set) var basalRate: MicrogramsPerHour = .zero
+  var basalVolumeRate: MicrolitersPerHour = .zero
+  var lastRateIncrease: Milliseconds = .zero
+
+  public internal(set) var commandedRate: MicrolitersPerHour = .zero
+  /// In KVO with the motor held at zero because even KVO would break a window limit.
+  public internal(set) var kvoHeld = false
+
+  var bolus: ActiveBolus? = nil
+  var suspendedClinicianBolus: ActiveBolus? = nil
+  var grantTimes: [Milliseconds]
+  var grantCursor = 0
+  public internal(set) var lastPatientGrant: Milliseconds? = nil
+  public internal(set) var bolusDemands: Int64 = 0
+  public internal(set) var bolusGrants: Int64 = 0
+  public internal(set) var bolusDenials: Int64 = 0
+
+  public internal(set) var ledger: DoseLedger
+  var infusedBaseNanoliters: Int64 = 0
+  var flow: FlowMonitor
+  var vitals = VitalsMonitor()
+  public internal(set) var alarms = AlarmSystem()
+  public internal(set) var sensors = SensorState()
+
+  public internal(set) var effects: [Effect] = []
+  public internal(set) var log: EventLog
+  public internal(set) var faultLog: EventLog
+  var sequence: UInt32 = 0
+
+  /// Powers on in self-test.
+  public init(
+    profile: HardwareProfile, formulary: Formulary, now: Milliseconds,
+    eventLogCapacity: Int = 1500, faultLogCapacity: Int = 150
+  ) {
+    self.profile = profile
+    self.formulary = formulary
+    self.now = now
+    modeSince = now
+    policy = formulary.acutePostOp
+    ledger = DoseLedger(stepsPerMilliliter: profile.stepsPerMilliliter, now: now)
+    flow = FlowMonitor(now: now, window: profile.flowWindowBasal)
+    grantTimes = [Milliseconds](repeating: Milliseconds(Int64.min / 2), count: 64)
+    log = EventLog(capacity: eventLogCapacity)
+    faultLog = EventLog(capacity: faultLogCapacity)
+    effects.reserveCapacity(32)
+    sensors.reservoir = profile.reservoirVolume
+  }
+
+  // MARK: Entry points
+
+  /// Handles one event at `now`. Returns nil when accepted, or why it was rejected (then nothing
+  /// changed but the log, which records the rejection).
+  @discardableResult
+  public mutating func handle(_ event: PumpEvent, now t: Milliseconds) -> Rejection? {
+    begin(t)
+    let rejection = dispatch(event)
+    if let r = rejection {
+      record(.rejected(EventKind(event), r))
+    } else {
+      evaluate()
+    }
+    return rejection
+  }
+
+  /// The control step: timers, staleness, windows, limits, motor command.
+  public mutating func tick(now t: Milliseconds) {
+    begin(t)
+    evaluate()
+  }
+
+  private mutating func begin(_ t: Milliseconds) {
+    effects.removeAll(keepingCapacity: true)
+    if t > now { now = t }
+    flow.accrue(now: now)
+    ledger.advance(to: now)
+    alarms.expireAudioPause(now: now)
+  }
+
+  private mutating func dispatch(_ event: PumpEvent) -> Rejection? {
+    if case .fault(let f) = mode {
+      _ = f
+      switch event {
+      case .vitals, .sensor, .hostLink, .acknowledgeAlarms: break
+      case .fault(let code): enterFault(code); return nil
+      default: return .faulted
+      }
+    }
+    if mode == .selfTest {
+      switch event {
+      case .selfTestResult, .vitals, .sensor, .hostLink, .fault: break
+      default: return .notAllowedInMode
+      }
+    }
+    switch event {
+    case .program(let p): return program(p)
+    case .confirmSoftLimits: return confirmSoftLimits()
+    case .start: return start()
+    case .pause: return pause()
+    case .resume: return resume()
+    case .stop: return stopTherapy()
+    case .changeBasalRate(let r): return changeBasalRate(r)
+    case .patientBolusRequest: requestPatientBolus(); return nil
+    case .clinicianBolus(let d): return clinicianBolus(d)
+    case .vitals(let s): takeVitals(s); return nil
+    case .sensor(let r): return takeSensor(r)
+    case .acknowledgeAlarms:
+      return acknowledgeAll() ? nil : .nothingToAcknowledge
+    case .audioPause:
+      if let r = alarms.pauseAudio(now: now, for: profile.maxAudioPause) { return r }
+      record(.audioPaused(until: now + profile.maxAudioPause))
+      return nil
+    case .selfTestResult(let passed):
+      guard mode == .selfTest else { return .notAllowedInMode }
+      if passed { transition(to: .idle, .selfTestPassed) } else { enterFault(.selfTest) }
+      return nil
+    case .clinicianReset: return clinicianReset()
+    case .hostLink(let connected):
+      setAlarm(.hostLinkLost, !connected)
+      return nil
+    case .fault(let code):
+      enterFault(code)
+      return nil
+    }
+  }
+
+  // MARK: Effects and transitions
+
+  mutating func record(_ e: Effect) {
+    effects.append(e)
+    sequence &+= 1
+    let entry = LogEntry(sequence: sequence, time: now, effect: e)
+    log.append(entry)
+    switch e {
+    case .alarmRaised(let c) where c.priority == .high: faultLog.append(entry)
+    case .modeChanged(_, .fault, _): faultLog.append(entry)
+    default: break
+    }
+  }
+
+  mutating func transition(to m: Mode, _ reason: ModeReason) {
+    guard m != mode else { return }
+    let from = mode
+    mode = m
+    modeSince = now
+    record(.modeChanged(from: from, to: m, reason: reason))
+  }
+
+  mutating func setAlarm(_ code: AlarmCode, _ present: Bool) {
+    switch alarms.set(code, present, now: now) {
+    case .none: break
+    case .raised(let broke):
+      record(.alarmRaised(code))
+      if broke { record(.audioPauseBroken(by: code)) }
+    case .cleared: record(.alarmCleared(code))
+    }
+  }
+
+  /// Acknowledges one alarm (or every active one); records the effects.
+  @discardableResult
+  mutating func acknowledge(_ code: AlarmCode) -> Bool {
+    let (acked, cleared) = alarms.acknowledge(code)
+    if acked { record(.alarmAcknowledged(code)) }
+    if cleared { record(.alarmCleared(code)) }
+    return acked
+  }
+
+  mutating func acknowledgeAll() -> Bool {
+    var any = false
+    for code in AlarmCode.allCases where alarms.isActive(code) && !alarms[code].acknowledged {
+      any = acknowledge(code) || any
+    }
+    return any
+  }
+
+  mutating func enterFault(_ code: FaultCode) {
+    abortBolus()
+    suspendedClinicianBolus = nil
+    if case .fault = mode {} else { transition(to: .fault(code), .fault) }
+    setAlarm(code.alarm, true)
+    command(.zero)
+  }
+
+  /// Sets the motor command, recording a change.
+  mutating func command(_ r: MicrolitersPerHour) {
+    guard r != commandedRate else { return }
+    commandedRate = r
+    flow.restart(now: now, rate: r, window: bolus == nil ? profile.flowWindowBasal : profile.flowWindowBolus)
+    record(.motor(r))
+  }
+}
+
+/// A bolus (loading, patient or clinician) being delivered.
+struct ActiveBolus: Equatable, Sendable {
+  var phase: InfusionPhase
+  var dose: Micrograms
+  var targetNanoliters: Int64
+  var deliveredNanoliters: Int64 = 0
+
+  var remainingNanoliters: Int64 { max(targetNanoliters - deliveredNanoliters, 0) }
+}
+
+/// The latest hardware sensor values.
+public struct SensorState: Equatable, Sendable {
+  public var upstreamPressure: MilliPSI = .zero
+  public var downstreamPressure: MilliPSI = .zero
+  public var airBubble: Microliters = .zero
+  public var doorOpen = false
+  public var reservoir: Microliters = .zero
+  public var batteryRemaining: Milliseconds = .hours(100)
+  public var onMains = true
+}

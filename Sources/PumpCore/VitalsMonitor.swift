@@ -1,0 +1,128 @@
+/// Artifact rejection and staleness for one vital.
+///
+/// A band counts only when readings at or beyond it persist for `persistSamples` consecutive
+/// samples or span `persistTime` (first to latest reading). A run that ends before that is an
+/// artifact: logged, never alarmed (REQ-VITALS-ARTIFACT-01).
+struct VitalTrack: Sendable {
+  var lastValue: Int32 = 0
+  var lastSample: Milliseconds? = nil
+  /// Consecutive samples at warning-or-worse and at critical, per direction (+1 high, -1 low).
+  var warnRun: Int32 = 0
+  var critRun: Int32 = 0
+  var warnSince: Milliseconds = .zero
+  var critSince: Milliseconds = .zero
+  var direction: Int8 = 0
+  /// The confirmed level.
+  var confirmed: VitalLevel = .normal
+
+  /// Takes one reading; returns the abnormal value of an ended, unconfirmed run (an artifact).
+  mutating func sample(_ value: Int32, band: VitalBand, policy: VitalsPolicy, now: Milliseconds)
+    -> Int32?
+  {
+    let level = band.level(of: value)
+    let dir: Int8 =
+      (level == .warningHigh || level == .criticalHigh) ? 1 : (level == .normal ? 0 : -1)
+    var artifact: Int32? = nil
+    if dir != direction || dir == 0 {
+      if warnRun > 0 && confirmed == .normal { artifact = lastValue }
+      warnRun = 0
+      critRun = 0
+    }
+    direction = dir
+    if dir != 0 {
+      if warnRun == 0 { warnSince = now }
+      warnRun += 1
+      if level.isCritical {
+        if critRun == 0 { critSince = now }
+        critRun += 1
+      } else {
+        critRun = 0
+      }
+    }
+    lastValue = value
+    lastSample = now
+    let persists: (Int32, Milliseconds) -> Bool = { run, since in
+      run > 0 && (run >= policy.persistSamples || now - since >= policy.persistTime)
+    }
+    if persists(critRun, critSince) {
+      confirmed = dir > 0 ? .criticalHigh : .criticalLow
+    } else if persists(warnRun, warnSince) {
+      confirmed = dir > 0 ? .warningHigh : .warningLow
+    } else {
+      confirmed = .normal
+    }
+    return artifact
+  }
+
+  func isStale(now: Milliseconds, since start: Milliseconds, after limit: Milliseconds) -> Bool {
+    let reference = max(lastSample ?? start, start)
+    return now - reference >= limit
+  }
+
+  func staleDeadline(since start: Milliseconds, after limit: Milliseconds) -> Milliseconds {
+    max(lastSample ?? start, start) + limit
+  }
+}
+
+/// The vitals interlock (OpenICE pattern): one warning → medium alarm and no patient boluses;
+/// `interlockWarnings` concurrent warnings or any critical → high alarm and stop.
+struct VitalsMonitor: Sendable {
+  var tracks: [VitalTrack] = [VitalTrack](repeating: VitalTrack(), count: 5)
+  var latest = VitalsSample()
+  /// Time from which staleness is measured (start of the therapy).
+  var watchSince: Milliseconds = .zero
+
+  struct Assessment: Equatable {
+    var warnings: Int32 = 0
+    var criticals: Int32 = 0
+    var stale: Int32 = 0
+    var bandWarnings: Int32 = 0
+  }
+
+  /// Takes one vital's reading; returns the value of an ended artifact run, if any.
+  mutating func take(_ v: Vital, _ value: Int32, policy: VitalsPolicy, now: Milliseconds) -> Int32? {
+    switch v {
+    case .sbp: latest.sbp = value
+    case .dbp: latest.dbp = value
+    case .hr: latest.hr = value
+    case .spo2: latest.spo2 = value
+    case .rr: latest.rr = value
+    }
+    return tracks[Int(v.rawValue)].sample(value, band: policy[v], policy: policy, now: now)
+  }
+
+  func assess(policy: VitalsPolicy, now: Milliseconds, watching: Bool) -> Assessment {
+    var a = Assessment()
+    for v in Vital.allCases {
+      let t = tracks[Int(v.rawValue)]
+      if watching && policy.isRequired(v)
+        && t.isStale(now: now, since: watchSince, after: policy.staleAfter)
+      {
+        a.stale += 1
+        a.warnings += 1
+        continue
+      }
+      if t.confirmed.isCritical {
+        a.criticals += 1
+      } else if t.confirmed.isAbnormal {
+        a.warnings += 1
+        a.bandWarnings += 1
+      }
+    }
+    return a
+  }
+
+  /// The earliest time a required vital goes stale (for the event-driven clock).
+  func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds? {
+    var best: Milliseconds? = nil
+    for v in Vital.allCases where policy.isRequired(v) {
+      let d = tracks[Int(v.rawValue)].staleDeadline(since: watchSince, after: policy.staleAfter)
+      if d > now, best.map({ d < $0 }) ?? true { best = d }
+    }
+    return best
+  }
+
+  func age(of v: Vital, now: Milliseconds) -> Milliseconds? {
+    tracks[Int(v.rawValue)].lastSample.map { now - $0 }
+  }
+}
