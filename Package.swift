@@ -7,6 +7,7 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .library(name: "PumpCore", targets: ["PumpCore"]),
+    .library(name: "PumpHardware", targets: ["PumpHardware"]),
     .library(name: "PumpConfig", targets: ["PumpConfig"]),
     .library(name: "PumpProtocol", targets: ["PumpProtocol"]),
     .library(name: "SerialTransport", targets: ["SerialTransport"]),
@@ -21,6 +22,9 @@ let package = Package(
   targets: [
     // The controller: standard library only, also built as Embedded Swift (Tools/embedded-build).
     .target(name: "PumpCore"),
+    // Simulated motor, reservoir, sensors and battery, and the rig coupling them to the
+    // controller: shared by the firmware and the offline replayer. Pure, no Foundation.
+    .target(name: "PumpHardware", dependencies: ["PumpCore"]),
     // Host-side loading of HardwareProfiles and the drug library (YAML) into PumpCore values.
     .target(name: "PumpConfig", dependencies: ["PumpCore", .product(name: "Yams", package: "Yams")]),
     // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
@@ -38,7 +42,7 @@ let package = Package(
     // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
     .executableTarget(name: "pumpbench", dependencies: ["PumpCore"]),
 
-    .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore"]),
+    .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware"]),
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore"]),
     .testTarget(name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore"]),
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),

@@ -58,8 +58,8 @@ extension PumpController {
 
   mutating func start() -> Rejection? {
     guard mode == .programmed else { return .notAllowedInMode }
-    guard let p = prescription else { return .notAllowedInMode }
     if pending != nil { return .softLimitUnconfirmed }
+    guard let p = prescription else { return .notAllowedInMode }
     if blockingAlarmActive { return .alarmConditionPresent }
     vitals.watchSince = now
     lastRateIncrease = now

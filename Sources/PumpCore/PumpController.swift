@@ -2,9 +2,8 @@
 /// control tick, with time passed in (never read). Pure: no I/O, no allocation in the control
 /// step once running, no Foundation. Effects of each call are in `effects`, and in `log`.
 ///
-/// Call order per control tick (firmware and replayer alike): report motor steps and sensor
-/// readings with `handle(.sensor(...), now:)`, then `tick(now:)`, then drive the motor at
-/// `commandedRate`. Between ticks an event-driven caller may jump the clock, but never past
+/// Call order per control tick (firmware and replayer alike, see `PumpRig`): move the hardware,
+/// `tick(now:readings:)` with its readings, then drive the motor at `commandedRate`. Between ticks an event-driven caller may jump the clock, but never past
 /// `nextDeadline(now:)`.
 public struct PumpController: Sendable {
   public let profile: HardwareProfile
@@ -83,9 +82,13 @@ public struct PumpController: Sendable {
     return rejection
   }
 
-  /// The control step: timers, staleness, windows, limits, motor command.
-  public mutating func tick(now t: Milliseconds) {
+  /// The control step: the hardware's readings since the last step (motor steps first), then
+  /// timers, staleness, windows, limits and the motor command, evaluated once.
+  public mutating func tick(now t: Milliseconds, readings: [SensorReading] = []) {
     begin(t)
+    for r in readings {
+      if let rejection = takeSensor(r) { record(.rejected(.sensor, rejection)) }
+    }
     evaluate()
   }
 
@@ -101,7 +104,7 @@ public struct PumpController: Sendable {
     if case .fault(let f) = mode {
       _ = f
       switch event {
-      case .vitals, .sensor, .hostLink, .acknowledgeAlarms: break
+      case .vitals, .sensor, .hostLink, .acknowledgeAlarms, .audioPause: break
       case .fault(let code): enterFault(code); return nil
       default: return .faulted
       }

@@ -1,0 +1,57 @@
+import PumpCore
+
+/// The controller coupled to its simulated hardware: the one place that turns hardware state
+/// into controller events and controller commands into motor motion. The firmware's super-loop
+/// calls `advance(to:)` every control tick; the offline replayer calls it with large jumps, and
+/// the rig steps through every instant at which the controller or the hardware has work
+/// (`PumpController.nextDeadline`, `SimulatedHardware.nextDeadline`), so both see the same
+/// behaviour and cost grows with events, not with simulated time.
+public struct PumpRig: Sendable {
+  public var controller: PumpController
+  public var hardware: SimulatedHardware
+  private var scratch: [SensorReading] = []
+  /// Control steps taken (for benchmarks: work done, not time simulated).
+  public private(set) var steps: Int64 = 0
+
+  public init(controller: PumpController, hardware: SimulatedHardware) {
+    self.controller = controller
+    self.hardware = hardware
+    scratch.reserveCapacity(8)
+  }
+
+  public var now: Milliseconds { controller.now }
+
+  /// Advances hardware and controller to `t`, stopping at every deadline on the way. Calls
+  /// `observe` after each control step with the controller's effects of that step.
+  public mutating func advance(to t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
+    while true {
+      var next = min(t, controller.nextDeadline())
+      if let h = hardware.nextDeadline(), h < next { next = h }
+      if next < now { next = now }
+      step(at: next, observe: observe)
+      if next >= t { break }
+    }
+  }
+
+  /// One control step at `t`: hardware moves, readings reported, controller ticks, motor set.
+  public mutating func step(at t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
+    hardware.advance(to: t)
+    hardware.readings(into: &scratch)
+    controller.tick(now: t, readings: scratch)
+    hardware.command(controller.commandedRate)
+    steps += 1
+    observe(controller)
+  }
+
+  /// Delivers an event at `t` (after advancing to it): the motor command takes effect at once.
+  @discardableResult
+  public mutating func send(
+    _ event: PumpEvent, at t: Milliseconds, observe: (PumpController) -> Void = { _ in }
+  ) -> Rejection? {
+    advance(to: t, observe: observe)
+    let r = controller.handle(event, now: t)
+    hardware.command(controller.commandedRate)
+    observe(controller)
+    return r
+  }
+}

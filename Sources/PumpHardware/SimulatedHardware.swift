@@ -1,0 +1,152 @@
+import PumpCore
+
+/// The pump's simulated mechanics and sensors, driven by a `HardwareProfile`: a stepper motor
+/// moving a syringe or cassette in discrete steps, the reservoir it drains, line pressures, the
+/// air sensor, the door switch and the battery. Pure and deterministic: time is passed in, and
+/// every quantity is an integer computed from cumulative state, so it never drifts.
+///
+/// Fault injection (the service role, traces) is through plain state: `downstreamOccluded`,
+/// `motorStalled`, `motorRunaway`, `injectAir`, `doorOpen`, `onMains`, `sensorFailed`.
+public struct SimulatedHardware: Sendable {
+  public let profile: HardwareProfile
+  public private(set) var now: Milliseconds
+  /// Motor command, µL/h.
+  public private(set) var rate: MicrolitersPerHour = .zero
+  /// Steps moved since power-on, and since the last report.
+  public private(set) var totalSteps: Int64 = 0
+  private var unreportedSteps: Int64 = 0
+  /// Sub-step remainder of the motor's exact position, in units of 1/3.6e9 step.
+  private var stepFraction: Int64 = 0
+  /// Volume in the reservoir when it was loaded, and steps moved since.
+  public private(set) var loadedVolume: Microliters
+  private var stepsAtLoad: Int64 = 0
+
+  public var downstreamOccluded = false
+  public var upstreamOccluded = false
+  /// Pressures, milli-psi. Occlusion raises them by 1 milli-psi per nL pushed (our model).
+  public private(set) var downstreamPressure: MilliPSI = .zero
+  public private(set) var upstreamPressure: MilliPSI = .zero
+  private var pendingAir: Microliters = .zero
+  public var doorOpen = false
+  public var motorStalled = false
+  /// A runaway motor moves at the mechanism's maximum whatever the command.
+  public var motorRunaway = false
+  public var sensorFailed = false
+  public var onMains = true
+  /// Battery charge, mA·ms.
+  public private(set) var charge: Int64
+
+  public init(profile: HardwareProfile, now: Milliseconds) {
+    self.profile = profile
+    self.now = now
+    loadedVolume = profile.reservoirVolume
+    charge = profile.batteryCapacityMilliampHours * 3_600_000
+  }
+
+  /// Loads a fresh reservoir of `volume` (clamped to the profile's capacity).
+  public mutating func loadReservoir(_ volume: Microliters) {
+    loadedVolume = Microliters(min(max(volume.rawValue, 0), profile.reservoirVolume.rawValue))
+    stepsAtLoad = totalSteps
+    downstreamPressure = .zero
+  }
+
+  public mutating func injectAir(_ bubble: Microliters) { pendingAir = bubble }
+  public mutating func setDownstreamPressure(_ p: MilliPSI) { downstreamPressure = p }
+  public mutating func setUpstreamPressure(_ p: MilliPSI) { upstreamPressure = p }
+  public mutating func setBatteryRemaining(_ ms: Milliseconds) {
+    charge = max(ms.rawValue, 0) * drain
+  }
+
+  /// The rate the mechanism actually moves at.
+  public var effectiveRate: MicrolitersPerHour {
+    if motorStalled { return .zero }
+    if motorRunaway { return profile.mechanicalMaxRate }
+    let emptyAt = stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
+    if totalSteps >= emptyAt { return .zero }
+    return MicrolitersPerHour(min(rate.rawValue, profile.mechanicalMaxRate.rawValue))
+  }
+
+  /// Battery drain now, mA.
+  var drain: Int64 {
+    max(rate.rawValue > 0 ? profile.batteryDrainInfusingMilliamps : profile.batteryDrainIdleMilliamps, 1)
+  }
+
+  /// Moves the mechanism to `t`.
+  public mutating func advance(to t: Milliseconds) {
+    guard t > now else { return }
+    let dt = (t - now).rawValue
+    let r = effectiveRate.rawValue
+    if r > 0 {
+      // steps = rate[µL/h] × dt[ms] × stepsPerMilliliter / (1000 µL/mL × 3.6e6 ms/h)
+      let num = Arith.addSat(stepFraction, Arith.mulDivFloor(r * dt, profile.stepsPerMilliliter, 1))
+      var steps = num / 3_600_000_000
+      stepFraction = num % 3_600_000_000
+      let emptyAt = stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
+      if !motorRunaway { steps = min(steps, max(emptyAt - totalSteps, 0)) }
+      totalSteps += steps
+      unreportedSteps += steps
+      let nl = Arith.mulDivFloor(steps, 1_000_000, profile.stepsPerMilliliter)
+      if downstreamOccluded { downstreamPressure = MilliPSI(downstreamPressure.rawValue + nl) }
+      if upstreamOccluded { upstreamPressure = MilliPSI(upstreamPressure.rawValue + nl) }
+    }
+    if !onMains { charge = max(charge - drain * dt, 0) }
+    now = t
+  }
+
+  /// Sets the motor command (after `advance` to the time it takes effect).
+  public mutating func command(_ r: MicrolitersPerHour) {
+    if r != rate { rate = r }
+  }
+
+  public var reservoir: Microliters {
+    let used = Arith.mulDivCeil(totalSteps - stepsAtLoad, 1000, profile.stepsPerMilliliter)
+    return Microliters(max(loadedVolume.rawValue - used, 0))
+  }
+
+  public var batteryRemaining: Milliseconds { Milliseconds(charge / drain) }
+
+  /// Readings to report to the controller since the last call, in a fixed order: motor steps
+  /// first (they happened before the rest is read).
+  public mutating func readings(into out: inout [SensorReading]) {
+    out.removeAll(keepingCapacity: true)
+    if sensorFailed {
+      out.append(.sensorFailure)
+      return
+    }
+    out.append(.motorSteps(unreportedSteps))
+    unreportedSteps = 0
+    out.append(.reservoir(reservoir))
+    out.append(.downstreamPressure(downstreamPressure))
+    out.append(.upstreamPressure(upstreamPressure))
+    out.append(.airInLine(pendingAir))
+    pendingAir = .zero
+    out.append(.door(open: doorOpen))
+    out.append(.battery(remaining: batteryRemaining, onMains: onMains))
+  }
+
+  /// The next instant the hardware's readings cross a threshold the controller watches
+  /// (occlusion pressure, battery low/depleted, reservoir empty), for event-driven callers.
+  public func nextDeadline() -> Milliseconds? {
+    var best: Int64? = nil
+    func consider(_ t: Int64) { if t > now.rawValue, best.map({ t < $0 }) ?? true { best = t } }
+    let r = effectiveRate.rawValue
+    if r > 0 {
+      // nL per ms = r / 3600.
+      if downstreamOccluded {
+        let left = profile.downstreamOcclusion.rawValue + 1 - downstreamPressure.rawValue
+        if left > 0 { consider(now.rawValue + Arith.mulDivCeil(left, 3600, r) + 1) }
+      }
+      if upstreamOccluded {
+        let left = profile.upstreamOcclusion.rawValue + 1 - upstreamPressure.rawValue
+        if left > 0 { consider(now.rawValue + Arith.mulDivCeil(left, 3600, r) + 1) }
+      }
+      consider(now.rawValue + Arith.mulDivCeil(reservoir.nanoliters, 3600, r) + 1)
+    }
+    if !onMains {
+      let lowAt = profile.batteryLowRemaining.rawValue * drain
+      if charge > lowAt { consider(now.rawValue + (charge - lowAt) / drain + 1) }
+      consider(now.rawValue + charge / drain + 1)
+    }
+    return best.map { Milliseconds($0) }
+  }
+}
