@@ -32,9 +32,13 @@ public struct DoseLedger: Sendable {
   public private(set) var sum1hPicograms: Int64 = 0
   public private(set) var sum4hPicograms: Int64 = 0
   private var lastReport: Milliseconds
+  /// Buckets are aligned to this instant (power-on), so results do not depend on the clock's
+  /// absolute value.
+  private let origin: Int64
 
   public init(stepsPerMilliliter: Int64, now: Milliseconds) {
     self.stepsPerMilliliter = max(stepsPerMilliliter, 1)
+    origin = now.rawValue
     tags = [Int64](repeating: -1, count: Self.slotCount)
     masses = [Int64](repeating: 0, count: Self.slotCount)
     lastReport = now
@@ -82,8 +86,8 @@ public struct DoseLedger: Sendable {
 
   /// Spreads `mass` over the buckets overlapping (a, b] in proportion to time (exact total).
   private mutating func spread(_ mass: Int64, from a: Milliseconds, to b: Milliseconds) {
-    let end = b.rawValue
-    let begin = max(a.rawValue, end - Self.window4h)
+    let end = max(b.rawValue - origin, 0)
+    let begin = max(a.rawValue - origin, end - Self.window4h, 0)
     let span = end - begin
     if span <= 0 {
       add(mass, bucket: end / Self.bucketLength)
@@ -115,7 +119,7 @@ public struct DoseLedger: Sendable {
 
   /// Moves the windows' lower edges to `now`, dropping expired buckets from the sums.
   public mutating func advance(to now: Milliseconds) {
-    let t = max(now.rawValue, 0)
+    let t = max(now.rawValue - origin, 0)
     let newHi = t / Self.bucketLength
     let new1 = max(t - Self.window1h + 1, 0) / Self.bucketLength
     let new4 = max(t - Self.window4h + 1, 0) / Self.bucketLength
@@ -143,6 +147,12 @@ public struct DoseLedger: Sendable {
     }
     lo1h = max(new1, lo1h)
     lo4h = max(new4, lo4h)
+  }
+
+  /// Start of the bucket after the one holding `t`.
+  public func nextBucketStart(after t: Milliseconds) -> Milliseconds {
+    let rel = max(t.rawValue - origin, 0)
+    return Milliseconds((rel / Self.bucketLength + 1) * Self.bucketLength + origin)
   }
 
   private func mass(at k: Int64) -> Int64 {

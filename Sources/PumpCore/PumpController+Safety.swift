@@ -181,15 +181,20 @@ extension PumpController {
       return
     }
     if mode == .kvo {
-      // Back to basal once the windows allow a minute of it.
-      if fitsLimits(rate: basalVolumeRate, overMillis: 60_000) {
+      // Back to basal once the windows allow ten minutes of it and the KVO reserve.
+      if fitsLimits(extraPicograms: 0, overMillis: Self.kvoExitHorizon) {
         setAlarm(.doseLimit, false)
         transition(to: .infusing(.basal), .doseLimitCleared)
       }
     }
     for _ in 0..<3 {
       let r = wantedRate()
-      if fitsLimits(rate: r, overMillis: profile.controlTick.rawValue) {
+      // Basal and boluses keep the KVO reserve free; KVO itself may use it.
+      if r.rawValue == 0
+        || bindingLimit(
+          extraPicograms: picograms(rate: r, overMillis: profile.controlTick.rawValue), overMillis: 0,
+          keepReserve: mode != .kvo) == nil
+      {
         if mode == .kvo { kvoHeld = false }
         command(r)
         return
@@ -211,6 +216,17 @@ extension PumpController {
     command(.zero)
   }
 
+  /// Drug kept free in both windows so that KVO can run after basal stops: KVO for
+  /// `kvoReserveTime` (our default 15 min; Open PCA keeps a 3 mL max-dose buffer).
+  static var kvoReserveTime: Int64 { 15 * 60_000 }
+  /// Basal must fit for this long (plus the reserve) before KVO returns to basal (our default).
+  static var kvoExitHorizon: Int64 { 10 * 60_000 }
+
+  var kvoReservePicograms: Int64 {
+    guard let p = prescription else { return 0 }
+    return picograms(rate: p.kvoRate, overMillis: Self.kvoReserveTime)
+  }
+
   /// Safety margin against step quantisation: two motor steps of drug, pg.
   var limitMarginPicograms: Int64 { 2 * ledger.stepPicograms }
 
@@ -220,19 +236,18 @@ extension PumpController {
     return Arith.mulDivCeil(rate.rawValue * ms, p.concentration.rawValue, 3600)
   }
 
-  func fitsLimits(rate: MicrolitersPerHour, overMillis ms: Int64) -> Bool {
-    rate.rawValue == 0 || fitsLimits(extraPicograms: picograms(rate: rate, overMillis: ms), overMillis: 0)
-  }
-
   /// Whether `extraPicograms` plus basal over `overMillis` fits both windows.
   func fitsLimits(extraPicograms: Int64, overMillis ms: Int64) -> Bool {
     bindingLimit(extraPicograms: extraPicograms, overMillis: ms) == nil
   }
 
-  /// The window a planned delivery would break, if any.
-  func bindingLimit(extraPicograms: Int64, overMillis ms: Int64) -> BolusDenial? {
+  /// The window a planned delivery (`extraPicograms` plus basal over `overMillis`) would break,
+  /// if any. Unless `keepReserve` is false, the KVO reserve must stay free as well.
+  func bindingLimit(extraPicograms: Int64, overMillis ms: Int64, keepReserve: Bool = true) -> BolusDenial? {
     guard let p = prescription else { return .notInfusing }
-    let planned = extraPicograms + picograms(rate: basalVolumeRate, overMillis: ms) + limitMarginPicograms
+    let planned =
+      extraPicograms + picograms(rate: basalVolumeRate, overMillis: ms) + limitMarginPicograms
+      + (keepReserve ? kvoReservePicograms : 0)
     if ledger.sum1hPicograms + planned > p.limit1h.picograms { return .limit1h }
     if ledger.sum4hPicograms + planned > p.limit4h.picograms { return .limit4h }
     return nil

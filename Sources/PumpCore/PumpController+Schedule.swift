@@ -32,16 +32,17 @@ extension PumpController {
       // Window limits: time until the headroom would be used up at this rate.
       let headroom = min(
         p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
-        - limitMarginPicograms
+        - limitMarginPicograms - (mode == .kvo ? 0 : kvoReservePicograms)
       let perMs = max(Arith.mulDivCeil(rate, p.concentration.rawValue, 3600), 1)
       consider(now.rawValue + max(headroom, 0) / perMs)
     }
     if mode == .kvo {
       // Re-check the windows as old buckets expire.
-      consider((now.rawValue / DoseLedger.bucketLength + 1) * DoseLedger.bucketLength)
+      consider(ledger.nextBucketStart(after: now).rawValue)
     }
-    // Align down to the tick grid, at least one tick ahead.
-    let floorTick = d == Int64.max ? Int64.max : (d / tick) * tick
-    return Milliseconds(max(floorTick, (now.rawValue / tick + 1) * tick))
+    // Align down to the tick grid (from power-on), at least one tick ahead.
+    let o = origin.rawValue
+    let floorTick = d == Int64.max ? Int64.max : ((d - o) / tick) * tick + o
+    return Milliseconds(max(floorTick, ((now.rawValue - o) / tick + 1) * tick + o))
   }
 }

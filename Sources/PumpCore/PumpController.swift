@@ -11,6 +11,8 @@ public struct PumpController: Sendable {
   public internal(set) var mode: Mode = .selfTest
   public internal(set) var modeSince: Milliseconds
   public internal(set) var now: Milliseconds
+  /// Power-on time: the origin of the control-tick grid.
+  public let origin: Milliseconds
 
   /// The active prescription, and one awaiting soft-limit confirmation.
   public internal(set) var prescription: Prescription? = nil
@@ -55,6 +57,7 @@ public struct PumpController: Sendable {
     self.profile = profile
     self.formulary = formulary
     self.now = now
+    origin = now
     modeSince = now
     policy = formulary.acutePostOp
     ledger = DoseLedger(stepsPerMilliliter: profile.stepsPerMilliliter, now: now)
