@@ -28,7 +28,8 @@ extension CareAreaPolicies {
     let top = try root.fields(allowed: ["care_areas"], what: "a care-areas file")
     let areasNode = try top.required("care_areas")
     let areas = try areasNode.fields(
-      allowed: DrugLibrary.careAreaNames.map(\.0), what: "the care_areas mapping")
+      allowed: DrugLibrary.careAreaNames.map(\.0), what: "the care_areas mapping",
+      keyKind: "care area")
     var result: [CareArea: VitalsPolicy] = [:]
     for (name, area) in DrugLibrary.careAreaNames {
       let node = try areas.required(name)

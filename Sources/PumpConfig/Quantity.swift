@@ -148,6 +148,9 @@ public enum Quantity {
   public static func parse(
     _ text: String, as dimension: Dimension, resolution: Int64 = 1
   ) throws(ParseError) -> Int64 {
+    guard resolution > 0 else {
+      throw ParseError(message: "resolution must be greater than 0, got \(resolution)")
+    }
     let expected = "expected \(dimension.noun) (\(dimension.unitList)), got '\(text)'"
     let scalars = Array(text.unicodeScalars)
     var i = 0

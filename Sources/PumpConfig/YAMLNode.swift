@@ -62,7 +62,12 @@ struct YAMLNode {
 
   /// The keys and values of a mapping, after checking that every key is in `allowed` (in file
   /// order, the first unknown key is reported) and is a plain text key.
-  func fields(allowed: [String], what: String) throws(ConfigError) -> Fields {
+  ///
+  /// `keyKind` names what the keys are in the unknown-key message ("field" by default; the
+  /// care_areas mapping says "care area" and lists the choices).
+  func fields(allowed: [String], what: String, keyKind: String = "field") throws(ConfigError)
+    -> Fields
+  {
     guard case .mapping(let mapping) = node else {
       throw error("expected \(what) (a mapping), got \(found)")
     }
@@ -73,8 +78,14 @@ struct YAMLNode {
       }
       let keyNode = child(k, key: ks.string)
       guard allowed.contains(ks.string) else {
+        if keyKind != "field" {
+          throw keyNode.error(
+            "unknown \(keyKind) '\(ks.string)' (expected one of \(allowed.joined(separator: ", ")))")
+        }
+        let near = allowed.first(where: { editDistance($0, ks.string) <= 2 })
         throw keyNode.error(
-          "unknown field '\(ks.string)' in \(what) (allowed: \(allowed.joined(separator: ", ")))")
+          "unknown field '\(ks.string)' in \(what)"
+            + (near.map { " (did you mean '\($0)'?)" } ?? ""))
       }
       pairs.append((ks.string, keyNode, child(v, key: ks.string)))
     }
@@ -99,8 +110,11 @@ struct YAMLNode {
 
   /// A plain YAML integer (no quotes, no sign other than '-', decimal digits) within `range`.
   func integer(in range: ClosedRange<Int64>) throws(ConfigError) -> Int64 {
-    guard case .scalar(let s) = node, s.style == .plain else {
+    guard case .scalar(let s) = node else {
       throw error("expected an integer, got \(found)")
+    }
+    guard s.style == .plain else {
+      throw error("expected an integer, got quoted text \(found)")
     }
     let digits = s.string.hasPrefix("-") ? s.string.dropFirst() : Substring(s.string)
     guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
@@ -180,7 +194,7 @@ extension ConfigError {
       let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
       self.init(
         file: file, line: context.mark.line, column: context.mark.column, field: nil,
-        message: "duplicate key \(keys) in a mapping")
+        message: "duplicate key \(keys) in a mapping (position of its first use)")
     case .reader(let problem, let offset, _, let yaml):
       var line = 0
       var column = 0
@@ -208,4 +222,21 @@ func readText(path: String) throws(ConfigError) -> String {
     throw ConfigError(file: path, line: 0, column: 0, field: nil, message: "file is not UTF-8")
   }
   return text
+}
+
+/// Levenshtein distance, for "did you mean" hints on unknown fields (keys are short).
+func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a.unicodeScalars)
+  let b = Array(b.unicodeScalars)
+  if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+  var previous = Array(0...b.count)
+  for i in 1...a.count {
+    var current = [i] + Array(repeating: 0, count: b.count)
+    for j in 1...b.count {
+      let cost = a[i - 1] == b[j - 1] ? 0 : 1
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    }
+    previous = current
+  }
+  return previous[b.count]
 }
