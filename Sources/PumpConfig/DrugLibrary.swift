@@ -86,7 +86,8 @@ extension DrugLibrary {
       let idNode = try f.required("id")
       let id = UInt16(try idNode.integer(in: 0...Int64(UInt16.max)))
       if let first = seen[id] {
-        throw idNode.error("duplicate id \(id) (already used by \(first.path) at line \(first.line))")
+        throw idNode.error(
+          "duplicate id \(id) (already used by \(first.path) at line \(first.line))")
       }
       seen[id] = node
       let name = try f.required("name").text()

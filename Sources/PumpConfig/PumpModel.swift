@@ -33,7 +33,10 @@ extension PumpModel {
     let f = try root.fields(allowed: topFields, what: "a pump model")
     let idNode = try f.required("id")
     let id = try idNode.text()
-    guard id.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
+    guard
+      id.unicodeScalars.allSatisfy({
+        ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+      })
     else {
       throw idNode.error("'\(id)' is not a valid id (use lowercase letters, digits and '-')")
     }
@@ -94,8 +97,10 @@ extension PumpModel {
     let watchdog = try watchdogNode.milliseconds()
 
     let flow = try f.required("flow_monitor").fields(
-      allowed: ["window_basal", "window_bolus", "over_infusion_tolerance",
-        "under_infusion_tolerance"],
+      allowed: [
+        "window_basal", "window_bolus", "over_infusion_tolerance",
+        "under_infusion_tolerance",
+      ],
       what: "the flow_monitor section")
     let windowBasalNode = try flow.required("window_basal")
     let windowBasal = try windowBasalNode.milliseconds()

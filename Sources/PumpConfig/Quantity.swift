@@ -65,7 +65,10 @@ public enum Quantity {
     var units: [(symbol: String, factor: Int64, listed: Bool)] {
       switch self {
       case .mass:
-        [("µg", 1, true), ("ug", 1, false), ("mcg", 1, false), ("mg", 1000, true), ("g", 1_000_000, true)]
+        [
+          ("µg", 1, true), ("ug", 1, false), ("mcg", 1, false), ("mg", 1000, true),
+          ("g", 1_000_000, true),
+        ]
       case .volume:
         [("µL", 1, true), ("uL", 1, false), ("mL", 1000, true), ("L", 1_000_000, true)]
       case .flowRate:

@@ -80,7 +80,8 @@ struct YAMLNode {
       guard allowed.contains(ks.string) else {
         if keyKind != "field" {
           throw keyNode.error(
-            "unknown \(keyKind) '\(ks.string)' (expected one of \(allowed.joined(separator: ", ")))")
+            "unknown \(keyKind) '\(ks.string)' (expected one of \(allowed.joined(separator: ", ")))"
+          )
         }
         let near = allowed.first(where: { editDistance($0, ks.string) <= 2 })
         throw keyNode.error(
@@ -201,7 +202,10 @@ extension ConfigError {
       if let offset, offset <= yaml.count {
         let prefix = yaml.prefix(offset)
         line = prefix.filter { $0 == "\n" }.count + 1
-        column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+        column =
+          prefix.count
+          - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 }
+            ?? 0) + 1
       }
       self.init(
         file: file, line: line, column: column, field: nil,

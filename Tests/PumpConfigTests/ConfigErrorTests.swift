@@ -180,7 +180,8 @@ struct ConfigErrorTests {
     ),
   ]
 
-  @Test("REQ-CONFIG-MALFORMED-01: malformed YAML reports Yams' line and column", arguments: malformed)
+  @Test(
+    "REQ-CONFIG-MALFORMED-01: malformed YAML reports Yams' line and column", arguments: malformed)
   func malformedYAML(yaml: String, expected: String) {
     #expect(throws: (any Error).self) { try PumpConfig.loadModel(yaml: yaml, file: Self.modelFile) }
     do {
@@ -201,7 +202,8 @@ struct ConfigErrorTests {
     ),
     // REQ-DRUGLIB-CARE-AREA-01
     Edit(
-      old: "    care_area: acute_post_op\n    concentration", new: "    care_area: icu\n    concentration",
+      old: "    care_area: acute_post_op\n    concentration",
+      new: "    care_area: icu\n    concentration",
       error:
         "HardwareProfiles/drug-library.yaml:5:16: error: field 'entries[0].care_area': unknown care area 'icu' (expected one of acute_post_op, chronic_pain, paediatric)"
     ),
@@ -326,7 +328,10 @@ struct ConfigErrorTests {
     #expect(
       ConfigError(file: "a.yaml", line: 3, column: 7, field: "x.y", message: "bad").description
         == "a.yaml:3:7: error: field 'x.y': bad")
-    #expect(throws: ConfigError(file: "/nonexistent/p.yaml", line: 0, column: 0, field: nil, message: "cannot read file")) {
+    #expect(
+      throws: ConfigError(
+        file: "/nonexistent/p.yaml", line: 0, column: 0, field: nil, message: "cannot read file")
+    ) {
       try PumpConfig.loadModel(path: "/nonexistent/p.yaml")
     }
   }

@@ -87,13 +87,19 @@ struct QuantityTests {
       message: "negative quantities are not allowed, got '-1 mg'"),
     Rejection(
       text: "5mg", dimension: .mass,
-      message: "expected '<number> <unit>' with one space between them: expected a mass (µg, mg, g), got '5mg'"),
+      message:
+        "expected '<number> <unit>' with one space between them: expected a mass (µg, mg, g), got '5mg'"
+    ),
     Rejection(
       text: "5  mg", dimension: .mass,
-      message: "expected '<number> <unit>' with one space between them: expected a mass (µg, mg, g), got '5  mg'"),
+      message:
+        "expected '<number> <unit>' with one space between them: expected a mass (µg, mg, g), got '5  mg'"
+    ),
     Rejection(
       text: "1e3 mg", dimension: .mass,
-      message: "expected '<number> <unit>' with one space between them: expected a mass (µg, mg, g), got '1e3 mg'"),
+      message:
+        "expected '<number> <unit>' with one space between them: expected a mass (µg, mg, g), got '1e3 mg'"
+    ),
     Rejection(
       text: "5. mg", dimension: .mass,
       message: "malformed number: expected a mass (µg, mg, g), got '5. mg'"),
@@ -111,7 +117,8 @@ struct QuantityTests {
       message: "'1234567890123456789 µg' has too many digits (at most 18)"),
   ]
 
-  @Test("REQ-CONFIG-UNITS-02: malformed, wrong-dimension and too-fine quantities are rejected",
+  @Test(
+    "REQ-CONFIG-UNITS-02: malformed, wrong-dimension and too-fine quantities are rejected",
     arguments: rejections)
   func rejects(r: Rejection) {
     #expect(throws: Quantity.ParseError(message: r.message)) {
@@ -122,8 +129,7 @@ struct QuantityTests {
   @Test("REQ-CONFIG-UNITS-02: a millisecond field rejects sub-millisecond times")
   func millisecondResolution() throws {
     #expect(try Quantity.parse("1.5 s", as: .time, resolution: 1000) == 1500)
-    #expect(throws: Quantity.ParseError(message: "'0.5 ms' is finer than the resolution of 1 ms"))
-    {
+    #expect(throws: Quantity.ParseError(message: "'0.5 ms' is finer than the resolution of 1 ms")) {
       try Quantity.parse("0.5 ms", as: .time, resolution: 1000)
     }
   }
@@ -136,7 +142,8 @@ struct QuantityTests {
     (19_994, .pressure, "19.994 psi"), (5, .percent, "5 %"), (0, .mass, "0 mg"),
   ]
 
-  @Test("REQ-CONFIG-UNITS-04: format prints exact text that parses back to the same value",
+  @Test(
+    "REQ-CONFIG-UNITS-04: format prints exact text that parses back to the same value",
     arguments: formatted)
   func formatsAndRoundTrips(raw: Int64, dimension: Quantity.Dimension, text: String) throws {
     #expect(Quantity.format(raw, as: dimension) == text)

@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Shipped HardwareProfiles")
 struct ShippedProfilesTests {
-  @Test("REQ-CONFIG-SHIPPED-01: every shipped pump model loads and validates",
+  @Test(
+    "REQ-CONFIG-SHIPPED-01: every shipped pump model loads and validates",
     arguments: Fixtures.modelFiles)
   func modelLoads(file: String) throws {
     let model = try PumpConfig.loadModel(path: Fixtures.profile(file))
@@ -157,7 +158,8 @@ struct ShippedProfilesTests {
 
   /// A value line is `key: value` or `- value` with a non-empty value; nested-mapping openers
   /// (`key:` alone) and comment lines are exempt.
-  @Test("REQ-DRUGLIB-CITED-01: every value line in the shipped YAML carries a source comment",
+  @Test(
+    "REQ-DRUGLIB-CITED-01: every value line in the shipped YAML carries a source comment",
     arguments: Fixtures.allYAMLFiles)
   func everyValueCited(file: String) throws {
     let lines = try Fixtures.text(file).split(separator: "\n", omittingEmptySubsequences: false)

@@ -51,11 +51,17 @@ enum TestYAML {
     let guardrails: [(String, [String])] = [
       ("concentration", ["\"1 mg/mL\"", "\"1 mg/mL\"", "\"5 mg/mL\"", "\"10 mg/mL\""]),
       ("patient_weight", ["\"40 kg\"", "\"50 kg\"", "\"120 kg\"", "\"200 kg\""]),
-      ("basal_rate_per_kg", ["\"0 mg/kg/h\"", "\"0 mg/kg/h\"", "\"0.25 mg/kg/h\"", "\"1 mg/kg/h\""]),
+      (
+        "basal_rate_per_kg",
+        ["\"0 mg/kg/h\"", "\"0 mg/kg/h\"", "\"0.25 mg/kg/h\"", "\"1 mg/kg/h\""]
+      ),
       ("basal_rate", ["\"0 mg/h\"", "\"0 mg/h\"", "\"25 mg/h\"", "\"50 mg/h\""]),
       ("loading_dose_per_kg", ["\"0 mg/kg\"", "\"0 mg/kg\"", "\"0.2 mg/kg\"", "\"0.35 mg/kg\""]),
       ("loading_dose", ["\"0 mg\"", "\"0 mg\"", "\"15 mg\"", "\"35 mg\""]),
-      ("bolus_dose_per_kg", ["\"0.01 mg/kg\"", "\"0.02 mg/kg\"", "\"0.1 mg/kg\"", "\"0.35 mg/kg\""]),
+      (
+        "bolus_dose_per_kg",
+        ["\"0.01 mg/kg\"", "\"0.02 mg/kg\"", "\"0.1 mg/kg\"", "\"0.35 mg/kg\""]
+      ),
       ("bolus_dose", ["\"0.5 mg\"", "\"1 mg\"", "\"5 mg\"", "\"20 mg\""]),
       ("bolus_rate", ["\"1 mL/h\"", "\"30 mL/h\"", "\"300 mL/h\"", "\"10 mL/min\""]),
       ("lockout", ["\"5 min\"", "\"6 min\"", "\"15 min\"", "\"60 min\""]),
