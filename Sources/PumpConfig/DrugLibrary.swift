@@ -95,8 +95,9 @@ extension DrugLibrary {
       let area = try f.required("care_area").choice(careAreaNames, what: "care area")
       var g: [Guardrail] = []
       for field in guardrailFields {
-        // A concentration or weight of 0 would divide by zero downstream: lower_hard > 0.
-        let positive = field.key == "concentration" || field.key == "patient_weight"
+        // A concentration, weight or bolus rate of 0 would divide by zero (or never finish a
+        // bolus) downstream: lower_hard > 0.
+        let positive = ["concentration", "patient_weight", "bolus_rate"].contains(field.key)
         g.append(
           try guardrail(
             f.required(field.key), field.dimension, field.resolution, positive: positive))

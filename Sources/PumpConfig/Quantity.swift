@@ -144,8 +144,8 @@ public enum Quantity {
   ///   - dimension: what the field measures; the unit must come from its table.
   ///   - resolution: base units per step the field can hold (1000 for a millisecond field read as
   ///     time, whose base is µs); the value must be a whole multiple of it.
-  /// - Returns: the value in base units (µs for time: divide by `resolution` yourself, or use
-  ///   `parse(_:as:)` with the typed helpers of the loaders).
+  /// - Returns: the value counted in steps of `resolution` base units: base units for the default
+  ///   1, milliseconds for time parsed with `resolution: 1000`.
   /// - Throws: `ParseError` for a malformed number, a missing or wrong unit, a value finer than
   ///   `resolution`, or one that does not fit in Int64.
   public static func parse(

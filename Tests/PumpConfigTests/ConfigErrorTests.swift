@@ -160,34 +160,44 @@ struct ConfigErrorTests {
     #expect(Self.modelError(edit) == edit.error)
   }
 
-  static let malformed: [(String, String)] = [
-    ("", "HardwareProfiles/x.yaml:1:1: error: empty document: expected a mapping"),
-    (
-      "- a\n- b\n",
-      "HardwareProfiles/x.yaml:1:1: error: expected a pump model (a mapping), got a sequence"
+  struct Malformed: Sendable, CustomTestStringConvertible {
+    let yaml: String
+    let error: String
+    var testDescription: String { "\(yaml.debugDescription)" }
+  }
+
+  static let malformed: [Malformed] = [
+    Malformed(
+      yaml: "", error: "HardwareProfiles/x.yaml:1:1: error: empty document: expected a mapping"),
+    Malformed(
+      yaml: "- a\n- b\n",
+      error: "HardwareProfiles/x.yaml:1:1: error: expected a pump model (a mapping), got a sequence"
     ),
-    (
-      "a: [1, 2\n",
-      "HardwareProfiles/x.yaml:2:1: error: malformed YAML: while parsing a flow sequence at 1:4, did not find expected ',' or ']'"
+    Malformed(
+      yaml: "a: [1, 2\n",
+      error:
+        "HardwareProfiles/x.yaml:2:1: error: malformed YAML: while parsing a flow sequence at 1:4, did not find expected ',' or ']'"
     ),
-    (
-      "\t- x",
-      "HardwareProfiles/x.yaml:1:1: error: malformed YAML: while scanning for the next token at 1:1, found character that cannot start any token"
+    Malformed(
+      yaml: "\t- x",
+      error:
+        "HardwareProfiles/x.yaml:1:1: error: malformed YAML: while scanning for the next token at 1:1, found character that cannot start any token"
     ),
-    (
-      "a: 1\n---\nb: 2\n",
-      "HardwareProfiles/x.yaml:2:1: error: malformed YAML: expected a single document in the stream at 1:1, but found another document"
+    Malformed(
+      yaml: "a: 1\n---\nb: 2\n",
+      error:
+        "HardwareProfiles/x.yaml:2:1: error: malformed YAML: expected a single document in the stream at 1:1, but found another document"
     ),
   ]
 
   @Test(
     "REQ-CONFIG-MALFORMED-01: malformed YAML reports Yams' line and column", arguments: malformed)
-  func malformedYAML(yaml: String, expected: String) {
-    #expect(throws: (any Error).self) { try PumpConfig.loadModel(yaml: yaml, file: Self.modelFile) }
+  func malformedYAML(c: Malformed) {
     do {
-      _ = try PumpConfig.loadModel(yaml: yaml, file: Self.modelFile)
+      _ = try PumpConfig.loadModel(yaml: c.yaml, file: Self.modelFile)
+      Issue.record("loaded without error")
     } catch {
-      #expect(error.description == expected)
+      #expect(error.description == c.error)
     }
   }
 
@@ -366,5 +376,18 @@ struct ConfigErrorTests {
       }
     }
     #expect(count > 1000)
+    // Deep nesting stops at libyaml's nesting limit; aliases are not expanded into copies.
+    var laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in 1...9 {
+      laughs +=
+        "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ")
+        + "]\n"
+    }
+    for text in [
+      String(repeating: "[", count: 10_000), String(repeating: "- ", count: 10_000) + "x",
+      "name: " + String(repeating: "{a: ", count: 10_000), laughs + "name: *a9\n",
+    ] {
+      #expect(throws: ConfigError.self) { try PumpConfig.loadModel(yaml: text) }
+    }
   }
 }
