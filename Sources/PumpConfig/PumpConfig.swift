@@ -81,14 +81,9 @@ public enum PumpConfig {
     for name in names where name.hasSuffix(".yaml") {
       if name == drugLibraryFileName || name == careAreasFileName { continue }
       let path = "\(base)/\(name)"
-      let model = try loadModel(path: path)
       let stem = String(name.dropLast(".yaml".count))
-      guard model.id == stem else {
-        throw ConfigError(
-          file: path, line: 0, column: 0, field: "id",
-          message: "'\(model.id)' must match the file name '\(stem)'")
-      }
-      models.append(model)
+      let root = try YAMLNode.root(yaml: readText(path: path), file: path)
+      models.append(try PumpModel.parse(root, expectedID: stem))
     }
     if models.isEmpty {
       throw ConfigError(

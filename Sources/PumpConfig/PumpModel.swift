@@ -29,7 +29,8 @@ extension PumpModel {
   ]
 
   /// Reads and validates one model document. Every HardwareProfile field is required.
-  static func parse(_ root: YAMLNode) throws(ConfigError) -> PumpModel {
+  /// `expectedID`, when given (directory loads), must equal the `id` field.
+  static func parse(_ root: YAMLNode, expectedID: String? = nil) throws(ConfigError) -> PumpModel {
     let f = try root.fields(allowed: topFields, what: "a pump model")
     let idNode = try f.required("id")
     let id = try idNode.text()
@@ -39,6 +40,9 @@ extension PumpModel {
       })
     else {
       throw idNode.error("'\(id)' is not a valid id (use lowercase letters, digits and '-')")
+    }
+    if let expectedID, id != expectedID {
+      throw idNode.error("'\(id)' must match the file name '\(expectedID).yaml'")
     }
     let name = try f.required("name").text()
     let description = try f.required("description").text()

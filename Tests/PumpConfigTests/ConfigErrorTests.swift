@@ -1,3 +1,4 @@
+import Foundation
 import PumpConfig
 import PumpCore
 import Testing
@@ -344,6 +345,27 @@ struct ConfigErrorTests {
     ) {
       try PumpConfig.loadModel(path: "/nonexistent/p.yaml")
     }
+  }
+
+  @Test("REQ-CONFIG-DIRECTORY-01: a model whose id differs from its file name is rejected")
+  func directoryIDMismatch() throws {
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("pumpconfig-\(UInt64.random(in: 0...UInt64.max))").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try TestYAML.model.write(toFile: dir + "/other-pump.yaml", atomically: true, encoding: .utf8)
+    #expect(
+      throws: ConfigError(
+        file: dir + "/other-pump.yaml", line: 1, column: 5, field: "id",
+        message: "'test-pump' must match the file name 'other-pump.yaml'")
+    ) { try PumpConfig.loadDirectory(dir) }
+    try FileManager.default.moveItem(
+      atPath: dir + "/other-pump.yaml", toPath: dir + "/test-pump.yaml")
+    #expect(
+      throws: ConfigError(
+        file: dir + "/drug-library.yaml", line: 0, column: 0, field: nil,
+        message: "cannot read file")
+    ) { try PumpConfig.loadDirectory(dir) }
   }
 
   /// Never crash: every prefix of each valid document, and each single-character corruption,
