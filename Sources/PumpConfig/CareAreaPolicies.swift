@@ -2,7 +2,7 @@ import PumpCore
 
 /// The vitals-interlock policy of every care area, from `HardwareProfiles/care-areas.yaml`.
 /// Loading fails unless every `CareArea` has a policy, so the subscript never misses.
-public struct CareAreaPolicies: Hashable, Sendable {
+public struct CareAreaPolicies: Equatable, Sendable {
   private var policies: [CareArea: VitalsPolicy]
 
   /// Policies for every care area; areas missing from `policies` get

@@ -2,7 +2,7 @@ import PumpCore
 
 /// A drug-library record as the host sees it: the controller's `DrugEntry` plus the names that
 /// stay on the host (the wire carries only `DrugEntryID`).
-public struct DrugLibraryEntry: Hashable, Sendable {
+public struct DrugLibraryEntry: Equatable, Sendable {
   /// The guardrails the controller checks prescriptions against.
   public var entry: DrugEntry
   /// Display name, e.g. "Ketamine PCA adult (ASRA 2018)".
@@ -18,7 +18,7 @@ public struct DrugLibraryEntry: Hashable, Sendable {
 }
 
 /// The drug library from `HardwareProfiles/drug-library.yaml`: entries in file order, ids unique.
-public struct DrugLibrary: Hashable, Sendable {
+public struct DrugLibrary: Equatable, Sendable {
   /// Every entry, in file order.
   public var entries: [DrugLibraryEntry]
   /// SHA-256 of the file's UTF-8 bytes, lowercase hex: identifies the exact library a pump was

@@ -12,7 +12,7 @@ public enum PumpConfig {
   public static let careAreasFileName = "care-areas.yaml"
 
   /// Everything in a profiles directory.
-  public struct Configuration: Hashable, Sendable {
+  public struct Configuration: Equatable, Sendable {
     /// Pump models, sorted by id.
     public var models: [PumpModel]
     public var drugLibrary: DrugLibrary

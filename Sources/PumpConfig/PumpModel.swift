@@ -2,7 +2,7 @@ import PumpCore
 
 /// One pump model from `HardwareProfiles/<id>.yaml`: names for people and the checked
 /// `HardwareProfile` the controller runs on.
-public struct PumpModel: Hashable, Sendable {
+public struct PumpModel: Equatable, Sendable {
   /// Stable identifier, lowercase letters, digits and '-' (e.g. `syringe-pca-60ml`).
   public var id: String
   /// Display name.
