@@ -9,7 +9,9 @@ extension HostSession {
       return [.droppedFrame("unparsable device frame")]
     }
     var authenticated = false
-    if let mac = f.mac, let key = sessionKey ?? pendingKey {
+    var key = sessionKey ?? pendingKey
+    if case .reply(let r) = message, case .auth? = outstanding[r.seq]?.request { key = pendingKey }
+    if let mac = f.mac, let key {
       guard key.verify(mac, .device, body: f.signed) else {
         counters.badMac.saturatingAdd()
         return [.droppedFrame("device MAC does not verify")]
@@ -26,14 +28,20 @@ extension HostSession {
         counters.unexpectedReplies.saturatingAdd()
         return []
       }
-      // Replies to MAC'd requests must be MAC'd by the device.
-      if sessionKey != nil, Self.wasMACd(o.bytes), !authenticated {
+      // Replies to MAC'd requests must be MAC'd by the device, except the NAKs a device
+      // cannot MAC (bad MAC, no or expired session); those can only report a refusal.
+      if sessionKey != nil, Self.wasMACd(o.bytes), !authenticated, !Self.isUnauthenticatedNak(reply) {
         counters.badMac.saturatingAdd()
         return [.droppedFrame("reply to an authenticated request without MAC")]
       }
       outstanding[reply.seq] = nil
       return handle(reply, to: o.request, authenticated: authenticated, now: now)
     }
+  }
+
+  static func isUnauthenticatedNak(_ r: DeviceReply) -> Bool {
+    guard case .nak(let n) = r.result else { return false }
+    return [.badMac, .authRequired, .sessionExpired].contains(n.code)
   }
 
   static func wasMACd(_ bytes: [UInt8]) -> Bool { bytes.contains(UInt8(ascii: "#")) }

@@ -134,4 +134,10 @@ struct Link {
     }
     return nil
   }
+
+  /// The NAK code of the reply for `seq`, if it was a NAK.
+  func nakCode(_ seq: UInt32) -> NakCode? {
+    if case .nak(let n)? = reply(seq)?.result { return n.code }
+    return nil
+  }
 }
