@@ -35,9 +35,10 @@ public struct KeyFile: Sendable, CustomStringConvertible {
   /// Parses key-file text.
   public init(parsing text: String) throws(KeyFileError) {
     var lines: [Substring] = []
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      var l = raw
-      if l.hasSuffix("\r") { l = l.dropLast() }
+    for raw in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+      var bytes = raw[...]
+      if bytes.last == 0x0D { bytes = bytes.dropLast() }
+      let l = Substring(String(decoding: bytes, as: UTF8.self))
       if l.isEmpty || l.hasPrefix("#") { continue }
       lines.append(l)
     }
