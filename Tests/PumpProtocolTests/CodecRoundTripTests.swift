@@ -71,7 +71,7 @@ struct CodecRoundTripTests {
       vitalsAge: Milliseconds(99_999_999), alarmCount: 99, alarms: [a, a, a])
     let reply = DeviceReply(seq: .max, .ack(.status(t)))
     let bytes = try FrameEncoder.frame(body: reply.body().bytes, mac: Array(repeating: 0xFF, count: 8))
-    #expect(bytes.count <= 255)
+    #expect(bytes.count == 251)  // docs/PROTOCOL.md §4.5
     var g = RandomMessages(rng: SeededGenerator(seed: 5))
     let p = try FrameEncoder.frame(
       body: HostRequest.program(g.prescription()).body(seq: .max).bytes,
