@@ -45,8 +45,9 @@ extension DeviceSession {
     do {
       request = try HostRequest(parsing: f)
     } catch {
+      let privileged = RequestKind(rawValue: f.kind)?.permission.isPrivileged ?? false
       return refuse(f, body, Nak(error.nakCode, reason: error.reason), role: role,
-        authenticated: authenticated, now: now, audit: false)
+        authenticated: authenticated, now: now, audit: privileged)
     }
     let permission = request.kind.permission
     if permission.isPrivileged {
