@@ -6,7 +6,8 @@ extension DeviceSession {
     let words = line.lowercased().split(separator: " ")
     let word = words.first.map(String.init) ?? ""
     func pending(_ r: HostRequest) -> PendingRequest {
-      PendingRequest(request: r, seq: 0, role: .observer, console: true, body: [],
+      PendingRequest(
+        request: r, seq: 0, role: .observer, console: true, body: [],
         authenticated: false)
     }
     switch word {

@@ -18,13 +18,16 @@ extension DeviceSession {
       if let a = active {
         guard a.key.verify(mac, .host, body: f.signed) else {
           counters.badMac.saturatingAdd()
-          return refuse(f, body, Nak(.badMac, reason: "MAC does not verify"), role: a.role,
+          return refuse(
+            f, body, Nak(.badMac, reason: "MAC does not verify"), role: a.role,
             authenticated: false, now: now, audit: true)
         }
         guard f.seq > a.lastSeq else {
           counters.staleSequence.saturatingAdd()
           return refuse(
-            f, body, Nak(.staleSequence, detail: Int64(a.lastSeq),
+            f, body,
+            Nak(
+              .staleSequence, detail: Int64(a.lastSeq),
               reason: "seq \(f.seq) not above \(a.lastSeq)"),
             role: a.role, authenticated: true, now: now, audit: true)
         }
@@ -33,11 +36,13 @@ extension DeviceSession {
         authenticated = true
         role = a.role
       } else if let old = expired, old.verify(mac, .host, body: f.signed) {
-        return refuse(f, body, Nak(.sessionExpired, reason: "session ended; log in again"),
+        return refuse(
+          f, body, Nak(.sessionExpired, reason: "session ended; log in again"),
           role: .observer, authenticated: false, now: now, audit: true)
       } else {
         counters.badMac.saturatingAdd()
-        return refuse(f, body, Nak(.authRequired, reason: "no session; log in first"),
+        return refuse(
+          f, body, Nak(.authRequired, reason: "no session; log in first"),
           role: .observer, authenticated: false, now: now, audit: true)
       }
     }
@@ -46,18 +51,21 @@ extension DeviceSession {
       request = try HostRequest(parsing: f)
     } catch {
       let privileged = RequestKind(rawValue: f.kind)?.permission.isPrivileged ?? false
-      return refuse(f, body, Nak(error.nakCode, reason: error.reason), role: role,
+      return refuse(
+        f, body, Nak(error.nakCode, reason: error.reason), role: role,
         authenticated: authenticated, now: now, audit: privileged)
     }
     let permission = request.kind.permission
     if permission.isPrivileged {
       guard authenticated else {
-        return refuse(f, body,
+        return refuse(
+          f, body,
           Nak(.authRequired, reason: "\(kindName) needs an authenticated session"),
           role: role, authenticated: false, now: now, audit: true)
       }
       guard permission.allows(role) else {
-        return refuse(f, body,
+        return refuse(
+          f, body,
           Nak(.roleForbidden, reason: "role \(role.rawValue) may not \(kindName)"),
           role: role, authenticated: true, now: now, audit: true)
       }
@@ -68,8 +76,10 @@ extension DeviceSession {
     switch request {
     case .hello(let v):
       guard let n = config.info.protocolVersion.negotiated(with: v) else {
-        return refuse(f, body,
-          Nak(.versionUnsupported, detail: Int64(config.info.protocolVersion.major),
+        return refuse(
+          f, body,
+          Nak(
+            .versionUnsupported, detail: Int64(config.info.protocolVersion.major),
             reason: "device speaks \(config.info.protocolVersion)"),
           role: role, authenticated: authenticated, now: now, audit: false)
       }
@@ -105,8 +115,7 @@ extension DeviceSession {
   }
 
   /// Sends (and caches) a reply the session produced itself.
-  mutating func answer(_ p: PendingRequest, _ result: DeviceReply.Result) -> [DeviceSessionAction]
-  {
+  mutating func answer(_ p: PendingRequest, _ result: DeviceReply.Result) -> [DeviceSessionAction] {
     if case .nak = result { counters.naks.saturatingAdd() }
     let bytes = replyFrame(DeviceReply(seq: p.seq, result), authenticated: p.authenticated)
     cache.store(seq: p.seq, request: p.body, reply: bytes)

@@ -6,17 +6,21 @@ extension DeviceSession {
     _ f: ParsedFrame, _ body: FrameBody, role: Role, hostNonce: [UInt8], now: Milliseconds
   ) -> [DeviceSessionAction] {
     if let l = lockedUntil, now < l {
-      return refuse(f, body,
-        Nak(.lockedOut, detail: (l - now).rawValue,
+      return refuse(
+        f, body,
+        Nak(
+          .lockedOut, detail: (l - now).rawValue,
           reason: "too many failed logins; retry in \((l - now).rawValue) ms"),
         role: role, authenticated: false, now: now, audit: true)
     }
     guard negotiated != nil else {
-      return refuse(f, body, Nak(.helloRequired, reason: "send HELLO first"), role: role,
+      return refuse(
+        f, body, Nak(.helloRequired, reason: "send HELLO first"), role: role,
         authenticated: false, now: now, audit: false)
     }
     guard let key = try? secret.roleKey(for: role) else {
-      return refuse(f, body, Nak(.outOfRange, reason: "role"), role: role,
+      return refuse(
+        f, body, Nak(.outOfRange, reason: "role"), role: role,
         authenticated: false, now: now, audit: false)
     }
     let deviceNonce = Handshake.randomBytes(Handshake.nonceLength, using: &random)
@@ -42,14 +46,16 @@ extension DeviceSession {
     guard let p = pendingLogin, now < p.expires,
       let key = try? secret.roleKey(for: p.role)
     else {
-      return refuse(f, body, Nak(.noLoginPending, reason: "send LOGIN first"), role: .observer,
+      return refuse(
+        f, body, Nak(.noLoginPending, reason: "send LOGIN first"), role: .observer,
         authenticated: false, now: now, audit: false)
     }
     pendingLogin = nil
     guard ConstantTime.equal(Handshake.hostProof(key: key, context: p.context), proof) else {
       counters.authFailures.saturatingAdd()
       failedLogins += 1
-      var actions = refuse(f, body, Nak(.authFailed, reason: "login proof rejected"),
+      var actions = refuse(
+        f, body, Nak(.authFailed, reason: "login proof rejected"),
         role: p.role, authenticated: false, now: now, audit: true)
       if failedLogins >= config.maxFailedLogins {
         failedLogins = 0

@@ -54,7 +54,9 @@ public struct DeviceSession {
   /// The decoder's framing counters.
   public var frameCounters: FrameCounters { decoder.counters }
   /// All link counters.
-  public var linkCounters: LinkCounters { LinkCounters(frames: decoder.counters, session: counters) }
+  public var linkCounters: LinkCounters {
+    LinkCounters(frames: decoder.counters, session: counters)
+  }
   /// The logged-in role, or observer.
   public var role: Role { active?.role ?? .observer }
   /// True while an authenticated session is open.
@@ -129,7 +131,9 @@ public struct DeviceSession {
       case .accepted: .ack(.done(pending.request.kind))
       case .rejected(let r): .nak(Nak(.rejected, detail: Int64(r.rawValue), reason: "\(r)"))
       case .bolusDenied(let d, let lockout):
-        .nak(Nak(.bolusDenied, detail: Int64(d.rawValue), reason: "\(d) lockout \(lockout.rawValue) ms"))
+        .nak(
+          Nak(
+            .bolusDenied, detail: Int64(d.rawValue), reason: "\(d) lockout \(lockout.rawValue) ms"))
       case .status(let t): .ack(.status(t))
       case .alarms(let list):
         if case .alarms(let offset) = pending.request {

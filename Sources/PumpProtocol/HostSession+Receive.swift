@@ -30,7 +30,8 @@ extension HostSession {
       }
       // Replies to MAC'd requests must be MAC'd by the device, except the NAKs a device
       // cannot MAC (bad MAC, no or expired session); those can only report a refusal.
-      if sessionKey != nil, Self.wasMACd(o.bytes), !authenticated, !Self.isUnauthenticatedNak(reply) {
+      if sessionKey != nil, Self.wasMACd(o.bytes), !authenticated, !Self.isUnauthenticatedNak(reply)
+      {
         counters.badMac.saturatingAdd()
         return [.droppedFrame("reply to an authenticated request without MAC")]
       }

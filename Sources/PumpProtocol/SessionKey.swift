@@ -36,8 +36,7 @@ public struct SessionKey: Sendable, CustomStringConvertible {
   }
 
   /// True when `mac` is the MAC of `body` (constant-time comparison).
-  public func verify(_ mac: [UInt8], _ direction: Direction, body: some Collection<UInt8>) -> Bool
-  {
+  public func verify(_ mac: [UInt8], _ direction: Direction, body: some Collection<UInt8>) -> Bool {
     ConstantTime.equal(self.mac(direction, body: body), mac)
   }
 

@@ -171,7 +171,8 @@ func runProtocolBench(_ arguments: [String]) throws -> [BenchRow] {
   rows.append(
     BenchRow(
       name: "TLM stream: frames/s one core could sustain",
-      value: "\(Int(Double(frames) / (cpu / 1e9))) frames/s", goal: "> 10000", met: Double(frames) / (cpu / 1e9) > 10_000))
+      value: "\(Int(Double(frames) / (cpu / 1e9))) frames/s", goal: "> 10000",
+      met: Double(frames) / (cpu / 1e9) > 10_000))
   rows.append(
     BenchRow(
       name: "100 Hz TLM stream: bytes per s on the wire",

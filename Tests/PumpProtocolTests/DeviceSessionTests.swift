@@ -33,7 +33,9 @@ struct DeviceSessionTests {
     var l = Link(role: .patient)
     try l.connectAndLogin()
     var g = RandomMessages(rng: SeededGenerator(seed: 9))
-    for r in [HostRequest.program(g.prescription()), .start, .resume, .clinicianBolus(Micrograms(1))] {
+    for r in [
+      HostRequest.program(g.prescription()), .start, .resume, .clinicianBolus(Micrograms(1)),
+    ] {
       let seq = try l.send(r)
       #expect(l.nakCode(seq) == .roleForbidden)
       #expect(l.h.audits.last?.outcome == .rejected && l.h.audits.last?.role == .patient)
@@ -112,7 +114,8 @@ struct DeviceSessionTests {
     // Frame MAC'd for session A, sent after a new login (session B).
     let captured = macFrame("START,901", key: l.host.sessionKey)
     var nonce = SeededGenerator(seed: 5)
-    let (_, login) = try l.host.login(hostNonce: Handshake.randomBytes(16, using: &nonce), now: l.h.now)
+    let (_, login) = try l.host.login(
+      hostNonce: Handshake.randomBytes(16, using: &nonce), now: l.h.now)
     l.pump(login)
     #expect(l.host.state == .loggedIn)
     #expect(Harness.nakCode(l.h.feed(captured)[0]) == .badMac)
@@ -125,7 +128,8 @@ struct DeviceSessionTests {
     var l = Link(role: .clinician)
     _ = try l.send(.hello(.current))
     var nonce = SeededGenerator(seed: 3)
-    let (_, loginBytes) = try l.host.login(hostNonce: Handshake.randomBytes(16, using: &nonce), now: l.h.now)
+    let (_, loginBytes) = try l.host.login(
+      hostNonce: Handshake.randomBytes(16, using: &nonce), now: l.h.now)
     var captured: [[UInt8]] = [loginBytes]
     let challenge = l.h.feed(loginBytes)
     for a in l.host.receive(bytes: challenge[0], now: l.h.now) {
@@ -140,7 +144,10 @@ struct DeviceSessionTests {
     _ = replayed.receive(bytes: plainFrame("HELLO,1,1.0"), now: l.h.now)
     _ = replayed.receive(bytes: captured[0], now: l.h.now)
     let out = replayed.receive(bytes: captured[1], now: l.h.now)
-    guard case .send(let nak)? = out.first else { Issue.record("no reply"); return }
+    guard case .send(let nak)? = out.first else {
+      Issue.record("no reply")
+      return
+    }
     #expect(Harness.nakCode(nak) == .authFailed)
     #expect(!replayed.isAuthenticated)
   }
@@ -188,7 +195,10 @@ struct DeviceSessionTests {
     #expect(Harness.nakCode(locked[0]) == .lockedOut)
     if case .nak(let n)? = Harness.reply(locked[0])?.result { #expect(n.detail == 60_000) }
     h.tick(59_999)
-    #expect(Harness.nakCode(h.feed(plainFrame("LOGIN,\(seq + 1),clinician,\(String(repeating: "AB", count: 16))"))[0]) == .lockedOut)
+    #expect(
+      Harness.nakCode(
+        h.feed(plainFrame("LOGIN,\(seq + 1),clinician,\(String(repeating: "AB", count: 16))"))[0])
+        == .lockedOut)
     h.tick(1)
     let ok = h.feed(plainFrame("LOGIN,\(seq + 2),clinician,\(String(repeating: "AB", count: 16))"))
     #expect(Harness.nakCode(ok[0]) == nil)
@@ -204,10 +214,13 @@ struct DeviceSessionTests {
     #expect(h.executed.first?.console == true)
     let help = String(decoding: h.feed(Array("help\n".utf8))[0], as: UTF8.self)
     #expect(help.contains("read-only"))
-    #expect(String(decoding: h.feed(Array("version\r\n".utf8))[0], as: UTF8.self).contains("KP-TEST-1"))
-    #expect(String(decoding: h.feed(Array("alarms\r\n".utf8))[0], as: UTF8.self).contains("doorOpen"))
+    #expect(
+      String(decoding: h.feed(Array("version\r\n".utf8))[0], as: UTF8.self).contains("KP-TEST-1"))
+    #expect(
+      String(decoding: h.feed(Array("alarms\r\n".utf8))[0], as: UTF8.self).contains("doorOpen"))
     #expect(String(decoding: h.feed(Array("log 2\r\n".utf8))[0], as: UTF8.self).contains("entry 2"))
-    #expect(String(decoding: h.feed(Array("counters\r\n".utf8))[0], as: UTF8.self).hasPrefix("COUNTERS"))
+    #expect(
+      String(decoding: h.feed(Array("counters\r\n".utf8))[0], as: UTF8.self).hasPrefix("COUNTERS"))
     for cmd in ["start", "bolus", "program 1 2 3", "stop", "PAUSE"] {
       let r = String(decoding: h.feed(Array("\(cmd)\r\n".utf8))[0], as: UTF8.self)
       #expect(r.hasPrefix("NAK 13 console-read-only"), "\(cmd): \(r)")
@@ -220,7 +233,10 @@ struct DeviceSessionTests {
   func hello() throws {
     var h = Harness()
     let r = Harness.reply(h.feed(plainFrame("HELLO,1,1.7"))[0])
-    guard case .ack(.hello(let info))? = r?.result else { Issue.record("no hello"); return }
+    guard case .ack(.hello(let info))? = r?.result else {
+      Issue.record("no hello")
+      return
+    }
     #expect(info.protocolVersion == ProtocolVersion(major: 1, minor: 0))
     #expect(info.deviceId == "KP-TEST-1")
     #expect(info.capabilities == .simulator)
@@ -278,12 +294,19 @@ struct DeviceSessionTests {
     // Logged-in codes.
     var l = Link(role: .patient)
     try l.connectAndLogin()
-    l.h.result = { r in r == .patientBolus ? .bolusDenied(.lockout, lockoutRemaining: Milliseconds(5)) : .rejected(.notAllowedInMode) }
+    l.h.result = { r in
+      r == .patientBolus
+        ? .bolusDenied(.lockout, lockoutRemaining: Milliseconds(5)) : .rejected(.notAllowedInMode)
+    }
     _ = try l.send(.patientBolus)  // 15
     _ = try l.send(.pause)  // 14
     _ = try l.send(.start)  // 08
     note(l.h.feed(macFrame("PAUSE,1", key: l.host.sessionKey)))  // 07
-    note(l.h.feed(macFrame("PAUSE,600", key: SessionKey(bytes: Array(repeating: 7, count: 32), sessionId: l.host.sessionKey!.sessionId))))  // 06
+    // 06: MAC'd with a random wrong key.
+    var wrong = SeededGenerator(seed: 606)
+    let forger = SessionKey(
+      bytes: Handshake.randomBytes(32, using: &wrong), sessionId: l.host.sessionKey!.sessionId)
+    note(l.h.feed(macFrame("PAUSE,600", key: forger)))
     l.h.tick(3_001)
     _ = try l.send(.stop)  // 12
     note(l.h.sent)

@@ -95,9 +95,11 @@ struct FrameDecoderTests {
   @Test("REQ-PROTO-DEC-7: overlong line dropped with fixed buffer, then resync")
   func overlong() throws {
     var d = FrameDecoder()
-    let long = [UInt8(ascii: "$")] + Array(repeating: UInt8(ascii: "A"), count: 10_000) + [0x0D, 0x0A]
+    let long =
+      [UInt8(ascii: "$")] + Array(repeating: UInt8(ascii: "A"), count: 10_000) + [0x0D, 0x0A]
     let good = try FrameEncoder.frame(body: Array("PING,2".utf8))
-    let out = d.decodeAll(long + good + Array(repeating: UInt8(ascii: "x"), count: 400) + [0x0A] + good)
+    let out = d.decodeAll(
+      long + good + Array(repeating: UInt8(ascii: "x"), count: 400) + [0x0A] + good)
     #expect(out.count == 2)
     #expect(d.counters.overlong == 2)
   }

@@ -58,7 +58,8 @@ struct HostSessionTests {
     var rng = SeededGenerator(seed: 77)
     let other = DeviceSecret.generate(using: &rng)
     l.host = HostSession(
-      config: HostSessionConfig(key: try other.roleKey(for: .clinician), deviceId: Harness.info.deviceId))
+      config: HostSessionConfig(
+        key: try other.roleKey(for: .clinician), deviceId: Harness.info.deviceId))
     try l.connectAndLogin()
     #expect(l.hostActions.contains(.loginFailed(nil)))
     #expect(l.host.state == .observer)

@@ -44,7 +44,8 @@ struct KeyTests {
     for f in files {
       let text = f.formatted()
       #expect(text.hasPrefix("ketapump-key v1\ndevice KP-0001\nrole "))
-      let back = try KeyFile(parsing: text.split(separator: "\n").map { $0 + "\r\n" }.joined() + "# comment\n")
+      let back = try KeyFile(
+        parsing: text.split(separator: "\n").map { $0 + "\r\n" }.joined() + "# comment\n")
       #expect(back.formatted() == text)
     }
   }
@@ -55,12 +56,19 @@ struct KeyTests {
     let cases: [(String, KeyFileError)] = [
       ("ketapump-key v2\ndevice A\nrole patient\nkey \(hex)\n", .badHeader),
       ("ketapump-key v1\ndevice A\nrole patient\n", .missingField("key")),
-      ("ketapump-key v1\ndevice A\ndevice B\nrole patient\nkey \(hex)\n", .duplicateField("device")),
-      ("ketapump-key v1\ndevice A\nrole patient\nkey \(hex)\nextra 1\n", .unexpectedLine("extra 1")),
+      (
+        "ketapump-key v1\ndevice A\ndevice B\nrole patient\nkey \(hex)\n", .duplicateField("device")
+      ),
+      (
+        "ketapump-key v1\ndevice A\nrole patient\nkey \(hex)\nextra 1\n", .unexpectedLine("extra 1")
+      ),
       ("ketapump-key v1\ndevice A B\nrole patient\nkey \(hex)\n", .badDeviceId),
       ("ketapump-key v1\ndevice A\nrole observer\nkey \(hex)\n", .badRole),
       ("ketapump-key v1\ndevice A\nrole patient\nkey \(hex.lowercased())\n", .badKey),
-      ("ketapump-key v1\ndevice A\nrole patient\nkey \(String(repeating: "00", count: 32))\n", .rejectedKey(.weak)),
+      (
+        "ketapump-key v1\ndevice A\nrole patient\nkey \(String(repeating: "00", count: 32))\n",
+        .rejectedKey(.weak)
+      ),
       (
         "ketapump-key v1\ndevice A\nrole device\nkey \(Hex.encode(DeviceSecret.testVectorBytes))\n",
         .rejectedKey(.testVectorKey)

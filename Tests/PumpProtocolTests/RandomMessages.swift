@@ -15,12 +15,15 @@ struct RandomMessages {
     }
   }
   mutating func bool() -> Bool { rng.next() & 1 == 1 }
-  mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+  mutating func bytes(_ n: Int) -> [UInt8] {
+    (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+  }
   mutating func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
   mutating func opt(_ r: ClosedRange<Int64>) -> Int64? { bool() ? int(r) : nil }
   mutating func text(_ max: Int) -> String {
     let chars = Array("abcXYZ019 .-_:;()/=+!?".utf8)
-    return String(decoding: (0..<Int.random(in: 1...max, using: &rng)).map { _ in pick(chars) }, as: UTF8.self)
+    return String(
+      decoding: (0..<Int.random(in: 1...max, using: &rng)).map { _ in pick(chars) }, as: UTF8.self)
   }
 
   mutating func prescription() -> Prescription {
@@ -42,7 +45,8 @@ struct RandomMessages {
         sbp: opt(0...999).map(Int32.init), dbp: opt(0...999).map(Int32.init),
         hr: opt(0...999).map(Int32.init), spo2: opt(0...999).map(Int32.init),
         rr: opt(0...999).map(Int32.init))
-      if !atLeastOne || v.sbp != nil || v.dbp != nil || v.hr != nil || v.spo2 != nil || v.rr != nil {
+      if !atLeastOne || v.sbp != nil || v.dbp != nil || v.hr != nil || v.spo2 != nil || v.rr != nil
+      {
         return v
       }
     }
@@ -143,7 +147,8 @@ struct RandomMessages {
         dose: Micrograms(int(0...999_999_999)), lockoutRemaining: Milliseconds(int(0...99_999_999)))
     case 4:
       .bolusDenied(
-        BolusDenial(rawValue: UInt8(int(1...9)))!, lockoutRemaining: Milliseconds(int(0...99_999_999)))
+        BolusDenial(rawValue: UInt8(int(1...9)))!,
+        lockoutRemaining: Milliseconds(int(0...99_999_999)))
     case 5: .modeChanged(mode())
     default: .interlock(stopped: bool(), vitals: UInt8(int(0...31)))
     }
@@ -152,7 +157,8 @@ struct RandomMessages {
   mutating func info() -> DeviceInfo {
     DeviceInfo(
       deviceId: pick(["KP-0001", "a", String(repeating: "Z", count: 32)]),
-      firmwareVersion: text(24), protocolVersion: ProtocolVersion(major: 1, minor: UInt8(int(0...255))),
+      firmwareVersion: text(24),
+      protocolVersion: ProtocolVersion(major: 1, minor: UInt8(int(0...255))),
       hardwareProfile: text(32), capabilities: Capabilities(rawValue: UInt16(int(0...65_535))))
   }
 
@@ -160,20 +166,35 @@ struct RandomMessages {
     let seq = UInt32(int(0...4_294_967_295))
     let r: DeviceReply.Result
     switch rng.next() % 9 {
-    case 0: r = .ack(.done(pick(RequestKind.allCases.filter {
-      ![.hello, .login, .status, .alarms, .log, .version, .counters].contains($0) })))
+    case 0:
+      r = .ack(
+        .done(
+          pick(
+            RequestKind.allCases.filter {
+              ![.hello, .login, .status, .alarms, .log, .version, .counters].contains($0)
+            })))
     case 1: r = .ack(.hello(info()))
     case 2: r = .ack(.version(info()))
-    case 3: r = .ack(.login(LoginChallenge(deviceNonce: bytes(16), sessionId: bytes(8), deviceProof: bytes(16))))
+    case 3:
+      r = .ack(
+        .login(LoginChallenge(deviceNonce: bytes(16), sessionId: bytes(8), deviceProof: bytes(16))))
     case 4: r = .ack(.status(telemetry()))
     case 5:
-      r = .ack(.alarms(AlarmPage(total: Int(int(0...99)), offset: Int(int(0...99)),
-        alarms: (0..<Int(int(0...8))).map { _ in alarm() })))
-    case 6: r = .ack(.log(LogEntry(back: Int(int(0...99_999)), available: Int(int(0...99_999)), text: text(160))))
+      r = .ack(
+        .alarms(
+          AlarmPage(
+            total: Int(int(0...99)), offset: Int(int(0...99)),
+            alarms: (0..<Int(int(0...8))).map { _ in alarm() })))
+    case 6:
+      r = .ack(
+        .log(LogEntry(back: Int(int(0...99_999)), available: Int(int(0...99_999)), text: text(160)))
+      )
     case 7:
-      r = .ack(.counters(LinkCounters(values: (0..<12).map { _ in UInt32(int(0...4_294_967_295)) })))
+      r = .ack(
+        .counters(LinkCounters(values: (0..<12).map { _ in UInt32(int(0...4_294_967_295)) })))
     default:
-      r = .nak(Nak(pick(NakCode.allCases), detail: int(-999_999_999...999_999_999), reason: text(100)))
+      r = .nak(
+        Nak(pick(NakCode.allCases), detail: int(-999_999_999...999_999_999), reason: text(100)))
     }
     return DeviceReply(seq: seq, r)
   }
