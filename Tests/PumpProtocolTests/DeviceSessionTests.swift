@@ -312,4 +312,16 @@ struct DeviceSessionTests {
     note(l.h.sent)
     #expect(seen == Set(NakCode.allCases), "missing: \(Set(NakCode.allCases).subtracting(seen))")
   }
+
+  @Test("REQ-PROTO-AUDIT: malformed privileged commands are refused and audited")
+  func malformedPrivilegedAudited() throws {
+    var l = Link(role: .clinician)
+    try l.connectAndLogin()
+    let before = l.h.audits.count
+    let r = l.h.feed(macFrame("RATE,50,12x", key: l.host.sessionKey))
+    #expect(Harness.nakCode(r[0]) == .malformed)
+    #expect(l.h.audits.count == before + 1)
+    #expect(l.h.audits.last?.command == "RATE" && l.h.audits.last?.outcome == .rejected)
+    #expect(l.h.executed.isEmpty)
+  }
 }
