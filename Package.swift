@@ -40,7 +40,7 @@ let package = Package(
       dependencies: ["CUdev", .product(name: "SystemPackage", package: "swift-system")]),
 
     // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
-    .executableTarget(name: "pumpbench", dependencies: ["PumpCore"]),
+    .executableTarget(name: "pumpbench", dependencies: ["PumpCore", "PumpProtocol"]),
 
     .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware"]),
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore"]),

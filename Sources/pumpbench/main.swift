@@ -16,6 +16,7 @@ struct Suite {
 
 let suites: [Suite] = [
   // Add suites here, one per area (core, transport, protocol, firmware, replay).
+  Suite(name: "protocol", run: runProtocolBench)
 ]
 
 func printRows(_ rows: [BenchRow]) {

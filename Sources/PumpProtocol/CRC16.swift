@@ -1,0 +1,22 @@
+/// CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no input or output reflection,
+/// final XOR 0x0000. Check value for the ASCII string "123456789": 0x29B1.
+/// Computed over a frame's body (the bytes between `$` and `*`, MAC included).
+public enum CRC16 {
+  /// Byte-wise lookup table for polynomial 0x1021 (MSB first).
+  private static let table: [UInt16] = (0..<256).map { byte -> UInt16 in
+    var crc = UInt16(byte) << 8
+    for _ in 0..<8 {
+      crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1
+    }
+    return crc
+  }
+
+  /// The CRC-16/CCITT-FALSE of `bytes`.
+  public static func ccittFalse(_ bytes: some Sequence<UInt8>) -> UInt16 {
+    var crc: UInt16 = 0xFFFF
+    for b in bytes {
+      crc = (crc << 8) ^ table[Int(UInt8(truncatingIfNeeded: crc >> 8) ^ b)]
+    }
+    return crc
+  }
+}

@@ -1,0 +1,205 @@
+import PumpCore
+
+/// The device end of one serial link (docs/PROTOCOL.md §6–9): framing, reply cache, login,
+/// MAC and sequence checks, roles, heartbeat, telemetry schedule and audit. A struct whose
+/// `mutating func`s return `DeviceSessionAction`s for the firmware to carry out; no I/O, time
+/// passed in, nonces drawn from the injected generator.
+public struct DeviceSession {
+  struct Active {
+    var role: Role
+    var key: SessionKey
+    var lastSeq: UInt32
+    var lastTraffic: Milliseconds
+  }
+
+  struct PendingLogin {
+    var role: Role
+    var context: String
+    var sessionId: [UInt8]
+    var expires: Milliseconds
+  }
+
+  public let config: DeviceSessionConfig
+  let secret: DeviceSecret
+  var random: any RandomNumberGenerator
+  var decoder = FrameDecoder()
+  var cache: ReplyCache
+  var active: Active?
+  /// Key of the last ended session, to answer its late frames with `sessionExpired`.
+  var expired: SessionKey?
+  var pendingLogin: PendingLogin?
+  var failedLogins = 0
+  var lockedUntil: Milliseconds?
+  var negotiated: ProtocolVersion?
+  var nextTelemetry: Milliseconds?
+  var deviceSeq: UInt32 = 0
+
+  /// Protocol counters (COUNTERS reply, with `frameCounters`).
+  public internal(set) var counters = SessionCounters()
+  /// Telemetry rate in Hz (0 = off); set by TLMRATE.
+  public internal(set) var telemetryHertz: Int
+
+  /// A session for the device holding `secret`, drawing nonces and session ids from `random`
+  /// (the firmware passes a system generator, tests a seeded one).
+  public init(
+    config: DeviceSessionConfig, secret: DeviceSecret, random: some RandomNumberGenerator
+  ) {
+    self.config = config
+    self.secret = secret
+    self.random = random
+    cache = ReplyCache(capacity: config.replyCacheSize)
+    telemetryHertz = min(max(config.telemetryHertz, 0), 100)
+  }
+
+  /// The decoder's framing counters.
+  public var frameCounters: FrameCounters { decoder.counters }
+  /// All link counters.
+  public var linkCounters: LinkCounters {
+    LinkCounters(frames: decoder.counters, session: counters)
+  }
+  /// The logged-in role, or observer.
+  public var role: Role { active?.role ?? .observer }
+  /// True while an authenticated session is open.
+  public var isAuthenticated: Bool { active != nil }
+  /// The negotiated protocol version (nil before HELLO).
+  public var protocolVersion: ProtocolVersion? { negotiated }
+
+  /// Feeds received bytes through the session's decoder.
+  public mutating func receive(bytes: some Sequence<UInt8>, now: Milliseconds)
+    -> [DeviceSessionAction]
+  {
+    var actions: [DeviceSessionAction] = []
+    for b in bytes {
+      if let f = decoder.feed(b) { actions += receive(frame: f, now: now) }
+    }
+    return actions
+  }
+
+  /// Handles one decoded frame or console line.
+  public mutating func receive(frame: Frame, now: Milliseconds) -> [DeviceSessionAction] {
+    switch frame {
+    case .console(let line): return console(line, now: now)
+    case .framed(let body): return framed(body, now: now)
+    }
+  }
+
+  /// Heartbeat and telemetry schedule: call every few milliseconds (or at least every 10 ms at
+  /// 100 Hz telemetry).
+  public mutating func tick(now: Milliseconds) -> [DeviceSessionAction] {
+    var actions: [DeviceSessionAction] = []
+    if let a = active, now - a.lastTraffic > config.heartbeatTimeout {
+      endSession()
+      actions.append(.linkLost)
+      actions.append(
+        .audit(
+          AuditRecord(
+            time: now, role: a.role, command: "SESSION", seq: nil, outcome: .rejected,
+            reason: "heartbeat timeout: host link lost")))
+    }
+    if let l = lockedUntil, now >= l { lockedUntil = nil }
+    if let p = pendingLogin, now >= p.expires { pendingLogin = nil }
+    if telemetryHertz > 0, let next = nextTelemetry, now >= next {
+      let period = Milliseconds(Int64(1000 / telemetryHertz))
+      var n = next + period
+      if n <= now { n = now + period }
+      nextTelemetry = n
+      actions.append(.sendTelemetry)
+    }
+    return actions
+  }
+
+  /// A TLM frame carrying `telemetry` with the next device sequence number (MAC'd inside a
+  /// session).
+  public mutating func telemetryFrame(_ telemetry: Telemetry) -> [UInt8] {
+    deviceSeq &+= 1
+    return deviceFrame(DeviceMessage.telemetry(deviceSeq: deviceSeq, telemetry).body())
+  }
+
+  /// An EVT frame carrying `event` with the next device sequence number (MAC'd inside a
+  /// session).
+  public mutating func eventFrame(_ event: DeviceEvent) -> [UInt8] {
+    deviceSeq &+= 1
+    return deviceFrame(DeviceMessage.event(deviceSeq: deviceSeq, event).body())
+  }
+
+  /// Completes an executed request: encodes, MACs and caches the reply, audits privileged ones.
+  public mutating func complete(
+    _ pending: PendingRequest, with result: CommandResult, now: Milliseconds
+  ) -> [DeviceSessionAction] {
+    let reply: DeviceReply.Result =
+      switch result {
+      case .accepted: .ack(.done(pending.request.kind))
+      case .rejected(let r): .nak(Nak(.rejected, detail: Int64(r.rawValue), reason: "\(r)"))
+      case .bolusDenied(let d, let lockout):
+        .nak(
+          Nak(
+            .bolusDenied, detail: Int64(d.rawValue), reason: "\(d) lockout \(lockout.rawValue) ms"))
+      case .status(let t): .ack(.status(t))
+      case .alarms(let list):
+        if case .alarms(let offset) = pending.request {
+          .ack(.alarms(AlarmPage(all: list, offset: offset)))
+        } else {
+          .ack(.alarms(AlarmPage(all: list, offset: 0)))
+        }
+      case .log(let e): .ack(.log(e))
+      }
+    var actions: [DeviceSessionAction] = []
+    if pending.request.kind.permission.isPrivileged {
+      let (outcome, reason): (AuditRecord.Outcome, String) =
+        switch reply {
+        case .ack: (.accepted, "ok")
+        case .nak(let n): (.rejected, "\(n.code.name): \(n.reason)")
+        }
+      actions.append(
+        .audit(
+          AuditRecord(
+            time: now, role: pending.role, command: pending.request.kind.rawValue,
+            seq: pending.seq, outcome: outcome, reason: reason)))
+    }
+    if pending.console {
+      let text: [UInt8] =
+        switch result {
+        case .status(let t): ConsoleText.status(t)
+        case .alarms(let list): ConsoleText.alarms(list)
+        case .log(let e): ConsoleText.log(e)
+        default:
+          switch reply {
+          case .nak(let n): ConsoleText.nak(n)
+          case .ack: ConsoleText.lines(["OK \(pending.request.kind.rawValue)"])
+          }
+        }
+      return [.send(text)] + actions
+    }
+    if case .nak = reply { counters.naks.saturatingAdd() }
+    let bytes = replyFrame(
+      DeviceReply(seq: pending.seq, reply), authenticated: pending.authenticated)
+    cache.store(seq: pending.seq, request: pending.body, reply: bytes)
+    return [.send(bytes)] + actions
+  }
+
+  // MARK: - Internals
+
+  mutating func endSession() {
+    expired = active?.key
+    active = nil
+    cache.removeAll()
+  }
+
+  /// Frames a device body, MAC'd when a session is open.
+  func deviceFrame(_ body: FieldWriter) -> [UInt8] {
+    let mac = active.map { $0.key.mac(.device, body: body.bytes) }
+    return (try? FrameEncoder.frame(body: body.bytes, mac: mac)) ?? []
+  }
+
+  /// Frames a reply; MAC'd with the session key when the request was authenticated. A reply
+  /// that would not fit becomes a NAK.
+  func replyFrame(_ reply: DeviceReply, authenticated: Bool) -> [UInt8] {
+    let body = reply.body()
+    let mac = authenticated ? active?.key.mac(.device, body: body.bytes) : nil
+    if let f = try? FrameEncoder.frame(body: body.bytes, mac: mac) { return f }
+    let fallback = DeviceReply(seq: reply.seq, .nak(Nak(.malformed, reason: "reply too long")))
+    let b = fallback.body()
+    let m = authenticated ? active?.key.mac(.device, body: b.bytes) : nil
+    return (try? FrameEncoder.frame(body: b.bytes, mac: m)) ?? []
+  }
+}

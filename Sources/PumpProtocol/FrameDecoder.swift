@@ -1,0 +1,154 @@
+/// Splits a byte stream into checksummed frames and console lines (docs/PROTOCOL.md §2).
+///
+/// nio style: `decode(buffer:)` consumes bytes until one unit is complete and returns it, or
+/// returns nil when it needs more bytes. Garbage, truncated frames, overlong lines and bad
+/// checksums are dropped and counted in `counters`; the decoder resynchronises at the next `$`
+/// or line end. The line buffer has a fixed capacity (252 bytes); it never grows and never traps.
+public struct FrameDecoder: Sendable {
+  /// Longest frame or line on the wire, terminator included.
+  public static let maxFrameLength = 255
+  /// Longest accepted frame content after `$`: body, `*`, 4 CRC digits (255 − `$` − CR LF).
+  static let maxFrameContent = maxFrameLength - 3
+  /// Longest accepted console line before its terminator.
+  static let maxConsoleLine = maxFrameLength - 2
+
+  private enum State: Sendable {
+    case idle
+    case frame
+    case console
+    case discard
+  }
+
+  /// Error counters since creation.
+  public private(set) var counters = FrameCounters()
+  private var state = State.idle
+  private var line: [UInt8]
+
+  public init() {
+    line = []
+    line.reserveCapacity(Self.maxConsoleLine)
+  }
+
+  /// Consumes bytes from the front of `buffer` until a frame or console line is complete.
+  /// Returns nil when `buffer` is exhausted first (need more bytes).
+  public mutating func decode(buffer: inout ArraySlice<UInt8>) -> Frame? {
+    while let byte = buffer.popFirst() {
+      if let frame = feed(byte) { return frame }
+    }
+    return nil
+  }
+
+  /// Decodes every complete unit in `bytes` (partial trailing input stays buffered).
+  public mutating func decodeAll(_ bytes: some Sequence<UInt8>) -> [Frame] {
+    var out: [Frame] = []
+    for b in bytes {
+      if let f = feed(b) { out.append(f) }
+    }
+    return out
+  }
+
+  /// Feeds one byte; returns a unit when this byte completes one.
+  public mutating func feed(_ byte: UInt8) -> Frame? {
+    let dollar = UInt8(ascii: "$")
+    let isEnd = byte == 0x0D || byte == 0x0A
+    let printable = byte >= 0x20 && byte <= 0x7E
+    switch state {
+    case .idle:
+      if byte == dollar {
+        startFrame()
+      } else if isEnd {
+        // Blank line or the LF of CR LF.
+      } else if printable {
+        line.removeAll(keepingCapacity: true)
+        line.append(byte)
+        state = .console
+      } else {
+        counters.garbageBytes.saturatingAdd()
+      }
+    case .frame:
+      if byte == dollar {
+        counters.framesDropped.saturatingAdd()  // truncated: a new frame starts
+        startFrame()
+      } else if isEnd {
+        state = .idle
+        return finishFrame()
+      } else if printable {
+        if line.count >= Self.maxFrameContent {
+          counters.overlong.saturatingAdd()
+          counters.framesDropped.saturatingAdd()
+          state = .discard
+        } else {
+          line.append(byte)
+        }
+      } else {
+        counters.garbageBytes.saturatingAdd()
+        counters.framesDropped.saturatingAdd()
+        state = .discard
+      }
+    case .console:
+      if byte == dollar {
+        counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count))
+        startFrame()
+      } else if isEnd {
+        state = .idle
+        return finishConsole()
+      } else if printable {
+        if line.count >= Self.maxConsoleLine {
+          counters.overlong.saturatingAdd()
+          state = .discard
+        } else {
+          line.append(byte)
+        }
+      } else {
+        counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count + 1))
+        state = .discard
+      }
+    case .discard:
+      if byte == dollar {
+        startFrame()
+      } else if isEnd {
+        state = .idle
+      }
+    }
+    return nil
+  }
+
+  private mutating func startFrame() {
+    line.removeAll(keepingCapacity: true)
+    state = .frame
+  }
+
+  private mutating func finishFrame() -> Frame? {
+    let n = line.count
+    guard n >= 6, line[n - 5] == UInt8(ascii: "*") else {
+      counters.framesDropped.saturatingAdd()
+      return nil
+    }
+    var crc: UInt16 = 0
+    for i in (n - 4)..<n {
+      guard let v = Hex.value(ofDigit: line[i]) else {
+        counters.framesDropped.saturatingAdd()
+        return nil
+      }
+      crc = crc << 4 | UInt16(v)
+    }
+    let body = line[0..<(n - 5)]
+    guard CRC16.ccittFalse(body) == crc else {
+      counters.crcErrors.saturatingAdd()
+      counters.framesDropped.saturatingAdd()
+      return nil
+    }
+    counters.framesAccepted.saturatingAdd()
+    return .framed(FrameBody(bytes: Array(body)))
+  }
+
+  private mutating func finishConsole() -> Frame? {
+    var start = line.startIndex
+    var end = line.endIndex
+    while start < end, line[start] == 0x20 { start += 1 }
+    while end > start, line[end - 1] == 0x20 { end -= 1 }
+    guard start < end else { return nil }
+    counters.consoleLines.saturatingAdd()
+    return .console(String(decoding: line[start..<end], as: UTF8.self))
+  }
+}

@@ -1,0 +1,113 @@
+import PumpCore
+
+extension HostRequest {
+  /// Largest value of most quantity fields (9 digits).
+  static let quantity: ClosedRange<Int64> = 0...999_999_999
+
+  /// Parses the request carried by `frame` (kind and fields; seq and MAC are the session's).
+  public init(parsing frame: ParsedFrame) throws(ProtocolError) {
+    guard let kind = RequestKind(rawValue: frame.kind) else {
+      throw .unknownKind(frame.kind)
+    }
+    var r = FieldReader(frame.fields)
+    switch kind {
+    case .hello:
+      let t = try r.next("version")
+      guard let v = ProtocolVersion(t) else { throw .malformed(field: "version") }
+      self = .hello(v)
+    case .ping: self = .ping
+    case .login:
+      let name = try r.next("role")
+      guard let role = Role(rawValue: String(name)), role != .observer else {
+        throw .outOfRange(field: "role")
+      }
+      self = .login(role, hostNonce: try r.hex("nonce", count: 16))
+    case .auth: self = .auth(proof: try r.hex("proof", count: 16))
+    case .logout: self = .logout
+    case .setTelemetry: self = .setTelemetry(hertz: Int(try r.int("hz", 0...100)))
+    case .status: self = .status
+    case .alarms: self = .alarms(offset: r.atEnd ? 0 : Int(try r.int("offset", 0...99)))
+    case .log: self = .logTail(back: r.atEnd ? 0 : Int(try r.int("back", 0...99_999)))
+    case .version: self = .version
+    case .counters: self = .counters
+    case .program: self = .program(try Self.readPrescription(&r))
+    case .confirm: self = .confirmSoftLimits
+    case .start: self = .start
+    case .pause: self = .pause
+    case .resume: self = .resume
+    case .stop: self = .stop
+    case .changeRate:
+      self = .changeBasalRate(MicrogramsPerHour(try r.int("rate", Self.quantity)))
+    case .patientBolus: self = .patientBolus
+    case .clinicianBolus:
+      self = .clinicianBolus(Micrograms(try r.int("dose", 1...999_999_999)))
+    case .vitals:
+      let v = VitalsSample(
+        sbp: try r.optionalInt("sbp", 0...999).map(Int32.init),
+        dbp: try r.optionalInt("dbp", 0...999).map(Int32.init),
+        hr: try r.optionalInt("hr", 0...999).map(Int32.init),
+        spo2: try r.optionalInt("spo2", 0...999).map(Int32.init),
+        rr: try r.optionalInt("rr", 0...999).map(Int32.init))
+      guard v.sbp != nil || v.dbp != nil || v.hr != nil || v.spo2 != nil || v.rr != nil else {
+        throw .malformed(field: "vitals")
+      }
+      self = .vitals(v)
+    case .acknowledge: self = .acknowledgeAlarms
+    case .audioPause: self = .audioPause
+    case .reset: self = .clinicianReset
+    case .inject: self = .inject(try Self.readInjection(&r))
+    case .clock:
+      let what = try r.next("clock")
+      switch what {
+      case "ADVANCE": self = .clock(.advance(Milliseconds(try r.int("ms", 1...86_400_000))))
+      case "MODE":
+        guard let m = ClockMode(rawValue: String(try r.next("mode"))) else {
+          throw .outOfRange(field: "mode")
+        }
+        self = .clock(.mode(m))
+      default: throw .outOfRange(field: "clock")
+      }
+    }
+    try r.end()
+  }
+
+  /// Writes the request's fields after kind and seq.
+  public func encodeFields(into w: inout FieldWriter) {
+    switch self {
+    case .hello(let v): w.text(v.description)
+    case .login(let role, let nonce):
+      w.text(role.rawValue)
+      w.hex(nonce)
+    case .auth(let proof): w.hex(proof)
+    case .setTelemetry(let hz): w.int(Int64(hz))
+    case .alarms(let offset): w.int(Int64(offset))
+    case .logTail(let back): w.int(Int64(back))
+    case .program(let p): Self.writePrescription(p, into: &w)
+    case .changeBasalRate(let r): w.int(r.rawValue)
+    case .clinicianBolus(let d): w.int(d.rawValue)
+    case .vitals(let v):
+      w.optionalInt(v.sbp.map(Int64.init))
+      w.optionalInt(v.dbp.map(Int64.init))
+      w.optionalInt(v.hr.map(Int64.init))
+      w.optionalInt(v.spo2.map(Int64.init))
+      w.optionalInt(v.rr.map(Int64.init))
+    case .inject(let i): Self.writeInjection(i, into: &w)
+    case .clock(.advance(let ms)):
+      w.text("ADVANCE")
+      w.int(ms.rawValue)
+    case .clock(.mode(let m)):
+      w.text("MODE")
+      w.text(m.rawValue)
+    case .ping, .logout, .status, .version, .counters, .confirmSoftLimits, .start, .pause,
+      .resume, .stop, .patientBolus, .acknowledgeAlarms, .audioPause, .clinicianReset:
+      break
+    }
+  }
+
+  /// The body (kind, seq, fields) of this request with sequence number `seq`.
+  public func body(seq: UInt32) -> FieldWriter {
+    var w = FieldWriter(kind: kind.rawValue, seq: seq)
+    encodeFields(into: &w)
+    return w
+  }
+}

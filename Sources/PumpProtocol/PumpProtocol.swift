@@ -1,1 +1,0 @@
-// PumpProtocol: placeholder until its issue lands.
