@@ -95,3 +95,12 @@ public enum PumpConfig {
       careAreas: try loadCareAreas(path: "\(base)/\(careAreasFileName)"))
   }
 }
+
+extension PumpConfig.Configuration {
+  /// The drug library and care-area policies as the controller's formulary.
+  public var formulary: Formulary {
+    Formulary(
+      entries: drugLibrary.entries.map(\.entry), acutePostOp: careAreas[.acutePostOp],
+      chronicPain: careAreas[.chronicPain], paediatric: careAreas[.paediatric])
+  }
+}

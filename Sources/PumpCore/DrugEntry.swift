@@ -68,5 +68,5 @@ public struct DrugEntry: Sendable {
 
 // Equality is for host code and tests; Embedded builds leave it out to save flash.
 #if !hasFeature(Embedded)
-  extension DrugEntry: Equatable {}
+  extension DrugEntry: Hashable {}
 #endif

@@ -85,6 +85,6 @@ public enum BolusDenial: UInt8, Hashable, Sendable {
 
 // Equality is for host code and tests; Embedded builds leave it out to save flash.
 #if !hasFeature(Embedded)
-  extension PumpEvent: Equatable {}
-  extension SensorReading: Equatable {}
+  extension PumpEvent: Hashable {}
+  extension SensorReading: Hashable {}
 #endif

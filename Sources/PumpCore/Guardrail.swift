@@ -1,7 +1,7 @@
 /// Hard and soft bounds for one prescription field (LoopKit's Guardrail, Open PCA's drug-library
 /// record). Values outside the hard bounds are rejected; values outside the soft bounds need an
 /// explicit, logged clinician confirmation.
-public struct Guardrail: Equatable, Sendable {
+public struct Guardrail: Hashable, Sendable {
   public var lowerHard: Int64
   public var lowerSoft: Int64
   public var upperSoft: Int64

@@ -96,5 +96,5 @@ public struct HardwareProfile: Sendable {
 
 // Equality is for host code and tests; Embedded builds leave it out to save flash.
 #if !hasFeature(Embedded)
-  extension HardwareProfile: Equatable {}
+  extension HardwareProfile: Hashable {}
 #endif

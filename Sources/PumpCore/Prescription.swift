@@ -64,5 +64,5 @@ public struct DrugEntryID: RawRepresentable, Hashable, Sendable {
 
 // Equality is for host code and tests; Embedded builds leave it out to save flash.
 #if !hasFeature(Embedded)
-  extension Prescription: Equatable {}
+  extension Prescription: Hashable {}
 #endif

@@ -7,7 +7,8 @@ extension PumpController {
   public func nextDeadline() -> Milliseconds {
     let tick = max(profile.controlTick.rawValue, 1)
     var d = Int64.max
-    func consider(_ t: Int64) { if t < d { d = t } }
+    let t0 = now.rawValue
+    func consider(_ t: Int64) { if t > t0 && t < d { d = t } }
 
     consider(flow.windowEnd.rawValue)
     if mode.therapyActive, let s = vitals.nextStaleDeadline(policy: policy, now: now) {

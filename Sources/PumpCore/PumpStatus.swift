@@ -47,5 +47,5 @@ extension PumpController {
 
 // Equality is for host code and tests; Embedded builds leave it out to save flash.
 #if !hasFeature(Embedded)
-  extension PumpStatus: Equatable {}
+  extension PumpStatus: Hashable {}
 #endif

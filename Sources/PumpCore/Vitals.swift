@@ -162,7 +162,7 @@ public struct VitalsPolicy: Sendable {
 
 // Equality is for host code and tests; Embedded builds leave it out to save flash.
 #if !hasFeature(Embedded)
-  extension VitalsPolicy: Equatable {}
-  extension VitalBand: Equatable {}
-  extension VitalsSample: Equatable {}
+  extension VitalsPolicy: Hashable {}
+  extension VitalBand: Hashable {}
+  extension VitalsSample: Hashable {}
 #endif

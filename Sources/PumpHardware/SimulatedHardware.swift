@@ -140,12 +140,14 @@ public struct SimulatedHardware: Sendable {
         let left = profile.upstreamOcclusion.rawValue + 1 - upstreamPressure.rawValue
         if left > 0 { consider(now.rawValue + Arith.mulDivCeil(left, 3600, r) + 1) }
       }
-      consider(now.rawValue + Arith.mulDivCeil(reservoir.nanoliters, 3600, r) + 1)
+      if reservoir.rawValue > 0 {
+        consider(now.rawValue + Arith.mulDivCeil(reservoir.nanoliters, 3600, r) + 1)
+      }
     }
     if !onMains {
       let lowAt = profile.batteryLowRemaining.rawValue * drain
       if charge > lowAt { consider(now.rawValue + (charge - lowAt) / drain + 1) }
-      consider(now.rawValue + charge / drain + 1)
+      if charge > 0 { consider(now.rawValue + charge / drain + 1) }
     }
     return best.map { Milliseconds($0) }
   }
