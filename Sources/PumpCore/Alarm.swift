@@ -57,27 +57,44 @@ public enum AlarmCode: UInt8, Hashable, Sendable, CaseIterable {
   /// levels, IEC 60601-1-8); deviations are explained in docs/alarms.md.
   public var properties: Properties {
     switch self {
-    case .vitalsWarning: Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
-    case .vitalsStale: Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
-    case .vitalsInterlock: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
-    case .occlusionDownstream: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
-    case .occlusionUpstream: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
+    case .vitalsWarning:
+      Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
+    case .vitalsStale:
+      Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
+    case .vitalsInterlock:
+      Properties(priority: .high, action: .stop, latching: true, silenceable: true)
+    case .occlusionDownstream:
+      Properties(priority: .high, action: .stop, latching: true, silenceable: true)
+    case .occlusionUpstream:
+      Properties(priority: .high, action: .stop, latching: true, silenceable: true)
     case .airInLine: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
     case .doorOpen: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
-    case .reservoirLow: Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
-    case .reservoirEmpty: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
-    case .batteryLow: Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
-    case .batteryDepleted: Properties(priority: .high, action: .stop, latching: true, silenceable: true)
-    case .overInfusion: Properties(priority: .high, action: .stop, latching: true, silenceable: false)
-    case .underInfusion: Properties(priority: .low, action: .warn, latching: false, silenceable: true)
+    case .reservoirLow:
+      Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
+    case .reservoirEmpty:
+      Properties(priority: .high, action: .stop, latching: true, silenceable: true)
+    case .batteryLow:
+      Properties(priority: .medium, action: .warn, latching: false, silenceable: true)
+    case .batteryDepleted:
+      Properties(priority: .high, action: .stop, latching: true, silenceable: true)
+    case .overInfusion:
+      Properties(priority: .high, action: .stop, latching: true, silenceable: false)
+    case .underInfusion:
+      Properties(priority: .low, action: .warn, latching: false, silenceable: true)
     case .doseLimit: Properties(priority: .medium, action: .kvo, latching: false, silenceable: true)
-    case .pausedTooLong: Properties(priority: .low, action: .warn, latching: false, silenceable: true)
-    case .infusionComplete: Properties(priority: .low, action: .warn, latching: true, silenceable: true)
-    case .hostLinkLost: Properties(priority: .low, action: .warn, latching: false, silenceable: true)
-    case .selfTestFailure: Properties(priority: .high, action: .fault, latching: true, silenceable: false)
+    case .pausedTooLong:
+      Properties(priority: .low, action: .warn, latching: false, silenceable: true)
+    case .infusionComplete:
+      Properties(priority: .low, action: .warn, latching: true, silenceable: true)
+    case .hostLinkLost:
+      Properties(priority: .low, action: .warn, latching: false, silenceable: true)
+    case .selfTestFailure:
+      Properties(priority: .high, action: .fault, latching: true, silenceable: false)
     case .watchdog: Properties(priority: .high, action: .fault, latching: true, silenceable: false)
-    case .softwareFault: Properties(priority: .high, action: .fault, latching: true, silenceable: false)
-    case .sensorFailure: Properties(priority: .high, action: .fault, latching: true, silenceable: false)
+    case .softwareFault:
+      Properties(priority: .high, action: .fault, latching: true, silenceable: false)
+    case .sensorFailure:
+      Properties(priority: .high, action: .fault, latching: true, silenceable: false)
     }
   }
 

@@ -96,7 +96,9 @@ public struct AlarmSystem: Sendable {
     for i in 0..<slots.count where slots[i].active {
       guard let c = AlarmCode(rawValue: UInt8(i)) else { continue }
       if let b = best {
-        if c.priority > b.priority || (c.priority == b.priority && slots[i].raisedAt < bestSlot.raisedAt) {
+        if c.priority > b.priority
+          || (c.priority == b.priority && slots[i].raisedAt < bestSlot.raisedAt)
+        {
           best = c
           bestSlot = slots[i]
         }

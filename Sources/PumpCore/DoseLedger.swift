@@ -65,7 +65,9 @@ public struct DoseLedger: Sendable {
   /// Records `steps` delivered uniformly over (lastReport, now] and returns the picograms and
   /// nanolitres they added.
   @discardableResult
-  public mutating func record(steps: Int64, now: Milliseconds) -> (picograms: Int64, nanoliters: Int64) {
+  public mutating func record(steps: Int64, now: Milliseconds) -> (
+    picograms: Int64, nanoliters: Int64
+  ) {
     let start = lastReport
     if now > lastReport { lastReport = now }
     advance(to: now)
@@ -75,7 +77,8 @@ public struct DoseLedger: Sendable {
     let newPg =
       segmentBasePicograms
       + Arith.mulDivCeil(segmentSteps, 1_000_000 * concentration, stepsPerMilliliter)
-    let newNl = segmentBaseNanoliters + Arith.mulDivFloor(segmentSteps, 1_000_000, stepsPerMilliliter)
+    let newNl =
+      segmentBaseNanoliters + Arith.mulDivFloor(segmentSteps, 1_000_000, stepsPerMilliliter)
     let addedPg = newPg - totalPicograms
     let addedNl = newNl - totalNanoliters
     totalPicograms = newPg

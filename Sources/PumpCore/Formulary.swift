@@ -61,7 +61,8 @@ public enum PrescriptionCheck {
   ) -> Outcome {
     if p.careArea != e.careArea { return .rejected(.careAreaMismatch, nil) }
     if p.concentration.rawValue <= 0 || p.patientWeight.rawValue <= 0 {
-      return .rejected(.invalidValue, p.concentration.rawValue <= 0 ? .concentration : .patientWeight)
+      return .rejected(
+        .invalidValue, p.concentration.rawValue <= 0 ? .concentration : .patientWeight)
     }
     let w = p.patientWeight
     var soft: UInt32 = 0
@@ -74,14 +75,29 @@ public enum PrescriptionCheck {
     let checks: [(PrescriptionField, Int64, Guardrail)] = [
       (.concentration, p.concentration.rawValue, e.concentration),
       (.patientWeight, w.rawValue, e.patientWeight),
-      (.basalRate, p.basalRate.rawValue, e.basalRate.intersected(with: e.basalRatePerKg.scaled(byWeight: w))),
-      (.loadingDose, p.loadingDose.rawValue, e.loadingDose.intersected(with: e.loadingDosePerKg.scaled(byWeight: w))),
-      (.bolusDose, p.bolusDose.rawValue, e.bolusDose.intersected(with: e.bolusDosePerKg.scaled(byWeight: w))),
+      (
+        .basalRate, p.basalRate.rawValue,
+        e.basalRate.intersected(with: e.basalRatePerKg.scaled(byWeight: w))
+      ),
+      (
+        .loadingDose, p.loadingDose.rawValue,
+        e.loadingDose.intersected(with: e.loadingDosePerKg.scaled(byWeight: w))
+      ),
+      (
+        .bolusDose, p.bolusDose.rawValue,
+        e.bolusDose.intersected(with: e.bolusDosePerKg.scaled(byWeight: w))
+      ),
       (.bolusRate, p.bolusRate.rawValue, e.bolusRate),
       (.lockout, p.lockout.rawValue, e.lockout),
       (.maxBolusesPerHour, p.maxBolusesPerHour, e.maxBolusesPerHour),
-      (.limit1h, p.limit1h.rawValue, e.limit1h.intersected(with: e.limit1hPerKg.scaled(byWeight: w))),
-      (.limit4h, p.limit4h.rawValue, e.limit4h.intersected(with: e.limit4hPerKg.scaled(byWeight: w))),
+      (
+        .limit1h, p.limit1h.rawValue,
+        e.limit1h.intersected(with: e.limit1hPerKg.scaled(byWeight: w))
+      ),
+      (
+        .limit4h, p.limit4h.rawValue,
+        e.limit4h.intersected(with: e.limit4hPerKg.scaled(byWeight: w))
+      ),
       (.vtbi, p.vtbi.rawValue, e.vtbi),
       (.kvoRate, p.kvoRate.rawValue, e.kvoRate),
       (.rateIncreaseInterval, p.rateIncreaseInterval.rawValue, e.rateIncreaseInterval),
@@ -96,7 +112,9 @@ public enum PrescriptionCheck {
       return .rejected(.invalidValue, .basalRate)
     }
     if basalVolume.rawValue > profile.maxRate.rawValue { return .rejected(.hardLimit, .basalRate) }
-    if p.bolusRate.rawValue > profile.maxRate.rawValue || p.bolusRate.rawValue < profile.minRate.rawValue {
+    if p.bolusRate.rawValue > profile.maxRate.rawValue
+      || p.bolusRate.rawValue < profile.minRate.rawValue
+    {
       return .rejected(.hardLimit, .bolusRate)
     }
     if p.kvoRate.rawValue > profile.maxRate.rawValue { return .rejected(.hardLimit, .kvoRate) }

@@ -48,7 +48,9 @@ extension PumpController {
   }
 
   mutating func clinicianBolus(_ dose: Micrograms) -> Rejection? {
-    guard let p = prescription, let e = formulary.entry(p.drugEntry) else { return .notAllowedInMode }
+    guard let p = prescription, let e = formulary.entry(p.drugEntry) else {
+      return .notAllowedInMode
+    }
     switch mode {
     case .infusing(.basal): break
     case .infusing: return .bolusInProgress
@@ -60,7 +62,9 @@ extension PumpController {
     if g.classify(dose.rawValue).isHardViolation { return .hardLimit }
     let nl = PrescriptionCheck.volume(dose, p.concentration)
     if sensors.reservoir.nanoliters < nl { return .invalidValue }
-    if bindingLimit(extraPicograms: dose.picograms, overMillis: bolusDuration(nanoliters: nl)) != nil {
+    if bindingLimit(extraPicograms: dose.picograms, overMillis: bolusDuration(nanoliters: nl))
+      != nil
+    {
       return .doseLimit
     }
     bolus = ActiveBolus(phase: .clinicianBolus, dose: dose, targetNanoliters: nl)
@@ -103,7 +107,8 @@ extension PumpController {
       bolus = nil
       return
     }
-    let remaining = Micrograms(Arith.mulDivFloor(b.remainingNanoliters, p.concentration.rawValue, 1_000_000))
+    let remaining = Micrograms(
+      Arith.mulDivFloor(b.remainingNanoliters, p.concentration.rawValue, 1_000_000))
     record(.bolusAborted(b.phase, remaining: remaining))
     bolus = nil
   }

@@ -117,7 +117,8 @@ extension PumpController {
   }
 
   mutating func changeBasalRate(_ r: MicrogramsPerHour) -> Rejection? {
-    guard mode.therapyActive || mode == .programmed, let p = prescription, let e = formulary.entry(p.drugEntry)
+    guard mode.therapyActive || mode == .programmed, let p = prescription,
+      let e = formulary.entry(p.drugEntry)
     else { return .notAllowedInMode }
     if r.rawValue < 0 { return .invalidValue }
     let g = e.basalRate.intersected(with: e.basalRatePerKg.scaled(byWeight: p.patientWeight))

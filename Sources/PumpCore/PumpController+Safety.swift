@@ -86,7 +86,8 @@ extension PumpController {
     setAlarm(.batteryDepleted, !s.onMains && s.batteryRemaining.rawValue <= 0)
     setAlarm(
       .batteryLow,
-      !s.onMains && s.batteryRemaining.rawValue > 0 && s.batteryRemaining < profile.batteryLowRemaining)
+      !s.onMains && s.batteryRemaining.rawValue > 0
+        && s.batteryRemaining < profile.batteryLowRemaining)
     if mode.mayDeliver && blockingAlarmActive {
       abortBolus()
       suspendedClinicianBolus = nil
@@ -125,7 +126,9 @@ extension PumpController {
 
   private mutating func evaluateFlow() {
     let step = ledger.stepNanoliters
-    if flow.overInfusing(tolerancePercent: profile.overInfusionTolerancePercent, stepNanoliters: step) {
+    if flow.overInfusing(
+      tolerancePercent: profile.overInfusionTolerancePercent, stepNanoliters: step)
+    {
       setAlarm(.overInfusion, true)
       if mode.mayDeliver {
         abortBolus()
@@ -139,7 +142,9 @@ extension PumpController {
       now: now, tolerancePercent: profile.underInfusionTolerancePercent, stepNanoliters: step)
     {
       setAlarm(.underInfusion, under && mode.mayDeliver)
-      if !flow.overInfusing(tolerancePercent: profile.overInfusionTolerancePercent, stepNanoliters: step) {
+      if !flow.overInfusing(
+        tolerancePercent: profile.overInfusionTolerancePercent, stepNanoliters: step)
+      {
         setAlarm(.overInfusion, false)
       }
     }
@@ -166,7 +171,8 @@ extension PumpController {
     case .infusing(.basal): return basalVolumeRate
     case .infusing(.loadingDose): return p.bolusRate
     case .infusing(.patientBolus), .infusing(.clinicianBolus):
-      return MicrolitersPerHour(min(basalVolumeRate.rawValue + p.bolusRate.rawValue, profile.maxRate.rawValue))
+      return MicrolitersPerHour(
+        min(basalVolumeRate.rawValue + p.bolusRate.rawValue, profile.maxRate.rawValue))
     case .kvo: return p.kvoRate
     default: return .zero
     }
@@ -192,7 +198,8 @@ extension PumpController {
       // Basal and boluses keep the KVO reserve free; KVO itself may use it.
       if r.rawValue == 0
         || bindingLimit(
-          extraPicograms: picograms(rate: r, overMillis: profile.controlTick.rawValue), overMillis: 0,
+          extraPicograms: picograms(rate: r, overMillis: profile.controlTick.rawValue),
+          overMillis: 0,
           keepReserve: mode != .kvo) == nil
       {
         if mode == .kvo { kvoHeld = false }
@@ -243,7 +250,9 @@ extension PumpController {
 
   /// The window a planned delivery (`extraPicograms` plus basal over `overMillis`) would break,
   /// if any. Unless `keepReserve` is false, the KVO reserve must stay free as well.
-  func bindingLimit(extraPicograms: Int64, overMillis ms: Int64, keepReserve: Bool = true) -> BolusDenial? {
+  func bindingLimit(extraPicograms: Int64, overMillis ms: Int64, keepReserve: Bool = true)
+    -> BolusDenial?
+  {
     guard let p = prescription else { return .notInfusing }
     let planned =
       extraPicograms + picograms(rate: basalVolumeRate, overMillis: ms) + limitMarginPicograms

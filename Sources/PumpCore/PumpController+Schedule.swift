@@ -21,18 +21,23 @@ extension PumpController {
     let rate = commandedRate.rawValue
     if rate > 0, let p = prescription {
       // Bolus end, VTBI, reservoir thresholds: volume left / rate.
-      if let b = bolus { consider(now.rawValue + Arith.mulDivCeil(b.remainingNanoliters, 3600, rate)) }
+      if let b = bolus {
+        consider(now.rawValue + Arith.mulDivCeil(b.remainingNanoliters, 3600, rate))
+      }
       let infused = ledger.totalNanoliters - infusedBaseNanoliters
       consider(now.rawValue + Arith.mulDivCeil(max(p.vtbi.nanoliters - infused, 0), 3600, rate))
       let res = sensors.reservoir.nanoliters
       let lowVol = profile.lowReservoirVolume.nanoliters
       if res > lowVol { consider(now.rawValue + Arith.mulDivFloor(res - lowVol, 3600, rate)) }
       let lowTimeVol = Arith.mulDivFloor(rate, profile.lowReservoirTime.rawValue, 3600)
-      if res > lowTimeVol { consider(now.rawValue + Arith.mulDivFloor(res - lowTimeVol, 3600, rate)) }
+      if res > lowTimeVol {
+        consider(now.rawValue + Arith.mulDivFloor(res - lowTimeVol, 3600, rate))
+      }
       consider(now.rawValue + Arith.mulDivCeil(res, 3600, rate))
       // Window limits: time until the headroom would be used up at this rate.
-      let headroom = min(
-        p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
+      let headroom =
+        min(
+          p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
         - limitMarginPicograms - (mode == .kvo ? 0 : kvoReservePicograms)
       let perMs = max(Arith.mulDivCeil(rate, p.concentration.rawValue, 3600), 1)
       consider(now.rawValue + max(headroom, 0) / perMs)

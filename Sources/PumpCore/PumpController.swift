@@ -108,7 +108,9 @@ public struct PumpController: Sendable {
       _ = f
       switch event {
       case .vitals, .sensor, .hostLink, .acknowledgeAlarms, .audioPause: break
-      case .fault(let code): enterFault(code); return nil
+      case .fault(let code):
+        enterFault(code)
+        return nil
       default: return .faulted
       }
     }
@@ -126,9 +128,13 @@ public struct PumpController: Sendable {
     case .resume: return resume()
     case .stop: return stopTherapy()
     case .changeBasalRate(let r): return changeBasalRate(r)
-    case .patientBolusRequest: requestPatientBolus(); return nil
+    case .patientBolusRequest:
+      requestPatientBolus()
+      return nil
     case .clinicianBolus(let d): return clinicianBolus(d)
-    case .vitals(let s): takeVitals(s); return nil
+    case .vitals(let s):
+      takeVitals(s)
+      return nil
     case .sensor(let r): return takeSensor(r)
     case .acknowledgeAlarms:
       return acknowledgeAll() ? nil : .nothingToAcknowledge
@@ -211,7 +217,8 @@ public struct PumpController: Sendable {
   mutating func command(_ r: MicrolitersPerHour) {
     guard r != commandedRate else { return }
     commandedRate = r
-    flow.restart(now: now, rate: r, window: bolus == nil ? profile.flowWindowBasal : profile.flowWindowBolus)
+    flow.restart(
+      now: now, rate: r, window: bolus == nil ? profile.flowWindowBasal : profile.flowWindowBolus)
     record(.motor(r))
   }
 }

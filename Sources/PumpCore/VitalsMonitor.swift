@@ -80,7 +80,8 @@ struct VitalsMonitor: Sendable {
   }
 
   /// Takes one vital's reading; returns the value of an ended artifact run, if any.
-  mutating func take(_ v: Vital, _ value: Int32, policy: VitalsPolicy, now: Milliseconds) -> Int32? {
+  mutating func take(_ v: Vital, _ value: Int32, policy: VitalsPolicy, now: Milliseconds) -> Int32?
+  {
     switch v {
     case .sbp: latest.sbp = value
     case .dbp: latest.dbp = value

@@ -61,14 +61,17 @@ public struct SimulatedHardware: Sendable {
   public var effectiveRate: MicrolitersPerHour {
     if motorStalled { return .zero }
     if motorRunaway { return profile.mechanicalMaxRate }
-    let emptyAt = stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
+    let emptyAt =
+      stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
     if totalSteps >= emptyAt { return .zero }
     return MicrolitersPerHour(min(rate.rawValue, profile.mechanicalMaxRate.rawValue))
   }
 
   /// Battery drain now, mA.
   var drain: Int64 {
-    max(rate.rawValue > 0 ? profile.batteryDrainInfusingMilliamps : profile.batteryDrainIdleMilliamps, 1)
+    max(
+      rate.rawValue > 0 ? profile.batteryDrainInfusingMilliamps : profile.batteryDrainIdleMilliamps,
+      1)
   }
 
   /// Moves the mechanism to `t`.
@@ -81,7 +84,8 @@ public struct SimulatedHardware: Sendable {
       let num = Arith.addSat(stepFraction, Arith.mulDivFloor(r * dt, profile.stepsPerMilliliter, 1))
       var steps = num / 3_600_000_000
       stepFraction = num % 3_600_000_000
-      let emptyAt = stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
+      let emptyAt =
+        stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
       if !motorRunaway { steps = min(steps, max(emptyAt - totalSteps, 0)) }
       totalSteps += steps
       unreportedSteps += steps

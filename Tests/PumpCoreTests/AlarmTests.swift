@@ -16,7 +16,8 @@ struct AlarmTests {
     #expect(AlarmCode.hostLinkLost.priority == .low && AlarmCode.hostLinkLost.action == .warn)
   }
 
-  @Test("REQ-ALARM-LATCH-01: a latched alarm clears only when acknowledged AND its condition is gone")
+  @Test(
+    "REQ-ALARM-LATCH-01: a latched alarm clears only when acknowledged AND its condition is gone")
   func latching() {
     var b = Bench.infusing()
     b.rig.hardware.setDownstreamPressure(.psi(12))

@@ -152,7 +152,8 @@ struct BolusTests {
     b.rig.hardware.doorOpen = true
     b.run(.milliseconds(10))
     #expect(b.mode == .paused(.alarm))
-    #expect(b.effects.contains { if case .bolusAborted(.patientBolus, _) = $0 { true } else { false } })
+    #expect(
+      b.effects.contains { if case .bolusAborted(.patientBolus, _) = $0 { true } else { false } })
     b.rig.hardware.doorOpen = false
     b.run(.milliseconds(10))
     b.send(.acknowledgeAlarms)

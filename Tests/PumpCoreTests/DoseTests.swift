@@ -81,7 +81,9 @@ struct DoseTests {
     b.run(.minutes(40))
     #expect(b.mode == .infusing(.basal))
     #expect(!b.active(.doseLimit))
-    #expect(b.effects.contains(.modeChanged(from: .kvo, to: .infusing(.basal), reason: .doseLimitCleared)))
+    #expect(
+      b.effects.contains(.modeChanged(from: .kvo, to: .infusing(.basal), reason: .doseLimitCleared))
+    )
   }
 
   @Test("REQ-DOSE-KVO-03: when even KVO would break a window, the motor is held at zero")

@@ -9,7 +9,8 @@ let testProfile = HardwareProfile(
   stepsPerMilliliter: 4800, minStepIntervalMicros: 3000, upstreamOcclusion: .psi(1),
   downstreamOcclusion: .psi(10), airInLineBubble: Microliters(50),
   batteryCapacityMilliampHours: 2000, batteryDrainIdleMilliamps: 20,
-  batteryDrainInfusingMilliamps: 60, batteryLowRemaining: .minutes(30), controlTick: Milliseconds(10),
+  batteryDrainInfusingMilliamps: 60, batteryLowRemaining: .minutes(30),
+  controlTick: Milliseconds(10),
   uartBaud: 115_200, uartDataBits: 8, uartParity: 0, uartStopBits: 1, nvMemoryBytes: 65_536,
   watchdogTimeout: Milliseconds(100), flowWindowBasal: .minutes(5), flowWindowBolus: .minutes(1),
   overInfusionTolerancePercent: 10, underInfusionTolerancePercent: 10,
@@ -59,7 +60,10 @@ struct Bench {
   var rig: PumpRig
   var effects: [Effect] = []
 
-  init(start: Milliseconds = .zero, formulary: Formulary = testFormulary, profile: HardwareProfile = testProfile) {
+  init(
+    start: Milliseconds = .zero, formulary: Formulary = testFormulary,
+    profile: HardwareProfile = testProfile
+  ) {
     rig = PumpRig(
       controller: PumpController(profile: profile, formulary: formulary, now: start),
       hardware: SimulatedHardware(profile: profile, now: start))

@@ -3,7 +3,8 @@ import Testing
 
 @Suite("Hardware alarms")
 struct HardwareAlarmTests {
-  @Test("REQ-HW-OCCLUSION-01: downstream pressure above the profile threshold → high alarm and stop")
+  @Test(
+    "REQ-HW-OCCLUSION-01: downstream pressure above the profile threshold → high alarm and stop")
   func downstream() {
     var b = Bench.infusing()
     b.rig.hardware.downstreamOccluded = true

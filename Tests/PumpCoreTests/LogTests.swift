@@ -33,7 +33,10 @@ struct LogTests {
     b.run(.milliseconds(10))
     #expect(b.pump.faultLog.entries.contains { $0.effect == .alarmRaised(.doorOpen) })
     b.send(.fault(.software))
-    #expect(b.pump.faultLog.entries.contains { if case .modeChanged(_, .fault, _) = $0.effect { true } else { false } })
+    #expect(
+      b.pump.faultLog.entries.contains {
+        if case .modeChanged(_, .fault, _) = $0.effect { true } else { false }
+      })
   }
 
   @Test("REQ-LOG-EFFECTS-01: each call's effects are exactly its new log entries")

@@ -69,7 +69,9 @@ struct ModeTests {
     #expect(b.mode == .fault(.watchdog))
     #expect(b.pump.commandedRate == .zero)
     #expect(b.active(.watchdog))
-    for e in [PumpEvent.resume, .start, .program(standardRx), .patientBolusRequest, .clinicianReset] {
+    for e in [
+      PumpEvent.resume, .start, .program(standardRx), .patientBolusRequest, .clinicianReset,
+    ] {
       #expect(b.send(e) == .faulted)
     }
     #expect(b.send(.audioPause) == .notSilenceable)

@@ -84,7 +84,8 @@ struct PrescriptionTests {
     #expect(b.send(.program(rx)) == .invalidValue)
   }
 
-  @Test("REQ-RX-RATE-INCREASE-01: the basal rate rises at most once per interval; decreases any time")
+  @Test(
+    "REQ-RX-RATE-INCREASE-01: the basal rate rises at most once per interval; decreases any time")
   func rateIncrease() {
     var b = Bench.infusing()
     #expect(b.send(.changeBasalRate(.milligramsPerHour(6))) == .rateIncreaseTooSoon)

@@ -62,7 +62,8 @@ enum Scenario {
     func pick(_ values: [Int32?]) -> Int32? { values.randomElement(using: &r)! }
     return VitalsSample(
       sbp: pick([125, 165, 185, 85, 75, nil]), dbp: pick([75, 104, 115, nil]),
-      hr: pick([80, 125, 150, 45, 35, nil]), spo2: pick([97, 91, 85, nil]), rr: pick([14, 9, 6, nil]))
+      hr: pick([80, 125, 150, 45, 35, nil]), spo2: pick([97, 91, 85, nil]),
+      rr: pick([14, 9, 6, nil]))
   }
 
   static func step(_ r: inout SplitMix64) -> Step {
@@ -76,11 +77,13 @@ enum Scenario {
     case 72..<74: return .event(.pause)
     case 74..<77: return .event(.resume)
     case 77..<78: return .event(.stop)
-    case 78..<80: return .event(.clinicianBolus(Micrograms(Int64.random(in: 0...8, using: &r) * 1000)))
+    case 78..<80:
+      return .event(.clinicianBolus(Micrograms(Int64.random(in: 0...8, using: &r) * 1000)))
     case 80..<82: return .event(.acknowledgeAlarms)
     case 82..<83: return .event(.audioPause)
     case 83..<85: return .event(.clinicianReset)
-    case 85..<86: return .event(.changeBasalRate(MicrogramsPerHour(Int64.random(in: 0...20, using: &r) * 1000)))
+    case 85..<86:
+      return .event(.changeBasalRate(MicrogramsPerHour(Int64.random(in: 0...20, using: &r) * 1000)))
     case 86..<87: return .event(.confirmSoftLimits)
     case 87..<88: return .door(Bool.random(using: &r))
     case 88..<89: return .occlude(Bool.random(using: &r))
@@ -90,7 +93,9 @@ enum Scenario {
     case 92..<93: return .battery(Int64.random(in: 0...7_200_000, using: &r))
     case 93..<94: return .reservoir(Int64.random(in: 0...60_000, using: &r))
     case 94..<95: return .event(.hostLink(connected: Bool.random(using: &r)))
-    case 95..<96: return .event(.sensor(.downstreamPressure(MilliPSI(Int64.random(in: -5...30, using: &r) * 1000))))
+    case 95..<96:
+      return .event(
+        .sensor(.downstreamPressure(MilliPSI(Int64.random(in: -5...30, using: &r) * 1000))))
     case 96..<97: return .event(.selfTestResult(passed: true))
     case 97..<98: return .event(.fault(.watchdog))
     default: return .wait(Int64.random(in: 1...600_000, using: &r))
@@ -128,10 +133,15 @@ func firstViolation(_ steps: [Step]) -> String? {
     for e in c.effects {
       switch e {
       case .alarmRaised(let a) where a.action == .stop || a.action == .fault:
-        if c.commandedRate != .zero { violation = "\(a) raised but motor still at \(c.commandedRate.rawValue)" }
+        if c.commandedRate != .zero {
+          violation = "\(a) raised but motor still at \(c.commandedRate.rawValue)"
+        }
       case .bolusStarted(.patientBolus, _):
-        if let last = lastPatientBolus, let rx = c.prescription, c.now.rawValue - last < rx.lockout.rawValue {
-          violation = "patient bolus started \(c.now.rawValue - last) ms after the last (lockout \(rx.lockout.rawValue))"
+        if let last = lastPatientBolus, let rx = c.prescription,
+          c.now.rawValue - last < rx.lockout.rawValue
+        {
+          violation =
+            "patient bolus started \(c.now.rawValue - last) ms after the last (lockout \(rx.lockout.rawValue))"
         }
         lastPatientBolus = c.now.rawValue
       default: break
@@ -144,7 +154,8 @@ func firstViolation(_ steps: [Step]) -> String? {
       violation = "bolus phase without a prescription"
     }
     if let rx = c.prescription {
-      if limits.last.map({ $0.l1 != rx.limit1h.picograms || $0.l4 != rx.limit4h.picograms }) ?? true {
+      if limits.last.map({ $0.l1 != rx.limit1h.picograms || $0.l4 != rx.limit4h.picograms }) ?? true
+      {
         limits.append((c.now.rawValue, rx.limit1h.picograms, rx.limit4h.picograms))
       }
     }
@@ -226,7 +237,7 @@ struct PropertyTests {
   static var firstSeed: UInt64 { UInt64(environment("KETAPUMP_PROPERTY_SEED") ?? "") ?? 20_261_125 }
 
   @Test(
-    "REQ-PROP-01..05: limits, lockout, no delivery when stopped, same-tick stop, no crash — random sequences"
+    "REQ-PROP-01: limits, lockout, no delivery when stopped, same-tick stop, no crash — random sequences"
   )
   func invariants() {
     let n = Self.count
@@ -239,7 +250,9 @@ struct PropertyTests {
       if let v = firstViolation(steps) {
         let small = shrink(steps)
         let listing = small.map(\.description).joined(separator: "\n  ")
-        print("property FAILED: seed \(seed): \(v); rerun with KETAPUMP_PROPERTY_SEED=\(seed) KETAPUMP_PROPERTY_SEQUENCES=1")
+        print(
+          "property FAILED: seed \(seed): \(v); rerun with KETAPUMP_PROPERTY_SEED=\(seed) KETAPUMP_PROPERTY_SEQUENCES=1"
+        )
         Issue.record(
           "seed \(seed): \(v)\nshortest failing sequence (\(small.count) of \(steps.count) steps):\n  \(listing)"
         )

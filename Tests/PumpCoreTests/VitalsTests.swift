@@ -14,7 +14,8 @@ struct VitalsTests {
     (.rr, 11, .normal), (.rr, 10, .warningLow), (.rr, 8, .criticalLow),
   ]
 
-  @Test("REQ-VITALS-BANDS-01: every default band edge classifies as specified", arguments: bandCases)
+  @Test(
+    "REQ-VITALS-BANDS-01: every default band edge classifies as specified", arguments: bandCases)
   func bands(vital: Vital, value: Int32, level: VitalLevel) {
     #expect(VitalsPolicy.ketamineDefault[vital].level(of: value) == level)
   }
@@ -33,7 +34,10 @@ struct VitalsTests {
 
   @Test(
     "REQ-VITALS-WARN-01: one persistent warning → medium alarm, boluses blocked, therapy continues",
-    arguments: [(Vital.sbp, Int32(165)), (.sbp, 88), (.dbp, 104), (.hr, 125), (.hr, 45), (.spo2, 91), (.rr, 9)])
+    arguments: [
+      (Vital.sbp, Int32(165)), (.sbp, 88), (.dbp, 104), (.hr, 125), (.hr, 45), (.spo2, 91),
+      (.rr, 9),
+    ])
   func singleWarning(vital: Vital, value: Int32) {
     var b = Bench.infusing()
     b.send(.vitals(sample(vital, value)))
@@ -50,7 +54,10 @@ struct VitalsTests {
 
   @Test(
     "REQ-VITALS-INTERLOCK-02: any persistent critical → high alarm and motor off in the same call",
-    arguments: [(Vital.sbp, Int32(185)), (.sbp, 75), (.dbp, 115), (.hr, 150), (.hr, 35), (.spo2, 85), (.rr, 6)])
+    arguments: [
+      (Vital.sbp, Int32(185)), (.sbp, 75), (.dbp, 115), (.hr, 150), (.hr, 35), (.spo2, 85),
+      (.rr, 6),
+    ])
   func critical(vital: Vital, value: Int32) {
     var b = Bench.infusing()
     b.send(.vitals(sample(vital, value)))
@@ -90,7 +97,8 @@ struct VitalsTests {
   func persistByTime() {
     var policy = VitalsPolicy.ketamineDefault
     policy.persistSamples = 5
-    let f = Formulary(entries: [acuteEntry], acutePostOp: policy, chronicPain: policy, paediatric: policy)
+    let f = Formulary(
+      entries: [acuteEntry], acutePostOp: policy, chronicPain: policy, paediatric: policy)
     var b = Bench(formulary: f)
     b.send(.selfTestResult(passed: true))
     b.send(.vitals(calmVitals))
@@ -124,7 +132,8 @@ struct VitalsTests {
     #expect(b.mode == .interlockStopped)
   }
 
-  @Test("REQ-VITALS-OPTIONAL-01: SpO2 and RR are watched but required only where the care area says")
+  @Test(
+    "REQ-VITALS-OPTIONAL-01: SpO2 and RR are watched but required only where the care area says")
   func optionalVitals() {
     var b = Bench.infusing()
     b.run(.seconds(20), vitals: VitalsSample(sbp: 120, dbp: 70, hr: 80))
