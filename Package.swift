@@ -2,6 +2,12 @@
 // KetaPump: ketamine PCA pump firmware simulator and host tools. Not a medical device.
 import PackageDescription
 
+let argumentParser = Target.Dependency.product(
+  name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
   name: "KetaPump",
   platforms: [.macOS(.v13)],
@@ -11,6 +17,11 @@ let package = Package(
     .library(name: "PumpConfig", targets: ["PumpConfig"]),
     .library(name: "PumpProtocol", targets: ["PumpProtocol"]),
     .library(name: "SerialTransport", targets: ["SerialTransport"]),
+    .library(name: "PumpFirmware", targets: ["PumpFirmware"]),
+    .library(name: "PumpHost", targets: ["PumpHost"]),
+    .library(name: "PumpReplay", targets: ["PumpReplay"]),
+    .executable(name: "pumpsim", targets: ["pumpsim"]),
+    .executable(name: "pumpmon", targets: ["pumpmon"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,26 +37,54 @@ let package = Package(
     // controller: shared by the firmware and the offline replayer. Pure, no Foundation.
     .target(name: "PumpHardware", dependencies: ["PumpCore"]),
     // Host-side loading of HardwareProfiles and the drug library (YAML) into PumpCore values.
-    .target(name: "PumpConfig", dependencies: ["PumpCore", .product(name: "Yams", package: "Yams")]),
-    // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
     .target(
-      name: "PumpProtocol",
-      dependencies: ["PumpCore", .product(name: "Crypto", package: "swift-crypto")]),
+      name: "PumpConfig", dependencies: ["PumpCore", .product(name: "Yams", package: "Yams")]),
+    // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
+    .target(name: "PumpProtocol", dependencies: ["PumpCore", crypto]),
     // libudev, for serial port discovery.
     .systemLibrary(
       name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
-    // Pseudo-terminals, ttys, termios, port discovery.
+    // Pseudo-terminals, ttys, termios, pacing, port discovery and hot-plug.
+    .target(name: "SerialTransport", dependencies: ["CUdev", systemPackage]),
+    // The firmware shell: super-loop, simulated hardware, NV journal, link handling.
     .target(
-      name: "SerialTransport",
-      dependencies: ["CUdev", .product(name: "SystemPackage", package: "swift-system")]),
+      name: "PumpFirmware",
+      dependencies: [
+        "PumpCore", "PumpHardware", "PumpProtocol", "PumpConfig", "SerialTransport", logging,
+      ]),
+    // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
+    .target(
+      name: "PumpHost", dependencies: ["PumpCore", "PumpProtocol", "SerialTransport", crypto]),
+    // Trace format, offline and online replay, JUnit/HTML/JSON reports.
+    .target(
+      name: "PumpReplay",
+      dependencies: ["PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost"]),
+
+    // Thin command-line front ends.
+    .executableTarget(
+      name: "pumpsim", dependencies: ["PumpFirmware", "PumpConfig", argumentParser, logging]),
+    .executableTarget(
+      name: "pumpmon",
+      dependencies: ["PumpHost", "PumpReplay", "SerialTransport", argumentParser]),
 
     // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
-    .executableTarget(name: "pumpbench", dependencies: ["PumpCore", "PumpProtocol"]),
+    .executableTarget(
+      name: "pumpbench",
+      dependencies: [
+        "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "SerialTransport",
+        "PumpReplay",
+      ]),
 
     .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware"]),
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore"]),
     .testTarget(name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore"]),
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),
+    .testTarget(
+      name: "PumpFirmwareTests",
+      dependencies: ["PumpFirmware", "PumpHost", "PumpProtocol", "SerialTransport", "PumpCore"]),
+    .testTarget(
+      name: "PumpReplayTests",
+      dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig"]),
   ],
   swiftLanguageModes: [.v6]
 )

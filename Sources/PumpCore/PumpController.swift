@@ -9,6 +9,8 @@ public struct PumpController: Sendable {
   public let profile: HardwareProfile
   public let formulary: Formulary
   public internal(set) var mode: Mode = .selfTest
+  /// After a power cycle: the mode the passed self-test returns to (nil on first power-on).
+  var resumeAfterSelfTest: Mode? = nil
   public internal(set) var modeSince: Milliseconds
   public internal(set) var now: Milliseconds
   /// Power-on time: the origin of the control-tick grid.
@@ -95,7 +97,7 @@ public struct PumpController: Sendable {
     evaluate()
   }
 
-  private mutating func begin(_ t: Milliseconds) {
+  mutating func begin(_ t: Milliseconds) {
     effects.removeAll(keepingCapacity: true)
     if t > now { now = t }
     flow.accrue(now: now)
@@ -144,7 +146,13 @@ public struct PumpController: Sendable {
       return nil
     case .selfTestResult(let passed):
       guard mode == .selfTest else { return .notAllowedInMode }
-      if passed { transition(to: .idle, .selfTestPassed) } else { enterFault(.selfTest) }
+      if passed {
+        let to = resumeAfterSelfTest ?? .idle
+        transition(to: to, resumeAfterSelfTest == nil ? .selfTestPassed : .restored)
+      } else {
+        enterFault(.selfTest)
+      }
+      resumeAfterSelfTest = nil
       return nil
     case .clinicianReset: return clinicianReset()
     case .hostLink(let connected):

@@ -54,4 +54,26 @@ public struct PumpRig: Sendable {
     observe(controller)
     return r
   }
+
+  /// Power fails at `t`: the mechanism stops where it is and nothing runs until power returns.
+  public mutating func powerLost(at t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
+    advance(to: t, observe: observe)
+    hardware.command(.zero)
+  }
+
+  /// Power returns at `t`: the controller restarts with the state it had at the outage
+  /// (`PumpController.powerRestored`) and runs its self-test.
+  public mutating func powerRestored(
+    at t: Milliseconds, selfTestPassed: Bool = true, observe: (PumpController) -> Void = { _ in }
+  ) {
+    hardware.advance(to: t)
+    hardware.readings(into: &scratch)
+    controller.powerRestored(now: t)
+    observe(controller)
+    controller.handle(.selfTestResult(passed: selfTestPassed), now: t)
+    observe(controller)
+    controller.tick(now: t, readings: scratch)
+    hardware.command(controller.commandedRate)
+    observe(controller)
+  }
 }

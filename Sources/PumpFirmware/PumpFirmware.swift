@@ -1,0 +1,1 @@
+// PumpFirmware: see docs/ARCHITECTURE.md; filled in by its issue.

@@ -1,0 +1,1 @@
+// PumpHost: see docs/ARCHITECTURE.md; filled in by its issue.

@@ -1,0 +1,1 @@
+// PumpReplay: see docs/ARCHITECTURE.md; filled in by its issue.

@@ -1,0 +1,2 @@
+// pumpsim: the KetaPump firmware on a virtual serial port (issue #5).
+print("pumpsim: not built yet")
