@@ -51,6 +51,7 @@ let package = Package(
       name: "PumpFirmware",
       dependencies: [
         "PumpCore", "PumpHardware", "PumpProtocol", "PumpConfig", "SerialTransport", logging,
+        crypto, systemPackage,
       ]),
     // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
     .target(

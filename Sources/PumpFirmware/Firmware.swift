@@ -1,0 +1,263 @@
+import Crypto
+import Logging
+import PumpCore
+import PumpHardware
+import PumpProtocol
+
+/// One simulated pump's firmware, without I/O on the serial line: bytes in, bytes out, time
+/// passed in (`monoMillis` from the monotonic clock, `wallMillis` from the real-time clock).
+/// It owns the controller on its hardware (`PumpMachine`), the protocol session, the journal
+/// and the virtual clock. `FirmwareLoop` moves the bytes; tests can drive it directly.
+///
+/// Order per `service` call: clock → catch up to deadlines → received bytes (requests are
+/// journaled before they are applied) → session timers → EVT frames for the effects →
+/// telemetry when due → "alive" mark in NV memory.
+public final class Firmware {
+  public let config: FirmwareConfig
+  public private(set) var machine: PumpMachine
+  public private(set) var session: DeviceSession
+  public private(set) var clock: VirtualClock
+  private let journal: Journal?
+  /// Why the pump came up in fault without a journal (corrupt or foreign), if it did.
+  public let journalFault: String?
+  /// The last audit records, newest last (bounded).
+  public private(set) var audit: [AuditRecord] = []
+  public static let auditCapacity = 256
+  var logger: Logger
+  /// Requests executed since power-on (for tests and benchmarks).
+  public private(set) var executed = 0
+
+  /// Powers the pump on: opens or creates the journal, rebuilds the state it holds (a restart
+  /// comes up with its history, paused), and runs the self-test. Throws when the state
+  /// directory cannot be used at all; a corrupt or foreign journal instead gives a pump in
+  /// fault (`journalFault`) that leaves the file untouched.
+  public init(config: FirmwareConfig, monoMillis: Int64, wallMillis: Int64) throws(JournalError) {
+    self.config = config
+    logger = config.logger
+    let profile = config.model.profile
+    let header = JournalHeader(
+      deviceId: config.deviceId, keyFingerprint: Firmware.fingerprint(config.secret),
+      profileId: config.model.id, profileDigest: String(config.modelDigest.prefix(16)),
+      drugLibraryDigest: String(config.drugLibraryDigest.prefix(16)))
+    var info = DeviceInfo(
+      deviceId: config.deviceId, firmwareVersion: config.firmwareVersion,
+      hardwareProfile: config.model.id, capabilities: .simulator)
+    info.deviceId = config.deviceId
+    var sessionConfig = DeviceSessionConfig(info: info)
+    sessionConfig.telemetryHertz = config.telemetryHertz
+    sessionConfig.heartbeatTimeout = config.heartbeatTimeout
+    session = DeviceSession(
+      config: sessionConfig, secret: config.secret, random: SystemRandomNumberGenerator())
+    machine = PumpMachine(profile: profile, formulary: config.formulary, now: .zero)
+
+    var opened: Journal? = nil
+    var fault: String? = nil
+    do {
+      opened = try Journal(directory: config.stateDirectory, header: header)
+    } catch {
+      switch error {
+      case .corrupt, .foreign: fault = "\(error)"
+      default: throw error
+      }
+    }
+    journal = opened
+    journalFault = fault
+    var bootAt = Milliseconds.zero
+    if let fault {
+      clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
+      machine.apply(.selfTest(passed: true), at: .zero)
+      machine.apply(.fault(.journal), at: .zero)
+      logger.critical(
+        "journal refused, pump in fault: \(fault); move the state directory away to start afresh")
+    } else if let contents = opened?.takeContents() {
+      bootAt = Firmware.restore(
+        &machine, from: contents, speed: config.speed, wallMillis: wallMillis)
+      clock = VirtualClock(speed: config.speed, start: bootAt, mono: monoMillis)
+      let lost = contents.lastAlive?.t ?? .zero
+      try opened?.append(
+        .boot(at: bootAt, lostAt: max(lost, Firmware.lastTime(contents)), wallMillis: wallMillis))
+      logger.notice(
+        "restored \(contents.records.count) journal records, power lost at \(lost.rawValue) ms, up at \(bootAt.rawValue) ms, mode \(machine.controller.mode)"
+      )
+      if contents.discardedBytes > 0 {
+        logger.warning("journal: cut a torn last record (\(contents.discardedBytes) bytes)")
+      }
+    } else {
+      clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
+      try opened?.append(.boot(at: .zero, lostAt: nil, wallMillis: wallMillis))
+      record(.selfTest(passed: true), at: .zero)
+    }
+    _ = machine.drainEffects()
+    opened?.markAlive(bootAt, wallMillis: wallMillis)
+  }
+
+  /// Replays a journal into a fresh machine and power-cycles it at the last alive instant.
+  /// Returns the boot instant: the last alive time plus the downtime at the clock's speed.
+  static func restore(
+    _ m: inout PumpMachine, from c: Journal.Contents, speed: VirtualClock.Speed, wallMillis: Int64
+  ) -> Milliseconds {
+    for r in c.records {
+      switch r {
+      case .header: break
+      case .boot(let at, let lost, _):
+        if let lost { m.powerCycle(lostAt: lost, restoredAt: at) }
+      case .input(let at, let input): m.apply(input, at: at)
+      }
+      _ = m.drainEffects()
+    }
+    let lastRecord = lastTime(c)
+    let alive = c.lastAlive.map { max($0.t, lastRecord) } ?? lastRecord
+    let down = c.lastAlive.map { max(wallMillis - $0.wallMillis, 0) } ?? 0
+    let boot = alive + Milliseconds(down * speed.factor)
+    m.powerCycle(lostAt: alive, restoredAt: boot)
+    return boot
+  }
+
+  static func lastTime(_ c: Journal.Contents) -> Milliseconds {
+    for r in c.records.reversed() {
+      switch r {
+      case .boot(let at, _, _), .input(let at, _): return at
+      case .header: continue
+      }
+    }
+    return .zero
+  }
+
+  /// A non-secret fingerprint of the device key: the first 16 hex digits of SHA-256 of the
+  /// observer role key (itself a one-way derivation of the secret).
+  static func fingerprint(_ secret: DeviceSecret) -> String {
+    guard let k = try? secret.roleKey(for: .clinician) else { return "none" }
+    let digest = SHA256.hash(data: Array(k.hexForKeyFile.utf8))
+    return String(Hex.encode(Array(digest)).prefix(16))
+  }
+
+  // MARK: Running
+
+  /// Pump time now.
+  public func now(mono: Int64) -> Milliseconds { clock.now(mono: mono) }
+
+  /// One pass of the loop: returns the bytes to write to the link.
+  public func service(received: [UInt8], monoMillis: Int64, wallMillis: Int64) -> [UInt8] {
+    var out: [UInt8] = []
+    let t = clock.now(mono: monoMillis)
+    machine.catchUp(to: t)
+    if !received.isEmpty {
+      for action in session.receive(bytes: received, now: Milliseconds(monoMillis)) {
+        perform(action, monoMillis: monoMillis, out: &out)
+      }
+    }
+    for action in session.tick(now: Milliseconds(monoMillis)) {
+      perform(action, monoMillis: monoMillis, out: &out)
+    }
+    emitEvents(into: &out)
+    journal?.markAlive(clock.now(mono: monoMillis), wallMillis: wallMillis)
+    return out
+  }
+
+  /// A fault found by the loop (watchdog): journaled and applied now.
+  public func raiseFault(_ code: FaultCode, monoMillis: Int64) -> [UInt8] {
+    let t = clock.now(mono: monoMillis)
+    record(.fault(code), at: t)
+    var out: [UInt8] = []
+    emitEvents(into: &out)
+    return out
+  }
+
+  /// Power off (SIGTERM/SIGINT): motor stopped, NV memory forced to disk. The next start is
+  /// a power cycle from the journal.
+  public func shutdown(monoMillis: Int64, wallMillis: Int64) {
+    let t = clock.now(mono: monoMillis)
+    machine.catchUp(to: t)
+    journal?.markAlive(t, wallMillis: wallMillis)
+    journal?.sync()
+  }
+
+  /// The next instant (monotonic ms) the loop must run for the pump's own sake: a controller
+  /// or hardware deadline, mapped back through the clock (nil: none, or the clock is virtual).
+  public func nextWake(monoMillis: Int64) -> Int64? {
+    guard clock.mode == .real else { return nil }
+    var next = machine.controller.nextDeadline()
+    if let h = machine.rig.hardware.nextDeadline(), h < next { next = h }
+    let t = clock.now(mono: monoMillis)
+    let ahead = max((next - t).rawValue, 0)
+    return monoMillis + (ahead + clock.speed.factor - 1) / clock.speed.factor
+  }
+
+  // MARK: Requests
+
+  private func perform(_ action: DeviceSessionAction, monoMillis: Int64, out: inout [UInt8]) {
+    switch action {
+    case .send(let bytes), .resendCached(let bytes): out += bytes
+    case .execute(let pending):
+      let result = execute(pending.request, monoMillis: monoMillis)
+      executed += 1
+      for a in session.complete(pending, with: result, now: Milliseconds(monoMillis)) {
+        perform(a, monoMillis: monoMillis, out: &out)
+      }
+    case .audit(let record):
+      if audit.count >= Firmware.auditCapacity { audit.removeFirst() }
+      audit.append(record)
+      logger.info("audit: \(record)")
+    case .linkEstablished(let role):
+      logger.info("host logged in as \(role.rawValue)")
+      record(.hostLink(connected: true), at: clock.now(mono: monoMillis))
+    case .linkLost:
+      logger.warning("host link lost (heartbeat timeout)")
+      record(.hostLink(connected: false), at: clock.now(mono: monoMillis))
+    case .loggedOut(let role): logger.info("host (\(role.rawValue)) logged out")
+    case .sendTelemetry:
+      let t = clock.now(mono: monoMillis)
+      out += session.telemetryFrame(Telemetry(machine.snapshot(at: t)))
+    }
+  }
+
+  private func execute(_ request: HostRequest, monoMillis: Int64) -> CommandResult {
+    let t = clock.now(mono: monoMillis)
+    if FirmwareInput.accepts(request) {
+      return record(.request(request), at: t)
+    }
+    switch request {
+    case .status: return .status(Telemetry(machine.snapshot(at: t)))
+    case .alarms: return .alarms(AlarmStatus.active(in: machine.controller))
+    case .logTail(let back):
+      let log = machine.controller.log
+      guard back < log.count else { return .rejected(.invalidValue) }
+      let e = log[log.count - 1 - back]
+      return .log(LogEntry(back: back, available: log.count, text: LogText.line(e)))
+    case .clock(.advance(let d)):
+      clock.advance(by: d)
+      machine.catchUp(to: clock.now(mono: monoMillis))
+      return .accepted
+    case .clock(.mode(let m)):
+      clock.set(m, mono: monoMillis)
+      return .accepted
+    default: return .rejected(.notAllowedInMode)
+    }
+  }
+
+  /// Journals an input (write-ahead), then applies it. If the journal cannot be written the
+  /// input is refused and the pump faults: it never runs on state it could not rebuild.
+  @discardableResult
+  private func record(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
+    if journalFault == nil, let journal {
+      do {
+        try journal.append(.input(at: t, input))
+      } catch {
+        logger.critical("journal write failed: \(error); faulting")
+        machine.apply(.fault(.journal), at: t)
+        return .rejected(.faulted)
+      }
+    }
+    return machine.apply(input, at: t)
+  }
+
+  private func emitEvents(into out: inout [UInt8]) {
+    let effects = machine.drainEffects()
+    guard session.protocolVersion != nil else { return }
+    for e in effects {
+      for ev in DeviceEvent.events(for: e, controller: machine.controller) {
+        out += session.eventFrame(ev)
+      }
+    }
+  }
+}

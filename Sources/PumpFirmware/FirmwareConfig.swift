@@ -1,0 +1,39 @@
+import Logging
+import PumpConfig
+import PumpCore
+import PumpProtocol
+
+/// Everything one simulated pump needs to start (pumpsim builds it from its flags).
+public struct FirmwareConfig: Sendable {
+  public var deviceId: String
+  public var firmwareVersion: String
+  public var model: PumpModel
+  /// SHA-256 of the model file, hex (journal header: a changed profile is a foreign journal).
+  public var modelDigest: String
+  public var formulary: Formulary
+  /// SHA-256 of the drug library, hex.
+  public var drugLibraryDigest: String
+  public var secret: DeviceSecret
+  /// Journal directory (created 0700).
+  public var stateDirectory: String
+  public var speed: VirtualClock.Speed = .real
+  /// Telemetry rate after HELLO, Hz (0…100).
+  public var telemetryHertz = 1
+  /// Session ends after this long without authenticated traffic.
+  public var heartbeatTimeout = Milliseconds(3000)
+  public var logger = Logger(label: "pumpsim")
+
+  public init(
+    deviceId: String, firmwareVersion: String, model: PumpModel, modelDigest: String,
+    formulary: Formulary, drugLibraryDigest: String, secret: DeviceSecret, stateDirectory: String
+  ) {
+    self.deviceId = deviceId
+    self.firmwareVersion = firmwareVersion
+    self.model = model
+    self.modelDigest = modelDigest
+    self.formulary = formulary
+    self.drugLibraryDigest = drugLibraryDigest
+    self.secret = secret
+    self.stateDirectory = stateDirectory
+  }
+}

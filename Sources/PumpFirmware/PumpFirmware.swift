@@ -1,1 +1,0 @@
-// PumpFirmware: see docs/ARCHITECTURE.md; filled in by its issue.
