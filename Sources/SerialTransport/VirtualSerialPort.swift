@@ -106,7 +106,7 @@ public final class VirtualSerialPort: SerialIO {
     try settings.validate()
     try runDirectory.create()
     let me = getpid()
-    if let old = runDirectory.record(name: name), old.pid != me, old.isLive {
+    if let old = runDirectory.record(name: name), old.isLive {
       throw .nameInUse(name: name, pid: old.pid)
     }
     let (master, pts) = try openRawPty(settings: settings)
