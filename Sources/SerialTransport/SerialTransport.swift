@@ -1,1 +1,0 @@
-// SerialTransport: placeholder until its issue lands.

@@ -1,0 +1,228 @@
+import Foundation
+import SystemPackage
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The simulator's end of a virtual serial port: it owns the master of a pseudo-terminal pair
+/// in raw mode, a stable symlink to the slave, and a run-directory record. Hosts open the link
+/// (or the `/dev/pts/N` path) exactly as they would open a USB-serial adapter.
+///
+/// Hang-up policy (docs/SERIAL.md): the port keeps no slave descriptor of its own. While no
+/// host holds the slave, the master would report `POLLHUP` and `EIO` on every call, so the port
+/// instead watches the slave with inotify (`IN_OPEN`) — `pollDescriptor` is then the inotify
+/// descriptor and an idle simulator sleeps at ~0 % CPU. Writes while no host is attached are
+/// dropped and reported as `.noPeer` (counted in `droppedBytes`), so the next host never reads
+/// stale output; a host opened with `SerialDevice` also flushes its input on open. When a host
+/// closes, `read` reports `.hangup` once and the port waits for the next one: the firmware
+/// keeps serving across disconnects.
+///
+/// Not thread-safe: owned by one thread (the firmware super-loop).
+public final class VirtualSerialPort: SerialIO {
+  /// Port name (record file name, default link name).
+  public let name: String
+  /// The pty slave device, e.g. `/dev/pts/3`.
+  public let ptsPath: String
+  /// The stable symlink to `ptsPath`.
+  public let linkPath: String
+  /// Where the record lives.
+  public let runDirectory: RunDirectory
+  /// The record written at creation.
+  public let record: PortRecord
+  /// A stale link this port replaced at creation (its old target), for the start-up message.
+  public let replacedStaleLink: String?
+  /// Output pacing; set `Pacer(baud: 115_200)` to see real UART timing, nil for speed.
+  public var pacer: Pacer?
+  /// Whether a host currently holds the slave open (as of the last read, write or `refresh`).
+  public private(set) var isPeerAttached = false
+  /// Bytes dropped because no host was attached.
+  public private(set) var droppedBytes = 0
+  /// Hosts that attached so far.
+  public private(set) var attachCount = 0
+  /// Hosts that hung up so far.
+  public private(set) var hangupCount = 0
+
+  private var master: Int32
+  private var watch: Inotify?
+  private var hangupPending = false
+
+  /// The link path hosts should open.
+  public var path: String { linkPath }
+
+  /// The pty master (for diagnostics; poll `pollDescriptor`, not this).
+  public var masterDescriptor: FileDescriptor { FileDescriptor(rawValue: master) }
+
+  /// The master while a host is attached, else the inotify descriptor that wakes on the next
+  /// open of the slave. Re-read before every wait.
+  public var pollDescriptor: FileDescriptor {
+    guard master >= 0 else { return FileDescriptor(rawValue: -1) }
+    if isPeerAttached { return FileDescriptor(rawValue: master) }
+    return FileDescriptor(rawValue: watch?.fd ?? master)
+  }
+
+  /// The longest a super-loop should wait before calling `refresh()`: nil normally; 250 ms if
+  /// inotify was unavailable and attach must be detected by re-checking.
+  public var maximumWaitMs: Int32? { watch == nil && !isPeerAttached ? 250 : nil }
+
+  /// "virtual serial port /dev/pts/3, link /tmp/ketapump/pump0" — for the start-up line.
+  public var summary: String { "virtual serial port \(ptsPath), link \(linkPath)" }
+
+  private init(
+    name: String, master: Int32, ptsPath: String, linkPath: String, runDirectory: RunDirectory,
+    record: PortRecord, replacedStaleLink: String?, watch: Inotify?, pacer: Pacer?
+  ) {
+    self.name = name
+    self.master = master
+    self.ptsPath = ptsPath
+    self.linkPath = linkPath
+    self.runDirectory = runDirectory
+    self.record = record
+    self.replacedStaleLink = replacedStaleLink
+    self.watch = watch
+    self.pacer = pacer
+  }
+
+  deinit { close() }
+
+  /// Opens a pty pair in raw mode, links it and records it.
+  ///
+  /// - Parameters:
+  ///   - name: port name: record `<runDirectory>/<name>.json`, default link `<runDirectory>/<name>`.
+  ///   - link: the symlink hosts open (e.g. `/tmp/ketapump/pump0`); missing parent directories
+  ///     are created. A stale link (dangling, or recorded for a dead process) is replaced; a
+  ///     non-symlink or a live port's link is refused.
+  ///   - runDirectory: where the record goes; `RunDirectory.default()` normally.
+  ///   - deviceId: the simulated pump's id, stored in the record for discovery.
+  ///   - settings: line settings stored in the pty's termios (a pty ignores baud; use `pacer`).
+  ///   - pacer: optional output pacing.
+  /// - Throws: `TransportError` (`.invalidName`, `.nameInUse`, `.ptyUnavailable`,
+  ///   `.linkPathOccupied`, `.linkInUse`, `.linkFailed`, `.runDirectory`, `.record`, `.termios`).
+  public static func create(
+    name: String = "pump0", link: String? = nil, runDirectory: RunDirectory = .default(),
+    deviceId: String? = nil, settings: LineSettings = .standard, pacer: Pacer? = nil
+  ) throws(TransportError) -> VirtualSerialPort {
+    guard RunDirectory.isValidName(name) else { throw .invalidName(name) }
+    try settings.validate()
+    try runDirectory.create()
+    let me = getpid()
+    if let old = runDirectory.record(name: name), old.isLive {
+      throw .nameInUse(name: name, pid: old.pid)
+    }
+    let (master, pts) = try openRawPty(settings: settings)
+    var armed = true
+    defer { if armed { Glibc.close(master) } }
+    let linkPath = link ?? runDirectory.defaultLinkPath(name: name)
+    let replaced = try LinkPlacer(runDirectory: runDirectory).place(link: linkPath, target: pts)
+    let record = PortRecord(
+      name: name, pid: me, ptsPath: pts, linkPath: linkPath, deviceId: deviceId,
+      startTime: Date())
+    do throws(TransportError) { try runDirectory.write(record) } catch {
+      if FileSystem.readLink(linkPath) == pts { unlink(linkPath) }
+      throw error
+    }
+    let watch = Inotify(path: pts, mask: UInt32(IN_OPEN | IN_CLOSE))
+    armed = false
+    let port = VirtualSerialPort(
+      name: name, master: master, ptsPath: pts, linkPath: linkPath, runDirectory: runDirectory,
+      record: record, replacedStaleLink: replaced, watch: watch, pacer: pacer)
+    port.refresh()
+    return port
+  }
+
+  /// openpty, raw mode on the master (applies to the slave), master non-blocking, slave closed.
+  private static func openRawPty(settings: LineSettings) throws(TransportError) -> (Int32, String)
+  {
+    var master: Int32 = -1
+    var slave: Int32 = -1
+    var name = [CChar](repeating: 0, count: 128)
+    guard openpty(&master, &slave, &name, nil, nil) == 0 else {
+      throw .ptyUnavailable(Errno(rawValue: errno))
+    }
+    let pts = String(
+      decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    defer { Glibc.close(slave) }
+    var t = termios()
+    do throws(TransportError) {
+      guard tcgetattr(master, &t) == 0 else { throw .termios(path: pts, .init(rawValue: errno)) }
+      try settings.apply(to: &t)
+      guard tcsetattr(master, TCSANOW, &t) == 0 else {
+        throw .termios(path: pts, .init(rawValue: errno))
+      }
+      guard TTYDescriptor(fd: master).makeNonBlocking() else {
+        throw .termios(path: pts, .init(rawValue: errno))
+      }
+    } catch {
+      Glibc.close(master)
+      throw error
+    }
+    return (master, pts)
+  }
+
+  /// Re-checks whether a host holds the slave (drains the inotify queue first, so no open is
+  /// missed). Called by `read` and `write`; call it yourself after `maximumWaitMs`.
+  public func refresh() {
+    guard master >= 0 else { return }
+    watch?.drain()
+    let hup = TTYDescriptor(fd: master).revents() & Int16(POLLHUP) != 0
+    if hup, isPeerAttached {
+      isPeerAttached = false
+      hangupCount += 1
+      hangupPending = true
+    } else if !hup, !isPeerAttached {
+      isPeerAttached = true
+      attachCount += 1
+    }
+  }
+
+  /// Reads what the host sent. `.hangup` once per disconnect; `.wouldBlock` while no host.
+  public func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadOutcome {
+    guard master >= 0 else { return .closed }
+    if !isPeerAttached { refresh() }
+    if hangupPending {
+      hangupPending = false
+      return .hangup
+    }
+    guard isPeerAttached else { return .wouldBlock }
+    switch TTYDescriptor(fd: master).read(into: buffer) {
+    case .bytes(let n): return .bytes(n)
+    case .wouldBlock: return .wouldBlock
+    case .endOfFile, .ioError, .failed:
+      refresh()
+      if isPeerAttached { return .wouldBlock }
+      hangupPending = false
+      return .hangup
+    }
+  }
+
+  /// Writes to the host, paced if `pacer` is set. `.noPeer` (bytes dropped) while no host.
+  public func write(_ bytes: UnsafeRawBufferPointer) -> WriteOutcome {
+    guard master >= 0 else { return .closed }
+    refresh()  // one poll(0): never queue output for a host that is gone
+    guard isPeerAttached else {
+      droppedBytes += bytes.count
+      return .noPeer
+    }
+    switch TTYDescriptor(fd: master).write(bytes, pacer: &pacer) {
+    case .bytes(let n): return .wrote(n)
+    case .wouldBlock: return .wouldBlock
+    case .endOfFile, .ioError, .failed:
+      refresh()
+      droppedBytes += bytes.count
+      return .noPeer
+    }
+  }
+
+  /// Removes the link (only if it still points at this port) and the record, and closes the
+  /// master; hosts then see end of file / `EIO`. Idempotent; also done by `deinit`.
+  public func close() {
+    guard master >= 0 else { return }
+    if FileSystem.readLink(linkPath) == ptsPath { unlink(linkPath) }
+    if runDirectory.record(name: name)?.pid == record.pid { runDirectory.removeRecord(name: name) }
+    watch?.close()
+    watch = nil
+    Glibc.close(master)
+    master = -1
+    isPeerAttached = false
+  }
+}
