@@ -38,7 +38,8 @@ let package = Package(
     .target(name: "PumpHardware", dependencies: ["PumpCore"]),
     // Host-side loading of HardwareProfiles and the drug library (YAML) into PumpCore values.
     .target(
-      name: "PumpConfig", dependencies: ["PumpCore", .product(name: "Yams", package: "Yams")]),
+      name: "PumpConfig",
+      dependencies: ["PumpCore", "PumpProtocol", .product(name: "Yams", package: "Yams")]),
     // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
     .target(name: "PumpProtocol", dependencies: ["PumpCore", crypto]),
     // libudev, for serial port discovery.
@@ -63,7 +64,11 @@ let package = Package(
 
     // Thin command-line front ends.
     .executableTarget(
-      name: "pumpsim", dependencies: ["PumpFirmware", "PumpConfig", argumentParser, logging]),
+      name: "pumpsim",
+      dependencies: [
+        "PumpFirmware", "PumpConfig", "PumpCore", "PumpProtocol", "SerialTransport",
+        argumentParser, logging,
+      ]),
     .executableTarget(
       name: "pumpmon",
       dependencies: ["PumpHost", "PumpReplay", "SerialTransport", argumentParser]),

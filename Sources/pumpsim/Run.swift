@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PumpConfig
+import PumpCore
+import PumpFirmware
+import PumpProtocol
+import SerialTransport
+
+/// `pumpsim run`: one pump on a virtual serial port (or a real tty).
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Power on one simulated pump and serve the protocol on a serial port.",
+    discussion: """
+      Prints one line with the port and device id when ready (JSON with --json), logs to stderr, \
+      and powers off cleanly on SIGINT/SIGTERM (motor stopped, journal synced, link removed). \
+      A restart with the same --state-dir comes up paused with its dose history.
+
+      Examples:
+        pumpsim run --key pump0.key
+        pumpsim run --key pump0.key --link /tmp/ketapump/pump0 --telemetry-hz 10 --json
+        pumpsim run --key pump0.key --device /dev/ttyUSB0 --baud 115200
+        pumpsim run --key pump0.key --clock fast:60 --state-dir /tmp/pump0-state
+      """)
+
+  @OptionGroup var pump: PumpOptions
+
+  @Option(help: "Device secret key file written by `pumpsim keygen` (mode 0600).")
+  var key: String
+
+  @Option(help: "Symlink to create for the virtual port (default: <run dir>/<name>).")
+  var link: String?
+
+  @Option(help: "Port name in the run directory (default: the device id, lower case).")
+  var name: String?
+
+  @Option(help: "Serve on this existing tty instead of a virtual port.")
+  var device: String?
+
+  @Option(help: "Baud rate for --device (default: the profile's UART rate).")
+  var baud: Int?
+
+  @Option(help: "Journal directory (default: <run dir>/state/<device id>).")
+  var stateDir: String?
+
+  @Flag(help: "Print the ready line as JSON.")
+  var json = false
+
+  func validate() throws {
+    if device != nil && link != nil { throw ValidationError("use --link or --device, not both") }
+    if baud != nil && device == nil { throw ValidationError("--baud applies to --device only") }
+  }
+
+  func run() throws {
+    bootstrapLogging()
+    let logger = pump.logger("pumpsim")
+    let (deviceId, secret): (String, DeviceSecret)
+    do { (deviceId, secret) = try KeyStore.loadDeviceSecret(path: key) } catch {
+      throw Failure("\(error)")
+    }
+    let loaded = try pump.loadPump()
+    let runDir = pump.runDirectory
+    let portName = name ?? deviceId.lowercased()
+    let state = stateDir ?? "\(runDir.path)/state/\(deviceId)"
+    var config = FirmwareConfig(
+      deviceId: deviceId, firmwareVersion: firmwareVersion, model: loaded.model,
+      modelDigest: loaded.digest, formulary: loaded.config.formulary,
+      drugLibraryDigest: loaded.config.drugLibrary.sha256, secret: secret, stateDirectory: state)
+    config.speed = try pump.speed()
+    config.telemetryHertz = pump.telemetryHertz
+    config.logger = logger
+    let profile = loaded.model.profile
+    let pacer = pump.paceBaud ? Pacer(baud: Int(profile.uartBaud)) : nil
+
+    let stopFD = StopSignal.install()
+    if let device {
+      let settings = LineSettings(baud: baud ?? Int(profile.uartBaud))
+      let port: SerialDevice
+      do { port = try SerialDevice.open(path: device, settings: settings, pacer: pacer) } catch {
+        throw Failure("\(error)")
+      }
+      let fw = try start(config, logger: logger)
+      announce(deviceId: deviceId, path: device, pts: device, state: state, fw: fw)
+      FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger).run(stopFD: stopFD)
+    } else {
+      let port: VirtualSerialPort
+      do {
+        port = try VirtualSerialPort.create(
+          name: portName, link: link, runDirectory: runDir, deviceId: deviceId, pacer: pacer)
+      } catch {
+        throw Failure("\(error)")
+      }
+      if let old = port.replacedStaleLink {
+        logger.notice("replaced a stale link to \(old) from a run that did not exit cleanly")
+      }
+      let fw: Firmware
+      do { fw = try start(config, logger: logger) } catch {
+        port.close()
+        throw error
+      }
+      announce(deviceId: deviceId, path: port.linkPath, pts: port.ptsPath, state: state, fw: fw)
+      FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger).run(stopFD: stopFD)
+    }
+    logger.notice("powered off (signal \(StopSignal.received))")
+  }
+
+  private func start(_ config: FirmwareConfig, logger: Logger) throws -> Firmware {
+    do {
+      return try Firmware(config: config, monoMillis: monotonicMillis(), wallMillis: wallMillis())
+    } catch {
+      throw Failure("state directory \(config.stateDirectory): \(error)")
+    }
+  }
+
+  private func announce(deviceId: String, path: String, pts: String, state: String, fw: Firmware) {
+    let mode = LogText.name(fw.machine.controller.mode)
+    if json {
+      let object: [String: Any] = [
+        "event": "ready", "deviceId": deviceId, "port": path, "pts": pts,
+        "pid": Int(getpid()), "stateDir": state, "mode": mode,
+        "journalFault": fw.journalFault ?? NSNull(),
+      ]
+      if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+        print(String(decoding: data, as: UTF8.self))
+      }
+    } else {
+      print("pumpsim: \(deviceId) ready on \(path) (\(pts)), mode \(mode), state \(state)")
+      if let f = fw.journalFault { print("pumpsim: FAULT: \(f)") }
+    }
+    flushStandardOutput()
+  }
+}
