@@ -87,7 +87,9 @@ let package = Package(
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),
     .testTarget(
       name: "PumpFirmwareTests",
-      dependencies: ["PumpFirmware", "PumpHost", "PumpProtocol", "SerialTransport", "PumpCore"]),
+      dependencies: [
+        "PumpFirmware", "PumpHost", "PumpProtocol", "SerialTransport", "PumpCore", "PumpConfig",
+      ]),
     .testTarget(
       name: "PumpReplayTests",
       dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig"]),

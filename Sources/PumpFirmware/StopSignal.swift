@@ -29,6 +29,12 @@ public enum StopSignal {
     signal(SIGINT, handler)
     signal(SIGTERM, handler)
     signal(SIGPIPE, SIG_IGN)
+    // A parent may have started us with these blocked (some process launchers do).
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
     return fds[0]
   }
 

@@ -1,1 +1,0 @@
-// PumpHost: see docs/ARCHITECTURE.md; filled in by its issue.

@@ -1,0 +1,112 @@
+import Foundation
+import PumpCore
+import PumpHost
+import PumpProtocol
+import Testing
+
+/// Real pumpsim processes on real ptys, driven through PumpClient. Pump time is put under
+/// service control (`CLOCK MODE VIRTUAL`), so the scenario does not depend on how fast this
+/// machine is; every wait is bounded.
+@Suite("pumpsim end to end", .serialized)
+struct EndToEndTests {
+  static let calm = VitalsSample(sbp: 125, dbp: 75, hr: 80)
+
+  /// Advances pump time by `ms` in 4 s steps with calm vitals between (stale after 5 s).
+  static func advance(_ ms: Int64, keys: Keys, port: String, vitals: VitalsSample = calm) throws {
+    var left = ms
+    while left > 0 {
+      let step = min(left, 4000)
+      try as_(.service, keys, port: port) { try $0.request(.clock(.advance(Milliseconds(step)))) }
+      try as_(.vitals, keys, port: port) { try $0.request(.vitals(vitals)) }
+      left -= step
+    }
+  }
+
+  static func status(_ keys: Keys, port: String) throws -> Telemetry {
+    try as_(.clinician, keys, port: port) { c in
+      guard case .ack(.status(let t)) = try c.request(.status).result else {
+        throw SimError.noReadyLine("no status")
+      }
+      return t
+    }
+  }
+
+  @Test(
+    "REQ-FW-E2E-01: program, start, bolus granted, bolus denied in lockout, SBP critical stops the motor, acknowledge + reset → paused, occlusion → high alarm, reconnect, SIGTERM",
+    .timeLimit(.minutes(2)))
+  func wardScenario() throws {
+    let keys = try Keys()
+    let run = temporaryDirectory("run")
+    let sim = try SimProcess([
+      "run", "--key", keys.device, "--run-dir", run, "--json", "--log-level", "error",
+      "--telemetry-hz", "0",
+    ])
+    let port = sim.port
+    #expect(FileManager.default.fileExists(atPath: port))
+    try as_(.service, keys, port: port) { try $0.request(.clock(.mode(.virtual))) }
+    try as_(.vitals, keys, port: port) { try $0.request(.vitals(Self.calm)) }
+    try as_(.clinician, keys, port: port) { c in
+      try c.request(.program(wardRx))
+      try c.request(.start)
+    }
+    #expect(try Self.status(keys, port: port).mode == .infusing(.basal))
+
+    // A patient bolus is granted and starts at once.
+    try as_(.patient, keys, port: port) { try $0.request(.patientBolus) }
+    #expect(try Self.status(keys, port: port).mode == .infusing(.patientBolus))
+    try Self.advance(180_000, keys: keys, port: port)
+
+    // The second press, 3 min later, is denied with the lockout left (10 min lockout).
+    let denial = try as_(.patient, keys, port: port) { c -> Nak? in
+      do {
+        try c.request(.patientBolus)
+        return nil
+      } catch ClientError.nak(_, let n) {
+        return n
+      }
+    }
+    #expect(denial?.code == .bolusDenied)
+    #expect(denial?.detail == Int64(BolusDenial.lockout.rawValue))
+    #expect(denial?.reason.contains("lockout 420000 ms") == true)
+
+    // SBP critical twice → interlock stop, motor off.
+    let high = VitalsSample(sbp: 185, dbp: 80, hr: 80)
+    try as_(.vitals, keys, port: port) { c in
+      try c.request(.vitals(high))
+      try c.request(.vitals(high))
+    }
+    var t = try Self.status(keys, port: port)
+    #expect(t.mode == .interlockStopped)
+    #expect(t.commandedRate == .zero)
+    #expect(t.alarms.first?.code == .vitalsInterlock)
+    #expect(t.alarms.first?.priority == .high)
+
+    // Calm again; acknowledge and reset → paused, not infusing.
+    try Self.advance(2000, keys: keys, port: port)
+    try as_(.vitals, keys, port: port) { try $0.request(.vitals(Self.calm)) }
+    try as_(.clinician, keys, port: port) { c in
+      try c.request(.acknowledgeAlarms)
+      try c.request(.clinicianReset)
+    }
+    #expect(try Self.status(keys, port: port).mode == .paused(.interlockReset))
+
+    // Resume, then an occlusion → high alarm, motor stopped.
+    try as_(.clinician, keys, port: port) { try $0.request(.resume) }
+    try as_(.service, keys, port: port) { try $0.request(.inject(.downstreamPressure(.psi(12)))) }
+    t = try Self.status(keys, port: port)
+    #expect(t.alarms.contains { $0.code == .occlusionDownstream && $0.priority == .high })
+    #expect(t.commandedRate == .zero)
+
+    // Clear it, resume: a host that goes away and comes back finds the therapy running.
+    try as_(.service, keys, port: port) { try $0.request(.inject(.downstreamPressure(.zero))) }
+    try as_(.clinician, keys, port: port) { c in
+      try c.request(.acknowledgeAlarms)
+      try c.request(.resume)
+    }
+    #expect(try Self.status(keys, port: port).mode == .infusing(.basal))
+    #expect(try Self.status(keys, port: port).mode == .infusing(.basal))
+
+    #expect(sim.stop(SIGTERM) == 0)
+    #expect(!FileManager.default.fileExists(atPath: port))
+  }
+}
