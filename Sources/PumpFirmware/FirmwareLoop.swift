@@ -57,7 +57,7 @@ public final class FirmwareLoop<Port: SerialIO> {
   public func run(stopFD: Int32) {
     var buffer = [UInt8](repeating: 0, count: 4096)
     var last = monotonicMillis()
-    var nextTick = last
+    var nextTick = last + tickMillis
     while true {
       let mono = monotonicMillis()
       let gap = mono - last
@@ -72,11 +72,12 @@ public final class FirmwareLoop<Port: SerialIO> {
       passes += 1
       let wall = wallMillis()
       for p in pumps { service(p, mono: mono, wall: wall, buffer: &buffer) }
+
       if StopSignal.requested { break }
-      // Next tick on the fixed grid; skip missed ticks rather than bunch them.
-      nextTick += tickMillis
+      // Next tick on the fixed grid (input may wake the loop between ticks); missed ticks are
+      // skipped, not bunched.
       let now = monotonicMillis()
-      if nextTick <= now { nextTick = now + tickMillis }
+      if now >= nextTick { nextTick += tickMillis * ((now - nextTick) / tickMillis + 1) }
       var timeout = Int32(nextTick - now)
       var fds: [FileDescriptor] = []
       fds.reserveCapacity(pumps.count + 1)
@@ -86,6 +87,7 @@ public final class FirmwareLoop<Port: SerialIO> {
         if let m = p.port.maximumWaitIfAny { timeout = min(timeout, m) }
       }
       _ = try? waitReadable(fds, timeoutMs: max(timeout, 0))
+
       if StopSignal.requested { break }
     }
     let mono = monotonicMillis()

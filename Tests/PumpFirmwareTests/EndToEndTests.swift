@@ -109,4 +109,64 @@ struct EndToEndTests {
     #expect(sim.stop(SIGTERM) == 0)
     #expect(!FileManager.default.fileExists(atPath: port))
   }
+
+  @Test(
+    "REQ-FW-WATCHDOG-01: a stalled super-loop (SIGSTOP 400 ms) trips the watchdog: fault, motor off",
+    .timeLimit(.minutes(1)))
+  func watchdog() throws {
+    let keys = try Keys(deviceId: "KP-E2E-2")
+    let sim = try SimProcess([
+      "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--json",
+      "--log-level", "critical", "--telemetry-hz", "0",
+    ])
+    try as_(.vitals, keys, port: sim.port) { try $0.request(.vitals(Self.calm)) }
+    try as_(.clinician, keys, port: sim.port) { c in
+      try c.request(.program(wardRx))
+      try c.request(.start)
+    }
+    kill(sim.process.processIdentifier, SIGSTOP)
+    usleep(400_000)
+    kill(sim.process.processIdentifier, SIGCONT)
+    let t = try Self.status(keys, port: sim.port)
+    #expect(t.mode == .fault(.watchdog))
+    #expect(t.commandedRate == .zero)
+    #expect(t.alarms.contains { $0.code == .watchdog && $0.priority == .high })
+    #expect(sim.stop() == 0)
+  }
+
+  @Test(
+    "REQ-FW-LINK-01: a host that vanishes mid-session raises host-link-lost after 3 s; therapy continues; the next login clears it",
+    .timeLimit(.minutes(1)))
+  func hostLinkLoss() throws {
+    let keys = try Keys(deviceId: "KP-E2E-3")
+    let sim = try SimProcess([
+      "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--json",
+      "--log-level", "error", "--telemetry-hz", "0",
+    ])
+    try as_(.service, keys, port: sim.port) { try $0.request(.clock(.mode(.virtual))) }
+    try as_(.vitals, keys, port: sim.port) { try $0.request(.vitals(Self.calm)) }
+    // The clinician starts the therapy, then its tool dies without logging out.
+    let c = try PumpClient.open(path: sim.port, key: try keys.key(.clinician))
+    try c.hello()
+    try c.login()
+    try c.request(.program(wardRx))
+    try c.request(.start)
+    c.port.close()
+    usleep(3_600_000)
+    // Seen by an observer (no login): the low-priority alarm, and the pump still infusing.
+    let o = try PumpClient.open(path: sim.port)
+    try o.hello()
+    guard case .ack(.status(let t)) = try o.request(.status).result else {
+      Issue.record("no status")
+      return
+    }
+    o.close()
+    #expect(t.mode == .infusing(.basal))
+    #expect(t.alarms.contains { $0.code == .hostLinkLost && $0.priority == .low })
+    // A new session re-establishes the link and the alarm clears.
+    let after = try Self.status(keys, port: sim.port)
+    #expect(!after.alarms.contains { $0.code == .hostLinkLost })
+    #expect(after.mode == .infusing(.basal))
+    #expect(sim.stop() == 0)
+  }
 }
