@@ -57,18 +57,45 @@ final class AliveClock {
     return best
   }
 
+  /// Writes the next slot in place: `$JC,<seq>,<t>,<wall>*CRC` CR LF, space padded. No
+  /// allocation: this runs every control tick.
   func write(t: Milliseconds, wallMillis: Int64) {
-    var w = FieldWriter(kind: "JC", seq: seq)
-    w.int(t.rawValue)
-    w.int(wallMillis)
-    guard var frame = try? FrameEncoder.frame(body: w.bytes), frame.count <= Self.slotSize else {
-      return
+    let slot = base + Int(seq % 2) * Self.slotSize
+    let p = slot.assumingMemoryBound(to: UInt8.self)
+    var n = 0
+    func put(_ b: UInt8) {
+      p[n] = b
+      n += 1
     }
-    frame.append(contentsOf: [UInt8](repeating: 0x20, count: Self.slotSize - frame.count))
-    let slot = Int(seq % 2)
-    frame.withUnsafeBytes {
-      (base + slot * Self.slotSize).copyMemory(from: $0.baseAddress!, byteCount: Self.slotSize)
+    func decimal(_ v: Int64) {
+      var x = UInt64(max(v, 0))
+      var digits: (UInt64, Int) = (1, 1)
+      while digits.0 <= x / 10 { digits = (digits.0 * 10, digits.1 + 1) }
+      var d = digits.0
+      while d > 0 {
+        put(UInt8(ascii: "0") + UInt8(x / d))
+        x %= d
+        d /= 10
+      }
     }
+    put(UInt8(ascii: "$"))
+    put(UInt8(ascii: "J"))
+    put(UInt8(ascii: "C"))
+    put(UInt8(ascii: ","))
+    decimal(Int64(seq))
+    put(UInt8(ascii: ","))
+    decimal(t.rawValue)
+    put(UInt8(ascii: ","))
+    decimal(wallMillis)
+    let crc = CRC16.ccittFalse(UnsafeBufferPointer(start: p + 1, count: n - 1))
+    put(UInt8(ascii: "*"))
+    for shift in [12, 8, 4, 0] {
+      let nibble = UInt8((crc >> UInt16(shift)) & 0xF)
+      put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10)
+    }
+    put(0x0D)
+    put(0x0A)
+    while n < Self.slotSize { put(0x20) }
     seq &+= 1
   }
 

@@ -58,6 +58,9 @@ public final class FirmwareLoop<Port: SerialIO> {
     var buffer = [UInt8](repeating: 0, count: 4096)
     var last = monotonicMillis()
     var nextTick = last + tickMillis
+    var fds: [pollfd] = []
+    fds.reserveCapacity(pumps.count + 1)
+    var ready = Set<Int>()
     while true {
       let mono = monotonicMillis()
       let gap = mono - last
@@ -71,7 +74,9 @@ public final class FirmwareLoop<Port: SerialIO> {
       last = mono
       passes += 1
       let wall = wallMillis()
-      for p in pumps { service(p, mono: mono, wall: wall, buffer: &buffer) }
+      for (i, p) in pumps.enumerated() {
+        service(p, read: passes == 1 || ready.contains(i), mono: mono, wall: wall, buffer: &buffer)
+      }
 
       if StopSignal.requested { break }
       // Next tick on the fixed grid (input may wake the loop between ticks); missed ticks are
@@ -79,14 +84,22 @@ public final class FirmwareLoop<Port: SerialIO> {
       let now = monotonicMillis()
       if now >= nextTick { nextTick += tickMillis * ((now - nextTick) / tickMillis + 1) }
       var timeout = Int32(nextTick - now)
-      var fds: [FileDescriptor] = []
-      fds.reserveCapacity(pumps.count + 1)
-      if stopFD >= 0 { fds.append(FileDescriptor(rawValue: stopFD)) }
+      fds.removeAll(keepingCapacity: true)
+      var polled = false
       for p in pumps {
-        fds.append(p.port.pollDescriptor)
-        if let m = p.port.maximumWaitIfAny { timeout = min(timeout, m) }
+        fds.append(pollfd(fd: p.port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
+        if let m = p.port.maximumWaitIfAny {
+          timeout = min(timeout, m)
+          polled = true
+        }
       }
-      _ = try? waitReadable(fds, timeoutMs: max(timeout, 0))
+      fds.append(pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0))
+      _ = fds.withUnsafeMutableBufferPointer {
+        poll($0.baseAddress, nfds_t($0.count), max(timeout, 0))
+      }
+      // Only ports with something to read are read (a port without inotify is re-checked).
+      ready.removeAll(keepingCapacity: true)
+      for i in 0..<pumps.count where fds[i].revents != 0 || polled { ready.insert(i) }
 
       if StopSignal.requested { break }
     }
@@ -99,9 +112,9 @@ public final class FirmwareLoop<Port: SerialIO> {
     }
   }
 
-  private func service(_ p: Pump, mono: Int64, wall: Int64, buffer: inout [UInt8]) {
+  private func service(_ p: Pump, read: Bool, mono: Int64, wall: Int64, buffer: inout [UInt8]) {
     var received: [UInt8] = []
-    reading: while received.count < Self.maxReadPerPass {
+    reading: while read && received.count < Self.maxReadPerPass {
       switch p.port.read(into: &buffer) {
       case .bytes(let n): received += buffer[0..<n]
       case .wouldBlock, .closed: break reading

@@ -18,6 +18,7 @@ let suites: [Suite] = [
   // Add suites here, one per area (core, transport, protocol, firmware, replay).
   Suite(name: "core", run: runCoreBench),
   Suite(name: "protocol", run: runProtocolBench),
+  Suite(name: "firmware", run: runFirmwareBench),
 ]
 
 func printRows(_ rows: [BenchRow]) {

@@ -1,0 +1,221 @@
+// The `firmware` suite: pumpsim as a process on a real pty, measured from outside: command→ACK
+// round trip, sustained 100 Hz telemetry, CPU and RSS idle and infusing, fleets of 100 and 500.
+import Foundation
+import PumpConfig
+import PumpCore
+import PumpHost
+import PumpProtocol
+import SerialTransport
+
+/// A pumpsim child process (release build beside pumpbench).
+private final class Sim {
+  let process = Process()
+  let out = Pipe()
+  var port = ""
+
+  init(_ args: [String]) throws {
+    let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+    process.executableURL = URL(fileURLWithPath: "\(dir)/pumpsim")
+    process.arguments = args
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let line = readLine(out.fileHandleForReading.fileDescriptor, timeoutMs: 60_000)
+    if let data = line.data(using: .utf8),
+      let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    {
+      port = o["port"] as? String ?? ""
+    }
+    if port.isEmpty && !line.contains("fleet") {
+      throw BenchFailure("pumpsim did not start: \(line)")
+    }
+  }
+
+  func stop() {
+    if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    process.waitUntilExit()
+  }
+
+  /// User+system CPU seconds and RSS (kB) from /proc.
+  func usage() -> (cpu: Double, rssKB: Int) {
+    let pid = process.processIdentifier
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    let cpu = fields.count > 13 ? (Double(fields[11])! + Double(fields[12])!) / ticks : 0
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let rss =
+      status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+      .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
+    return (cpu, rss)
+  }
+
+  /// Proportional set size (kB): shared libraries counted by share, not whole.
+  func pss() -> Int {
+    let rollup =
+      (try? String(
+        contentsOfFile: "/proc/\(process.processIdentifier)/smaps_rollup", encoding: .utf8))
+      ?? ""
+    return rollup.split(separator: "\n").first { $0.hasPrefix("Pss:") }
+      .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
+  }
+
+  /// CPU share (%) over `seconds` of wall time, and RSS at the end.
+  func measure(seconds: Double) -> (percent: Double, rssKB: Int) {
+    let a = usage()
+    let t0 = Date()
+    Thread.sleep(forTimeInterval: seconds)
+    let b = usage()
+    return (100 * (b.cpu - a.cpu) / Date().timeIntervalSince(t0), b.rssKB)
+  }
+}
+
+private func readLine(_ fd: Int32, timeoutMs: Int32) -> String {
+  var bytes: [UInt8] = []
+  var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+  while poll(&p, 1, timeoutMs) > 0 {
+    var b: UInt8 = 0
+    guard read(fd, &b, 1) == 1, b != 0x0A else { break }
+    bytes.append(b)
+  }
+  return String(decoding: bytes, as: UTF8.self)
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+  var description: String
+  init(_ d: String) { description = d }
+}
+
+private func percentile(_ sorted: [Double], _ p: Double) -> Double {
+  sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+/// Keys for a bench pump in a fresh directory.
+private func benchKeys(_ id: String) throws -> (dir: String, device: String) {
+  let dir = NSTemporaryDirectory() + "ketapump-bench-\(id)-\(getpid())"
+  try? FileManager.default.removeItem(atPath: dir)
+  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  var rng = SystemRandomNumberGenerator()
+  let secret = DeviceSecret.generate(using: &rng)
+  try KeyStore.write(KeyFile(deviceId: id, content: .deviceSecret(secret)), path: "\(dir)/d.key")
+  for role in [Role.clinician, .vitals, .service] {
+    try KeyStore.write(
+      KeyFile(deviceId: id, content: .roleKey(try secret.roleKey(for: role))),
+      path: "\(dir)/d.\(role.rawValue).key")
+  }
+  return (dir, "\(dir)/d.key")
+}
+
+private func client(_ port: String, _ dir: String, _ role: Role?) throws -> PumpClient {
+  let key = try role.map {
+    try KeyStore.loadRoleKey(path: "\(dir)/d.\($0.rawValue).key", role: $0).key
+  }
+  let c = try PumpClient.open(path: port, key: key)
+  try c.hello()
+  if key != nil { try c.login() }
+  return c
+}
+
+/// `pumpbench firmware [--quick]`.
+func runFirmwareBench(_ args: [String]) throws -> [BenchRow] {
+  let quick = args.contains("--quick")
+  var rows: [BenchRow] = []
+  let (dir, key) = try benchKeys("KP-BENCH-FW")
+  let runDir = "\(dir)/run"
+  let common = ["--key", key, "--run-dir", runDir, "--json", "--log-level", "error"]
+
+  // 1. Command → ACK round trip (a MAC'd PING in a clinician session), idle pump.
+  let sim = try Sim(["run"] + common + ["--telemetry-hz", "0", "--state-dir", "\(dir)/s1"])
+  let idle = sim.measure(seconds: quick ? 2 : 10)
+  let c = try client(sim.port, dir, .clinician)
+  var rtt: [Double] = []
+  for _ in 0..<(quick ? 300 : 2000) {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    try c.request(.ping)
+    rtt.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+  }
+  rtt.sort()
+  let p50 = percentile(rtt, 0.5)
+  let p99 = percentile(rtt, 0.99)
+  rows.append(
+    BenchRow(
+      name: "command→ACK over pty (MAC'd PING), p50 / p99",
+      value: "\(format1(p50)) / \(format1(p99)) µs",
+      goal: "p50 ≤ 2× raw pty echo (see transport rows)", met: nil))
+  FirmwareBenchResults.commandRTT = (p50, p99)
+  c.close()
+  rows.append(
+    BenchRow(
+      name: "pumpsim idle: CPU, RSS (PSS)",
+      value: "\(format1(idle.percent)) %, \(idle.rssKB / 1024) MB (\(sim.pss() / 1024) MB)",
+      goal: "CPU < 1 %, RSS ≤ 30 MB", met: idle.percent < 1 && idle.rssKB <= 30 * 1024))
+
+  // 2. Infusing, with a vitals feed and 100 Hz telemetry watched for 60 s (10 s with --quick).
+  let v = try client(sim.port, dir, .vitals)
+  try v.request(.vitals(VitalsSample(sbp: 125, dbp: 75, hr: 80)))
+  v.close()
+  let cl = try client(sim.port, dir, .clinician)
+  let rx = Prescription(
+    drugEntry: DrugEntryID(1), careArea: .acutePostOp, concentration: .milligramsPerMilliliter(5),
+    patientWeight: .kilograms(70), basalRate: .milligramsPerHour(5), loadingDose: .zero,
+    bolusDose: .milligrams(2), bolusRate: .millilitersPerHour(60), lockout: .minutes(10),
+    maxBolusesPerHour: 4, limit1h: .milligrams(15), limit4h: .milligrams(40),
+    vtbi: .milliliters(60), kvoRate: MicrolitersPerHour(100), rateIncreaseInterval: .hours(1))
+  try cl.request(.program(rx))
+  try cl.request(.start)
+  cl.close()
+  let feed = try client(sim.port, dir, .vitals)
+  try feed.request(.setTelemetry(hertz: 100))
+  var frames = 0
+  var gaps: UInt64 = 0
+  feed.observe = {
+    switch $0 {
+    case .telemetry: frames += 1
+    case .gap(let n): gaps += UInt64(n)
+    default: break
+    }
+  }
+  let seconds = quick ? 10 : 60
+  let before = sim.usage()
+  let t0 = Date()
+  for _ in 0..<(seconds * 2) {
+    _ = try feed.send(.vitals(VitalsSample(sbp: 125, dbp: 75, hr: 80)))
+    try feed.run(forMs: 500)
+  }
+  let elapsed = Date().timeIntervalSince(t0)
+  let after = sim.usage()
+  let infusingCPU = 100 * (after.cpu - before.cpu) / elapsed
+  rows.append(
+    BenchRow(
+      name: "100 Hz telemetry for \(seconds) s: frames, gaps",
+      value: "\(frames) frames (\(format1(Double(frames) / elapsed)) /s), \(gaps) missing",
+      goal: "≈ 100 /s, 0 missing", met: gaps == 0 && Double(frames) / elapsed > 95))
+  rows.append(
+    BenchRow(
+      name: "pumpsim infusing + 100 Hz telemetry: CPU, RSS",
+      value: "\(format1(infusingCPU)) %, \(after.rssKB / 1024) MB", goal: "RSS ≤ 30 MB",
+      met: after.rssKB <= 30 * 1024))
+  feed.close()
+  sim.stop()
+
+  // 3. Fleets (no host attached: every pump ticks at 100 Hz, journals, and serves its port).
+  for n in quick ? [100] : [100, 500] {
+    let fleet = try Sim([
+      "fleet", "--count", "\(n)", "--key-dir", "\(dir)/fleet-keys", "--run-dir", "\(dir)/fleet-run",
+      "--state-root", "\(dir)/fleet-state-\(n)", "--log-level", "error",
+    ])
+    let m = fleet.measure(seconds: quick ? 3 : 10)
+    rows.append(
+      BenchRow(
+        name: "fleet of \(n) pumps: CPU, RSS",
+        value: "\(format1(m.percent)) %, \(m.rssKB / 1024) MB",
+        goal: n == 500 ? "< 100 % (one core)" : "-", met: n == 500 ? m.percent < 100 : nil))
+    fleet.stop()
+  }
+  return rows
+}
+
+/// Figures other suites compare against (one run).
+enum FirmwareBenchResults {
+  nonisolated(unsafe) static var commandRTT: (p50: Double, p99: Double)? = nil
+}
