@@ -78,7 +78,7 @@ let package = Package(
       name: "pumpbench",
       dependencies: [
         "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "SerialTransport",
-        "PumpReplay", "PumpHost",
+        "PumpReplay", "PumpHost", "PumpFirmware",
       ]),
 
     .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware"]),

@@ -3,6 +3,7 @@
 import Foundation
 import PumpConfig
 import PumpCore
+import PumpFirmware
 import PumpHost
 import PumpProtocol
 import SerialTransport
@@ -218,4 +219,63 @@ func runFirmwareBench(_ args: [String]) throws -> [BenchRow] {
 /// Figures other suites compare against (one run).
 enum FirmwareBenchResults {
   nonisolated(unsafe) static var commandRTT: (p50: Double, p99: Double)? = nil
+}
+
+/// `pumpbench restore`: time to rebuild a pump from a 7-day journal with 1 Hz vitals (604,800
+/// vitals records plus a prescription, a start and a bolus press every 2 h).
+func runRestoreBench(_ args: [String]) throws -> [BenchRow] {
+  let days: Int64 = args.contains("--quick") ? 1 : 7
+  let dir = NSTemporaryDirectory() + "ketapump-bench-restore-\(getpid())"
+  try? FileManager.default.removeItem(atPath: dir)
+  let configuration = try PumpConfig.loadDirectory("HardwareProfiles")
+  guard let model = configuration.model(id: "syringe-pca-60ml") else {
+    throw BenchFailure("no model")
+  }
+  var rng = SystemRandomNumberGenerator()
+  var config = FirmwareConfig(
+    deviceId: "KP-BENCH-RESTORE", firmwareVersion: "bench", model: model,
+    modelDigest: "bench", formulary: configuration.formulary,
+    drugLibraryDigest: configuration.drugLibrary.sha256,
+    secret: DeviceSecret.generate(using: &rng), stateDirectory: dir)
+  config.telemetryHertz = 0
+  // Write the journal: the first power-on creates it; then append the course.
+  _ = try Firmware(config: config, monoMillis: 0, wallMillis: 0)
+  let path = "\(dir)/journal.kpj"
+  var text = try String(contentsOfFile: path, encoding: .utf8)
+  var seq: UInt32 = 3
+  func add(_ r: JournalRecord) throws {
+    text += String(decoding: try r.frame(seq: seq), as: UTF8.self)
+    seq += 1
+  }
+  let rx = Prescription(
+    drugEntry: DrugEntryID(1), careArea: .acutePostOp, concentration: .milligramsPerMilliliter(5),
+    patientWeight: .kilograms(70), basalRate: .milligramsPerHour(1), loadingDose: .zero,
+    bolusDose: .milligrams(1), bolusRate: .millilitersPerHour(60), lockout: .minutes(10),
+    maxBolusesPerHour: 4, limit1h: .milligrams(15), limit4h: .milligrams(40),
+    vtbi: .milliliters(60), kvoRate: MicrolitersPerHour(100), rateIncreaseInterval: .hours(1))
+  let calm = VitalsSample(sbp: 125, dbp: 75, hr: 80)
+  try add(.input(at: .zero, .request(.vitals(calm))))
+  try add(.input(at: .zero, .request(.program(rx))))
+  try add(.input(at: .zero, .request(.confirmSoftLimits)))
+  try add(.input(at: .zero, .request(.start)))
+  let end = days * 86_400_000
+  var t: Int64 = 1000
+  while t < end {
+    try add(.input(at: Milliseconds(t), .request(.vitals(calm))))
+    if t % 7_200_000 == 0 { try add(.input(at: Milliseconds(t), .request(.patientBolus))) }
+    t += 1000
+  }
+  try text.write(toFile: path, atomically: false, encoding: .utf8)
+  let records = Int(seq)
+  let t0 = DispatchTime.now().uptimeNanoseconds
+  let fw = try Firmware(config: config, monoMillis: 0, wallMillis: 1)
+  let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+  try? FileManager.default.removeItem(atPath: dir)
+  return [
+    BenchRow(
+      name: "journal restore, \(days)-day course, \(records) records",
+      value:
+        "\(format1(ms)) ms (\(format1(ms * 1e6 / Double(records))) ns/record), comes up \(LogText.name(fw.machine.controller.mode))",
+      goal: "≤ 5 s for 7 days (our start-up budget)", met: ms <= 5000)
+  ]
 }

@@ -19,6 +19,7 @@ let suites: [Suite] = [
   Suite(name: "core", run: runCoreBench),
   Suite(name: "protocol", run: runProtocolBench),
   Suite(name: "firmware", run: runFirmwareBench),
+  Suite(name: "restore", run: runRestoreBench),
 ]
 
 func printRows(_ rows: [BenchRow]) {
