@@ -6,8 +6,10 @@ import PumpProtocol
 
 /// One simulated pump's firmware, without I/O on the serial line: bytes in, bytes out, time
 /// passed in (`monoMillis` from the monotonic clock, `wallMillis` from the real-time clock).
-/// It owns the controller on its hardware (`PumpMachine`), the protocol session, the journal
-/// and the virtual clock. `FirmwareLoop` moves the bytes; tests can drive it directly.
+/// It owns the controller on its hardware (`PumpMachine`), one protocol session per serial
+/// port (`FirmwareConfig.ports`, default 1: a pump may have a monitor port and a service port,
+/// each authenticated on its own), the journal and the virtual clock. `FirmwareLoop` moves the
+/// bytes; tests can drive it directly.
 ///
 /// Order per `service` call: clock → catch up to deadlines → received bytes (requests are
 /// journaled before they are applied) → session timers → EVT frames for the effects →
@@ -15,7 +17,10 @@ import PumpProtocol
 public final class Firmware {
   public let config: FirmwareConfig
   public private(set) var machine: PumpMachine
-  public private(set) var session: DeviceSession
+  /// One device session per port.
+  public private(set) var sessions: [DeviceSession]
+  /// The first port's session.
+  public var session: DeviceSession { sessions[0] }
   public private(set) var clock: VirtualClock
   private let journal: Journal?
   /// Why the pump came up in fault without a journal (corrupt or foreign), if it did.
@@ -46,8 +51,10 @@ public final class Firmware {
     var sessionConfig = DeviceSessionConfig(info: info)
     sessionConfig.telemetryHertz = config.telemetryHertz
     sessionConfig.heartbeatTimeout = config.heartbeatTimeout
-    session = DeviceSession(
-      config: sessionConfig, secret: config.secret, random: SystemRandomNumberGenerator())
+    sessions = (0..<max(config.ports, 1)).map { _ in
+      DeviceSession(
+        config: sessionConfig, secret: config.secret, random: SystemRandomNumberGenerator())
+    }
     machine = PumpMachine(profile: profile, formulary: config.formulary, now: .zero)
 
     var opened: Journal? = nil
@@ -136,18 +143,25 @@ public final class Firmware {
   /// Pump time now.
   public func now(mono: Int64) -> Milliseconds { clock.now(mono: mono) }
 
-  /// One pass of the loop: returns the bytes to write to the link.
+  /// One pass of the loop for a one-port pump: returns the bytes to write to the link.
   public func service(received: [UInt8], monoMillis: Int64, wallMillis: Int64) -> [UInt8] {
-    var out: [UInt8] = []
+    service(received: [received], monoMillis: monoMillis, wallMillis: wallMillis)[0]
+  }
+
+  /// One pass of the loop: `received[i]` arrived on port i; returns what to write to each port.
+  public func service(received: [[UInt8]], monoMillis: Int64, wallMillis: Int64) -> [[UInt8]] {
+    var out = [[UInt8]](repeating: [], count: sessions.count)
     let t = clock.now(mono: monoMillis)
     machine.catchUp(to: t)
-    if !received.isEmpty {
-      for action in session.receive(bytes: received, now: Milliseconds(monoMillis)) {
-        perform(action, monoMillis: monoMillis, out: &out)
+    for port in sessions.indices {
+      if port < received.count, !received[port].isEmpty {
+        for action in sessions[port].receive(bytes: received[port], now: Milliseconds(monoMillis)) {
+          perform(action, port: port, monoMillis: monoMillis, out: &out)
+        }
       }
-    }
-    for action in session.tick(now: Milliseconds(monoMillis)) {
-      perform(action, monoMillis: monoMillis, out: &out)
+      for action in sessions[port].tick(now: Milliseconds(monoMillis)) {
+        perform(action, port: port, monoMillis: monoMillis, out: &out)
+      }
     }
     emitEvents(into: &out)
     journal?.markAlive(clock.now(mono: monoMillis), wallMillis: wallMillis)
@@ -155,10 +169,10 @@ public final class Firmware {
   }
 
   /// A fault found by the loop (watchdog): journaled and applied now.
-  public func raiseFault(_ code: FaultCode, monoMillis: Int64) -> [UInt8] {
+  public func raiseFault(_ code: FaultCode, monoMillis: Int64) -> [[UInt8]] {
     let t = clock.now(mono: monoMillis)
     record(.fault(code), at: t)
-    var out: [UInt8] = []
+    var out = [[UInt8]](repeating: [], count: sessions.count)
     emitEvents(into: &out)
     return out
   }
@@ -185,29 +199,31 @@ public final class Firmware {
 
   // MARK: Requests
 
-  private func perform(_ action: DeviceSessionAction, monoMillis: Int64, out: inout [UInt8]) {
+  private func perform(
+    _ action: DeviceSessionAction, port: Int, monoMillis: Int64, out: inout [[UInt8]]
+  ) {
     switch action {
-    case .send(let bytes), .resendCached(let bytes): out += bytes
+    case .send(let bytes), .resendCached(let bytes): out[port] += bytes
     case .execute(let pending):
       let result = execute(pending.request, monoMillis: monoMillis)
       executed += 1
-      for a in session.complete(pending, with: result, now: Milliseconds(monoMillis)) {
-        perform(a, monoMillis: monoMillis, out: &out)
+      for a in sessions[port].complete(pending, with: result, now: Milliseconds(monoMillis)) {
+        perform(a, port: port, monoMillis: monoMillis, out: &out)
       }
     case .audit(let record):
       if audit.count >= Firmware.auditCapacity { audit.removeFirst() }
       audit.append(record)
       logger.info("audit: \(record)")
     case .linkEstablished(let role):
-      logger.info("host logged in as \(role.rawValue)")
+      logger.info("host logged in as \(role.rawValue) on port \(port)")
       record(.hostLink(connected: true), at: clock.now(mono: monoMillis))
     case .linkLost:
-      logger.warning("host link lost (heartbeat timeout)")
+      logger.warning("host link lost on port \(port) (heartbeat timeout)")
       record(.hostLink(connected: false), at: clock.now(mono: monoMillis))
     case .loggedOut(let role): logger.info("host (\(role.rawValue)) logged out")
     case .sendTelemetry:
       let t = clock.now(mono: monoMillis)
-      out += session.telemetryFrame(Telemetry(machine.snapshot(at: t)))
+      out[port] += sessions[port].telemetryFrame(Telemetry(machine.snapshot(at: t)))
     }
   }
 
@@ -251,12 +267,15 @@ public final class Firmware {
     return machine.apply(input, at: t)
   }
 
-  private func emitEvents(into out: inout [UInt8]) {
+  /// EVT frames for the effects so far, to every port whose host said HELLO.
+  private func emitEvents(into out: inout [[UInt8]]) {
     let effects = machine.drainEffects()
-    guard session.protocolVersion != nil else { return }
-    for e in effects {
-      for ev in DeviceEvent.events(for: e, controller: machine.controller) {
-        out += session.eventFrame(ev)
+    guard !effects.isEmpty else { return }
+    for port in sessions.indices where sessions[port].protocolVersion != nil {
+      for e in effects {
+        for ev in DeviceEvent.events(for: e, controller: machine.controller) {
+          out[port] += sessions[port].eventFrame(ev)
+        }
       }
     }
   }

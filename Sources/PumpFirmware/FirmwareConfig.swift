@@ -21,6 +21,8 @@ public struct FirmwareConfig: Sendable {
   public var telemetryHertz = 1
   /// Session ends after this long without authenticated traffic.
   public var heartbeatTimeout = Milliseconds(3000)
+  /// Serial ports (1…8), each with its own session.
+  public var ports = 1
   public var logger = Logger(label: "pumpsim")
 
   public init(

@@ -17,17 +17,26 @@ import SystemPackage
 /// write what it produced (bounded backlog; dropped with a count while no host is attached)
 /// → wait for input or the next tick.
 public final class FirmwareLoop<Port: SerialIO> {
+  /// One pump and its ports (port i feeds the firmware's session i).
   public final class Pump {
     public let firmware: Firmware
-    public let port: Port
-    var backlog: [UInt8] = []
-    /// Bytes dropped because the backlog was full (a host not reading).
+    public let ports: [Port]
+    var backlogs: [[UInt8]]
+    /// Bytes dropped because a backlog was full (a host not reading).
     public internal(set) var droppedBytes = 0
 
-    public init(firmware: Firmware, port: Port) {
+    public init(firmware: Firmware, ports: [Port]) {
       self.firmware = firmware
-      self.port = port
+      self.ports = ports
+      backlogs = Array(repeating: [], count: ports.count)
     }
+
+    public convenience init(firmware: Firmware, port: Port) {
+      self.init(firmware: firmware, ports: [port])
+    }
+
+    /// The first port.
+    public var port: Port { ports[0] }
   }
 
   public let pumps: [Pump]
@@ -67,15 +76,19 @@ public final class FirmwareLoop<Port: SerialIO> {
       if passes > 0 && gap > watchdogMillis {
         watchdogTrips += 1
         logger.critical("watchdog: loop stalled \(gap) ms (limit \(watchdogMillis) ms)")
-        for p in pumps { p.backlog += p.firmware.raiseFault(.watchdog, monoMillis: mono) }
+        for p in pumps { queue(p, p.firmware.raiseFault(.watchdog, monoMillis: mono)) }
       } else if passes > 0 && gap > 2 * tickMillis {
         lateTicks += 1
       }
       last = mono
       passes += 1
       let wall = wallMillis()
-      for (i, p) in pumps.enumerated() {
-        service(p, read: passes == 1 || ready.contains(i), mono: mono, wall: wall, buffer: &buffer)
+      var slot = 0
+      for p in pumps {
+        service(
+          p, firstSlot: slot, ready: ready, all: passes == 1, mono: mono, wall: wall,
+          buffer: &buffer)
+        slot += p.ports.count
       }
 
       if StopSignal.requested { break }
@@ -87,10 +100,12 @@ public final class FirmwareLoop<Port: SerialIO> {
       fds.removeAll(keepingCapacity: true)
       var polled = false
       for p in pumps {
-        fds.append(pollfd(fd: p.port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
-        if let m = p.port.maximumWaitIfAny {
-          timeout = min(timeout, m)
-          polled = true
+        for port in p.ports {
+          fds.append(pollfd(fd: port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
+          if let m = port.maximumWaitIfAny {
+            timeout = min(timeout, m)
+            polled = true
+          }
         }
       }
       fds.append(pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0))
@@ -99,7 +114,7 @@ public final class FirmwareLoop<Port: SerialIO> {
       }
       // Only ports with something to read are read (a port without inotify is re-checked).
       ready.removeAll(keepingCapacity: true)
-      for i in 0..<pumps.count where fds[i].revents != 0 || polled { ready.insert(i) }
+      for i in 0..<(fds.count - 1) where fds[i].revents != 0 || polled { ready.insert(i) }
 
       if StopSignal.requested { break }
     }
@@ -108,38 +123,47 @@ public final class FirmwareLoop<Port: SerialIO> {
     for p in pumps {
       p.firmware.shutdown(monoMillis: mono, wallMillis: wall)
       flush(p)
-      p.port.close()
+      for port in p.ports { port.close() }
     }
   }
 
-  private func service(_ p: Pump, read: Bool, mono: Int64, wall: Int64, buffer: inout [UInt8]) {
-    var received: [UInt8] = []
-    reading: while read && received.count < Self.maxReadPerPass {
-      switch p.port.read(into: &buffer) {
-      case .bytes(let n): received += buffer[0..<n]
-      case .wouldBlock, .closed: break reading
-      case .hangup:
-        logger.info("\(p.port.path): host hung up; waiting for the next one")
-        break reading
+  private func service(
+    _ p: Pump, firstSlot: Int, ready: Set<Int>, all: Bool, mono: Int64, wall: Int64,
+    buffer: inout [UInt8]
+  ) {
+    var received = [[UInt8]](repeating: [], count: p.ports.count)
+    for (k, port) in p.ports.enumerated() where all || ready.contains(firstSlot + k) {
+      reading: while received[k].count < Self.maxReadPerPass {
+        switch port.read(into: &buffer) {
+        case .bytes(let n): received[k] += buffer[0..<n]
+        case .wouldBlock, .closed: break reading
+        case .hangup:
+          logger.info("\(port.path): host hung up; waiting for the next one")
+          break reading
+        }
       }
     }
-    let out = p.firmware.service(received: received, monoMillis: mono, wallMillis: wall)
-    if !out.isEmpty {
-      if p.backlog.count + out.count > Self.maxBacklog {
-        p.droppedBytes += p.backlog.count
-        p.backlog.removeAll(keepingCapacity: true)
-      }
-      p.backlog += out
-    }
+    queue(p, p.firmware.service(received: received, monoMillis: mono, wallMillis: wall))
     flush(p)
   }
 
+  private func queue(_ p: Pump, _ out: [[UInt8]]) {
+    for k in p.ports.indices where k < out.count && !out[k].isEmpty {
+      if p.backlogs[k].count + out[k].count > Self.maxBacklog {
+        p.droppedBytes += p.backlogs[k].count
+        p.backlogs[k].removeAll(keepingCapacity: true)
+      }
+      p.backlogs[k] += out[k]
+    }
+  }
+
   private func flush(_ p: Pump) {
-    guard !p.backlog.isEmpty else { return }
-    switch p.port.write(p.backlog) {
-    case .wrote(let n): p.backlog.removeFirst(n)
-    case .noPeer: p.backlog.removeAll(keepingCapacity: true)
-    case .wouldBlock, .hangup, .closed: break
+    for k in p.ports.indices where !p.backlogs[k].isEmpty {
+      switch p.ports[k].write(p.backlogs[k]) {
+      case .wrote(let n): p.backlogs[k].removeFirst(n)
+      case .noPeer: p.backlogs[k].removeAll(keepingCapacity: true)
+      case .wouldBlock, .hangup, .closed: break
+      }
     }
   }
 }

@@ -40,6 +40,12 @@ struct Run: ParsableCommand {
   @Option(help: "Baud rate for --device (default: the profile's UART rate).")
   var baud: Int?
 
+  @Option(
+    help:
+      "Virtual ports (1-8), each with its own session: NAME, NAME-2, ... (links LINK, LINK-2, ...)."
+  )
+  var ports = 1
+
   @Option(help: "Journal directory (default: <run dir>/state/<device id>).")
   var stateDir: String?
 
@@ -49,6 +55,10 @@ struct Run: ParsableCommand {
   func validate() throws {
     if device != nil && link != nil { throw ValidationError("use --link or --device, not both") }
     if baud != nil && device == nil { throw ValidationError("--baud applies to --device only") }
+    guard (1...8).contains(ports) else {
+      throw ValidationError("--ports must be 1-8, got \(ports)")
+    }
+    if ports > 1 && device != nil { throw ValidationError("--ports applies to virtual ports only") }
   }
 
   func run() throws {
@@ -69,6 +79,7 @@ struct Run: ParsableCommand {
     config.speed = try pump.speed()
     config.telemetryHertz = pump.telemetryHertz
     config.logger = logger
+    config.ports = device == nil ? ports : 1
     let profile = loaded.model.profile
     let pacer = pump.paceBaud ? Pacer(baud: Int(profile.uartBaud)) : nil
 
@@ -80,26 +91,33 @@ struct Run: ParsableCommand {
         throw Failure("\(error)")
       }
       let fw = try start(config, logger: logger)
-      announce(deviceId: deviceId, path: device, pts: device, state: state, fw: fw)
+      announce(deviceId: deviceId, ports: [(device, device)], state: state, fw: fw)
       FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger).run(stopFD: stopFD)
     } else {
-      let port: VirtualSerialPort
+      var opened: [VirtualSerialPort] = []
       do {
-        port = try VirtualSerialPort.create(
-          name: portName, link: link, runDirectory: runDir, deviceId: deviceId, pacer: pacer)
+        for i in 1...ports {
+          let suffix = i == 1 ? "" : "-\(i)"
+          let port = try VirtualSerialPort.create(
+            name: portName + suffix, link: link.map { $0 + suffix }, runDirectory: runDir,
+            deviceId: deviceId, pacer: pacer)
+          opened.append(port)
+          if let old = port.replacedStaleLink {
+            logger.notice("replaced a stale link to \(old) from a run that did not exit cleanly")
+          }
+        }
       } catch {
+        for p in opened { p.close() }
         throw Failure("\(error)")
-      }
-      if let old = port.replacedStaleLink {
-        logger.notice("replaced a stale link to \(old) from a run that did not exit cleanly")
       }
       let fw: Firmware
       do { fw = try start(config, logger: logger) } catch {
-        port.close()
+        for p in opened { p.close() }
         throw error
       }
-      announce(deviceId: deviceId, path: port.linkPath, pts: port.ptsPath, state: state, fw: fw)
-      FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger).run(stopFD: stopFD)
+      announce(
+        deviceId: deviceId, ports: opened.map { ($0.linkPath, $0.ptsPath) }, state: state, fw: fw)
+      FirmwareLoop(pumps: [.init(firmware: fw, ports: opened)], logger: logger).run(stopFD: stopFD)
     }
     logger.notice("powered off (signal \(StopSignal.received))")
   }
@@ -112,11 +130,15 @@ struct Run: ParsableCommand {
     }
   }
 
-  private func announce(deviceId: String, path: String, pts: String, state: String, fw: Firmware) {
+  private func announce(
+    deviceId: String, ports: [(link: String, pts: String)], state: String, fw: Firmware
+  ) {
     let mode = LogText.name(fw.machine.controller.mode)
+    let (path, pts) = ports[0]
     if json {
       let object: [String: Any] = [
         "event": "ready", "deviceId": deviceId, "port": path, "pts": pts,
+        "ports": ports.map(\.link),
         "pid": Int(getpid()), "stateDir": state, "mode": mode,
         "journalFault": fw.journalFault ?? NSNull(),
       ]
@@ -125,6 +147,7 @@ struct Run: ParsableCommand {
       }
     } else {
       print("pumpsim: \(deviceId) ready on \(path) (\(pts)), mode \(mode), state \(state)")
+      for (link, pty) in ports.dropFirst() { print("pumpsim: also on \(link) (\(pty))") }
       if let f = fw.journalFault { print("pumpsim: FAULT: \(f)") }
     }
     flushStandardOutput()

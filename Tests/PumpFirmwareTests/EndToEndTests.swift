@@ -169,4 +169,35 @@ struct EndToEndTests {
     #expect(after.mode == .infusing(.basal))
     #expect(sim.stop() == 0)
   }
+
+  @Test(
+    "REQ-FW-PORTS-01: a pump with two ports serves two sessions at once; events reach both",
+    .timeLimit(.minutes(1)))
+  func twoPorts() throws {
+    let keys = try Keys(deviceId: "KP-E2E-4")
+    let sim = try SimProcess([
+      "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--json",
+      "--log-level", "error", "--telemetry-hz", "0", "--ports", "2",
+    ])
+    let ports = sim.ready["ports"] as? [String] ?? []
+    #expect(ports.count == 2)
+    guard ports.count == 2 else { return }
+    let monitor = try PumpClient.open(path: ports[1], key: try keys.key(.vitals))
+    try monitor.hello()
+    try monitor.login()
+    var events: [DeviceEvent] = []
+    monitor.observe = { if case .event(let e, true) = $0 { events.append(e) } }
+    try monitor.request(.vitals(Self.calm))
+    let clinician = try PumpClient.open(path: ports[0], key: try keys.key(.clinician))
+    try clinician.hello()
+    try clinician.login()
+    try clinician.request(.program(wardRx))
+    try clinician.request(.start)
+    try monitor.request(.vitals(Self.calm))  // both sessions alive side by side
+    try monitor.run(forMs: 100)
+    #expect(events.contains(.modeChanged(.infusing(.basal))))
+    clinician.close()
+    monitor.close()
+    #expect(sim.stop() == 0)
+  }
 }
