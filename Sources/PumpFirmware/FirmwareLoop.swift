@@ -48,6 +48,8 @@ public final class FirmwareLoop<Port: SerialIO> {
   public private(set) var lateTicks = 0
   /// Loop passes run.
   public private(set) var passes: Int64 = 0
+  /// The longest gap between two passes, ms.
+  public private(set) var maxGapMillis: Int64 = 0
   var logger: Logger
   /// Reads per pump per pass are bounded, so a flood cannot starve the tick.
   public static var maxReadPerPass: Int { 16 * 1024 }
@@ -73,6 +75,7 @@ public final class FirmwareLoop<Port: SerialIO> {
     while true {
       let mono = monotonicMillis()
       let gap = mono - last
+      if passes > 0 { maxGapMillis = max(maxGapMillis, gap) }
       if passes > 0 && gap > watchdogMillis {
         watchdogTrips += 1
         logger.critical("watchdog: loop stalled \(gap) ms (limit \(watchdogMillis) ms)")

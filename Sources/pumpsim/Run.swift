@@ -92,7 +92,9 @@ struct Run: ParsableCommand {
       }
       let fw = try start(config, logger: logger)
       announce(deviceId: deviceId, ports: [(device, device)], state: state, fw: fw)
-      FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger).run(stopFD: stopFD)
+      let loop = FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger)
+      loop.run(stopFD: stopFD)
+      report(loop)
     } else {
       var opened: [VirtualSerialPort] = []
       do {
@@ -117,9 +119,26 @@ struct Run: ParsableCommand {
       }
       announce(
         deviceId: deviceId, ports: opened.map { ($0.linkPath, $0.ptsPath) }, state: state, fw: fw)
-      FirmwareLoop(pumps: [.init(firmware: fw, ports: opened)], logger: logger).run(stopFD: stopFD)
+      let loop = FirmwareLoop(pumps: [.init(firmware: fw, ports: opened)], logger: logger)
+      loop.run(stopFD: stopFD)
+      report(loop)
     }
     logger.notice("powered off (signal \(StopSignal.received))")
+  }
+
+  /// The loop's figures at power-off: a JSON line with --json (tests and benchmarks read it).
+  private func report<P>(_ loop: FirmwareLoop<P>) {
+    let p = loop.pumps[0]
+    if json {
+      print(
+        #"{"event":"stopped","passes":\#(loop.passes),"lateTicks":\#(loop.lateTicks),"watchdogTrips":\#(loop.watchdogTrips),"maxGapMs":\#(loop.maxGapMillis),"executed":\#(p.firmware.executed),"droppedBytes":\#(p.droppedBytes)}"#
+      )
+    } else {
+      print(
+        "pumpsim: \(loop.passes) passes, \(loop.lateTicks) late ticks, \(loop.watchdogTrips) watchdog trips, longest gap \(loop.maxGapMillis) ms"
+      )
+    }
+    flushStandardOutput()
   }
 
   private func start(_ config: FirmwareConfig, logger: Logger) throws -> Firmware {
