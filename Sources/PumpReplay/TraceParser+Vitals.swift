@@ -24,6 +24,7 @@ extension TraceParser {
       var i = 6
       var jitter: Int32 = 0
       var sample = VitalsSample()
+      var mask: UInt8 = 0
       var any = false
       while i < toks.count {
         if lexer.is(toks[i], "jitter") {
@@ -35,14 +36,14 @@ extension TraceParser {
           i += 2
           continue
         }
-        try vital(toks[i], into: &sample)
+        mask |= try vital(toks[i], into: &sample)
         any = true
         i += 1
       }
       guard any else { throw errorAtEnd("expected at least one vital (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), found the end of the line") }
       let series = VitalsSeries(
         source: .generator(base: sample, period: period, end: end, jitter: jitter), start: t,
-        vitals: sample.presentMask, seed: header.seed &+ UInt64(line) &* 0x9E37_79B9)
+        vitals: mask, seed: header.seed &+ UInt64(line) &* 0x9E37_79B9)
       steps.append(TraceStep(time: t, line: line, kind: .action(.vitalsSeries(series))))
       return
     }
@@ -68,11 +69,16 @@ extension TraceParser {
     }
     var sample = VitalsSample()
     for i in 2..<toks.count { try vital(toks[i], into: &sample) }
+    if sample.presentMask == 0 {
+      throw error(at: toks[2], "expected at least one vital value ('-' marks a missing vital only in 'vitals every' lines)")
+    }
     steps.append(TraceStep(time: t, line: line, kind: .action(.vitals(sample))))
   }
 
-  /// One `NAME=value` word.
-  func vital(_ t: Token, into sample: inout VitalsSample) throws(TraceError) {
+  /// One `NAME=value` word (`NAME=-`: the vital is missing, masking older series); returns
+  /// the vital's bit.
+  @discardableResult
+  func vital(_ t: Token, into sample: inout VitalsSample) throws(TraceError) -> UInt8 {
     let b = lexer.bytes
     var eq = t.start
     while eq < t.end, b[eq] != 0x3D { eq += 1 }
@@ -91,6 +97,9 @@ extension TraceParser {
       v = found
     }
     let valueToken = Token(start: eq + 1, end: t.end)
+    if valueToken.end - valueToken.start == 1, b[valueToken.start] == 0x2D {  // '-'
+      return v.bit
+    }
     guard let value = integer(valueToken), value <= 999 else {
       throw error(
         atByte: eq + 1,
@@ -100,6 +109,7 @@ extension TraceParser {
       throw error(at: t, "\(TraceNames.name(v, in: TraceNames.vitals)) given twice on one line")
     }
     sample.set(v, value)
+    return v.bit
   }
 
   /// A whole number 0…999999 written in ASCII digits.

@@ -26,6 +26,9 @@ struct Replay: ParsableCommand {
   @Flag(help: "Print one JSON object per trace (JSON Lines) instead of the table.")
   var json = false
 
+  @Flag(help: "Print every observation of each run (trace authoring).")
+  var observations = false
+
   @Option(help: "Directory of hardware profiles, drug library and care areas.")
   var profiles = "HardwareProfiles"
 
@@ -59,7 +62,16 @@ struct Replay: ParsableCommand {
       for e in bad { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
       throw ExitCode(2)
     }
-    let results = ReplayBatch.run(jobs, keepLogs: report != nil)
+    let results = ReplayBatch.run(jobs, keepLogs: report != nil || observations)
+    if observations {
+      for r in results {
+        print("== \(r.file)")
+        for o in r.log?.records ?? [] {
+          if case .delivered = o.event { continue }
+          print(ObservationLog.describe(o))
+        }
+      }
+    }
     if json {
       for r in results { print(JSONReport.line(r)) }
     } else {
