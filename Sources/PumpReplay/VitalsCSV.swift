@@ -16,7 +16,7 @@ public enum VitalsCSV {
     (.sbp, ["sbp", "nibpsys", "artsbp", "nibpsbp", "systolic", "abps", "nbps"]),
     (.dbp, ["dbp", "nibpdia", "artdbp", "nibpdbp", "diastolic", "abpd", "nbpd"]),
     (.hr, ["hr", "pulse", "heartrate", "pr"]),
-    (.spo2, ["spo2", "sat", "plethsato2", "spo2%"]),
+    (.spo2, ["spo2", "sat", "plethsato2", "plethspo2", "spo2%"]),
     (.rr, ["rr", "resp", "resprate", "awrr", "rrco2"]),
   ]
 
