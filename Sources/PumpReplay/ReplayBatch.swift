@@ -39,6 +39,12 @@ public enum ReplayBatch {
     }
   }
 
+  /// Exit status of a replay: 0 when every trace went as expected, 1 otherwise (2, bad
+  /// input, is decided before any replay).
+  public static func exitStatus(_ results: [TraceResult]) -> Int32 {
+    results.allSatisfy { $0.asExpected && $0.error == nil } ? 0 : 1
+  }
+
   /// Replays bound traces on all cores; results in the order given.
   public static func run(_ jobs: [(Trace, TraceSetup)], keepLogs: Bool = false) -> [TraceResult] {
     let box = ResultBox(count: jobs.count)

@@ -135,12 +135,12 @@ enum TraceTime {
       let u = i
       while i < end, !TraceLexer.isDigit(bytes[i]) && bytes[i] != 0x2E { i += 1 }
       let unitMs: Int64
-      switch String(decoding: bytes[u..<i], as: UTF8.self) {
-      case "ms": unitMs = 1
-      case "s": unitMs = 1000
-      case "min": unitMs = 60_000
-      case "h": unitMs = 3_600_000
-      case "d": unitMs = 86_400_000
+      switch (i - u, i > u ? bytes[u] : 0, i - u > 1 ? bytes[u + 1] : 0) {
+      case (2, 0x6D, 0x73): unitMs = 1  // ms
+      case (1, 0x73, _): unitMs = 1000  // s
+      case (3, 0x6D, 0x69) where bytes[u + 2] == 0x6E: unitMs = 60_000  // min
+      case (1, 0x68, _): unitMs = 3_600_000  // h
+      case (1, 0x64, _): unitMs = 86_400_000  // d
       default: return nil
       }
       let (scaled, o) = value.multipliedReportingOverflow(by: unitMs)

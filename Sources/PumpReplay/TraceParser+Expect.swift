@@ -99,7 +99,9 @@ extension TraceParser {
         throw error(at: k, "expected 'window' or 'last', found '\(w.text(k))'")
       }
       let d = try duration(try token(i + 2, expected: "a window length (1h, 4h)"))
-      guard d.rawValue > 0 else { throw error(at: w.tokens[i + 2], "expected a window length above 0, found '0'") }
+      guard d.rawValue > 0 else {
+        throw error(at: w.tokens[i + 2], "expected a window length above 0, found '\(w.text(w.tokens[i + 2]))'")
+      }
       return (.delivered(cmp, Micrograms(amount), scope: w.is(k, "window") ? .window(d) : .last(d)), i + 3)
     }
     if w.is(what, "motor") {

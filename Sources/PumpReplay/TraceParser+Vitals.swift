@@ -13,7 +13,9 @@ extension TraceParser {
     }
     if lexer.is(toks[2], "every") {
       let period = try duration(try token(3, expected: "a period (1s, 15min)"))
-      guard period.rawValue > 0 else { throw error(at: toks[3], "expected a period above 0, found '0'") }
+      guard period.rawValue > 0 else {
+        throw error(at: toks[3], "expected a period above 0, found '\(lexer.text(toks[3]))'")
+      }
       let u = try token(4, expected: "'until'")
       guard lexer.is(u, "until") else { throw error(at: u, "expected 'until', found '\(lexer.text(u))'") }
       let endToken = try token(5, expected: "an end time (24h, +10min)")
@@ -85,16 +87,9 @@ extension TraceParser {
     guard eq < t.end else {
       throw error(at: t, "expected a vital as NAME=value (SBP=125), found '\(lexer.text(t))'")
     }
-    let v: Vital
-    switch eq - t.start {
-    case 2 where TraceLexer.lower(b[t.start]) == 0x68 && TraceLexer.lower(b[t.start + 1]) == 0x72: v = .hr
-    case 2 where TraceLexer.lower(b[t.start]) == 0x72 && TraceLexer.lower(b[t.start + 1]) == 0x72: v = .rr
-    default:
+    guard let v = Self.vitalName(b, t.start, eq) else {
       let n = lexer.text(from: t.start, to: eq)
-      guard let found = TraceNames.lookup(n, in: TraceNames.vitals) else {
-        throw error(at: t, "expected a vital name (\(Self.vitalNames)), found '\(n)'")
-      }
-      v = found
+      throw error(at: t, "expected a vital name (\(Self.vitalNames)), found '\(n)'")
     }
     let valueToken = Token(start: eq + 1, end: t.end)
     if valueToken.end - valueToken.start == 1, b[valueToken.start] == 0x2D {  // '-'
@@ -110,6 +105,20 @@ extension TraceParser {
     }
     sample.set(v, value)
     return v.bit
+  }
+
+  /// The vital named by bytes a..<b (ASCII, case-insensitive), without making a string.
+  static func vitalName(_ b: [UInt8], _ a: Int, _ e: Int) -> Vital? {
+    func l(_ i: Int) -> UInt8 { TraceLexer.lower(b[a + i]) }
+    switch e - a {
+    case 2 where l(1) == 0x72:  // "hr", "rr"
+      return l(0) == 0x68 ? .hr : l(0) == 0x72 ? .rr : nil
+    case 3 where l(1) == 0x62 && l(2) == 0x70:  // "sbp", "dbp"
+      return l(0) == 0x73 ? .sbp : l(0) == 0x64 ? .dbp : nil
+    case 4 where l(0) == 0x73 && l(1) == 0x70 && l(2) == 0x6F && b[a + 3] == 0x32:  // "spo2"
+      return .spo2
+    default: return nil
+    }
   }
 
   /// A whole number 0…999999 written in ASCII digits.

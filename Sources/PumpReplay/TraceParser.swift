@@ -91,7 +91,7 @@ public struct TraceParser {
   func errorAtEnd(_ message: String) -> TraceError {
     let end = lexer.tokens.last?.end ?? lexer.lineStart
     return TraceError(
-      file: file, line: lexer.lineNumber, column: lexer.column(end) + 1, message: message)
+      file: file, line: lexer.lineNumber, column: lexer.column(end), message: message)
   }
 
   // MARK: Shared word parsers

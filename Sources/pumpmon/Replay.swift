@@ -84,6 +84,7 @@ struct Replay: ParsableCommand {
     if let report {
       try HTMLReport.html(results).write(toFile: report, atomically: true, encoding: .utf8)
     }
-    if results.contains(where: { !$0.asExpected || $0.error != nil }) { throw ExitCode(1) }
+    let status = ReplayBatch.exitStatus(results)
+    if status != 0 { throw ExitCode(status) }
   }
 }
