@@ -37,8 +37,22 @@ public enum TraceRunner {
     var i = 0
     let steps = trace.steps
     while true {
-      // The next script action.
-      while i < steps.count, case .expectation = steps[i].kind { i += 1 }
+      // The next script action; series lines start before samples of the same instant, so
+      // an overlay masks the baseline from its first sample on.
+      while i < steps.count {
+        if case .expectation = steps[i].kind {
+          i += 1
+        } else if case .action(.vitalsSeries(let series)) = steps[i].kind,
+          active.allSatisfy({ $0.nextTime >= steps[i].time })
+        {
+          order += 1
+          let run = ActiveSeries(series: series, order: order)
+          if run.nextTime != Milliseconds(Int64.max) { active.append(run) }
+          i += 1
+        } else {
+          break
+        }
+      }
       let ts = i < steps.count ? steps[i].time : Milliseconds(Int64.max)
       var best = -1
       for (k, a) in active.enumerated() where best < 0 || a.nextTime < active[best].nextTime {

@@ -44,7 +44,7 @@ import Testing
     ("5s expect alarm fire", "bad.trace:2:17: expected an alarm name (vitals-warning, vitals-interlock, vitals-stale, occlusion-downstream, occlusion-upstream, air-in-line, door-open, reservoir-low, reservoir-empty, battery-low, battery-depleted, over-infusion, under-infusion, dose-limit, paused-too-long, infusion-complete, host-link-lost, self-test-failure, watchdog, software-fault, sensor-failure), found 'fire'"),
     ("5s expect alarm door-open priority urgent", "bad.trace:2:36: expected a priority (high, medium, low, info), found 'urgent'"),
     ("5s expect alarm door-open soon", "bad.trace:2:27: expected 'within <duration>' or the end of the line, found 'soon'"),
-    ("5s expect alarm door-open within", "bad.trace:2:34: expected a duration (250ms, 12.5s, 3min, 2h, 1d), found the end of the line"),
+    ("5s expect alarm door-open within", "bad.trace:2:33: expected a duration (250ms, 12.5s, 3min, 2h, 1d), found the end of the line"),
     ("5s expect no alarm door-open", "bad.trace:2:29: expected 'until', found the end of the line"),
     ("5s expect no alarm door-open until 1s", "bad.trace:2:36: expected a time at or after the line's 00:00:05.000, found '1s'"),
     ("5s expect mode sleeping", "bad.trace:2:16: expected a mode (self-test, idle, programmed, infusing[(phase)], paused[(reason)], kvo, complete, interlock-stopped, fault[(code)]), found 'sleeping'"),
@@ -70,7 +70,7 @@ import Testing
   static let header: [(String, String)] = [
     ("colour: red", "bad.trace:2:1: expected a header field (name, description, profile, drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval, seed, requirements, expect-verdict, start, end, vitals-stale-after), found 'colour'"),
     ("profile: other", "bad.trace:2:1: header field 'profile' given twice"),
-    ("seed:", "bad.trace:2:7: expected a value for 'seed', found the end of the line"),
+    ("seed:", "bad.trace:2:6: expected a value for 'seed', found the end of the line"),
     ("seed: -1", "bad.trace:2:7: expected a seed 0…18446744073709551615, found '-1'"),
     ("weight: heavy", "bad.trace:2:9: expected a weight (g, kg), found 'heavy'"),
     ("bolus: 2 mL", "bad.trace:2:8: expected a mass (µg, mg, g) or a dose per kg (µg/kg, mg/kg), found '2 mL'"),
