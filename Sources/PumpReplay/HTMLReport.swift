@@ -14,15 +14,20 @@ public enum HTMLReport {
     h += "<title>\(JUnitReport.esc(title))</title><style>\(css)</style></head><body>"
     h += "<h1>\(JUnitReport.esc(title))</h1>"
     let ok = results.filter { $0.asExpected && $0.error == nil }.count
-    h += "<p class=\"lead\">\(ok) of \(results.count) traces as expected. Simulator output, not a medical device.</p>"
-    h += "<table class=\"summary\"><tr><th>trace</th><th>result</th><th>verdict</th><th>expected</th>"
+    h +=
+      "<p class=\"lead\">\(ok) of \(results.count) traces as expected. Simulator output, not a medical device.</p>"
+    h +=
+      "<table class=\"summary\"><tr><th>trace</th><th>result</th><th>verdict</th><th>expected</th>"
     h += "<th>checks</th><th>simulated</th><th>events</th><th>wall</th></tr>"
     for (i, r) in results.enumerated() {
       let good = r.asExpected && r.error == nil
       h += "<tr><td><a href=\"#t\(i)\">\(JUnitReport.esc(r.name))</a></td>"
-      h += "<td class=\"\(good ? "ok" : "bad")\">\(good ? "ok" : "FAILED")</td><td>\(r.verdict.rawValue)</td>"
-      h += "<td>\(r.expectedVerdict.rawValue)</td><td>\(r.expectations.filter(\.passed).count)/\(r.expectations.count)</td>"
-      h += "<td>\(TraceTime.format(r.simulated))</td><td>\(r.events)</td><td>\(SummaryReport.ms(r.wallNanoseconds))</td></tr>"
+      h +=
+        "<td class=\"\(good ? "ok" : "bad")\">\(good ? "ok" : "FAILED")</td><td>\(r.verdict.rawValue)</td>"
+      h +=
+        "<td>\(r.expectedVerdict.rawValue)</td><td>\(r.expectations.filter(\.passed).count)/\(r.expectations.count)</td>"
+      h +=
+        "<td>\(TraceTime.format(r.simulated))</td><td>\(r.events)</td><td>\(SummaryReport.ms(r.wallNanoseconds))</td></tr>"
     }
     h += "</table>"
     for (i, r) in results.enumerated() { h += section(r, id: "t\(i)") }
@@ -43,8 +48,10 @@ public enum HTMLReport {
     let good = r.asExpected && r.error == nil
     var h = "<h2 id=\"\(id)\">\(JUnitReport.esc(r.name)) <span class=\"\(good ? "ok" : "bad")\">"
     h += good ? (r.expectedVerdict == .fail ? "failed as expected" : "passed") : "FAILED"
-    h += "</span></h2><p class=\"meta\">\(JUnitReport.esc(r.file)) · simulated \(TraceTime.format(r.simulated))"
-    h += " · \(r.events) events · requirements: \(JUnitReport.esc(r.requirements.joined(separator: ", ")))</p>"
+    h +=
+      "</span></h2><p class=\"meta\">\(JUnitReport.esc(r.file)) · simulated \(TraceTime.format(r.simulated))"
+    h +=
+      " · \(r.events) events · requirements: \(JUnitReport.esc(r.requirements.joined(separator: ", ")))</p>"
     if let e = r.error { h += "<p class=\"bad\">\(JUnitReport.esc(e))</p>" }
     if let log = r.log {
       let tl = Timeline(log)
@@ -57,7 +64,8 @@ public enum HTMLReport {
     }
     h += "<table><tr><th>line</th><th>time</th><th>expectation</th><th>result</th></tr>"
     for e in r.expectations {
-      h += "<tr><td>\(e.line)</td><td>\(TraceTime.format(e.time))</td><td>\(JUnitReport.esc(e.text))</td>"
+      h +=
+        "<tr><td>\(e.line)</td><td>\(TraceTime.format(e.time))</td><td>\(JUnitReport.esc(e.text))</td>"
       if e.passed {
         h += "<td class=\"ok\">pass</td></tr>"
       } else {
@@ -69,7 +77,9 @@ public enum HTMLReport {
   }
 
   static func markFailures(_ p: inout SVGPlot, _ fails: [ExpectationResult]) {
-    for f in fails { p.marker(Double(f.time.rawValue), color: "#b00020", title: "line \(f.line): \(f.message)") }
+    for f in fails {
+      p.marker(Double(f.time.rawValue), color: "#b00020", title: "line \(f.line): \(f.message)")
+    }
   }
 
   // MARK: Vitals
@@ -79,7 +89,9 @@ public enum HTMLReport {
     (.spo2, "SpO2 %", 70, 100), (.rr, "RR /min", 0, 40),
   ]
 
-  static func vitalsPlot(_ log: ObservationLog, policy: VitalsPolicy?, end: Milliseconds, fails: [ExpectationResult]) -> String {
+  static func vitalsPlot(
+    _ log: ObservationLog, policy: VitalsPolicy?, end: Milliseconds, fails: [ExpectationResult]
+  ) -> String {
     let rowH = 62.0
     let gap = 10.0
     var p = SVGPlot(height: 22 + 22 + Double(vitalRanges.count) * (rowH + gap), end: end)
@@ -97,12 +109,18 @@ public enum HTMLReport {
           if yb > ya { p.rect(x0, ya, w, yb - ya, fill: color, opacity: o) }
         }
         if let c = band.criticalHigh { shade(Double(c), hi, "#e53935", 0.22) }
-        if let wv = band.warningHigh { shade(Double(wv), Double(band.criticalHigh ?? Int32(hi)), "#ffa000", 0.35) }
+        if let wv = band.warningHigh {
+          shade(Double(wv), Double(band.criticalHigh ?? Int32(hi)), "#ffa000", 0.35)
+        }
         if let c = band.criticalLow { shade(lo, Double(c), "#e53935", 0.22) }
-        if let wv = band.warningLow { shade(Double(band.criticalLow ?? Int32(lo)), Double(wv), "#ffa000", 0.35) }
+        if let wv = band.warningLow {
+          shade(Double(band.criticalLow ?? Int32(lo)), Double(wv), "#ffa000", 0.35)
+        }
       }
       p.rect(x0, y0, w, rowH, fill: "none")
-      p.add("<rect x=\"\(SVGPlot.f(x0))\" y=\"\(SVGPlot.f(y0))\" width=\"\(SVGPlot.f(w))\" height=\"\(SVGPlot.f(rowH))\" fill=\"none\" stroke=\"#bbb\"/>")
+      p.add(
+        "<rect x=\"\(SVGPlot.f(x0))\" y=\"\(SVGPlot.f(y0))\" width=\"\(SVGPlot.f(w))\" height=\"\(SVGPlot.f(rowH))\" fill=\"none\" stroke=\"#bbb\"/>"
+      )
       p.text(8, y0 + rowH / 2 + 4, label, size: 11)
       p.text(x0 - 4, y0 + 9, SVGPlot.f(hi), anchor: "end", size: 9, fill: "#888")
       p.text(x0 - 4, y1, SVGPlot.f(lo), anchor: "end", size: 9, fill: "#888")
@@ -140,7 +158,9 @@ public enum HTMLReport {
 
   // MARK: Rate
 
-  static func ratePlot(_ tl: Timeline, _ rx: Prescription?, end: Milliseconds, fails: [ExpectationResult]) -> String {
+  static func ratePlot(
+    _ tl: Timeline, _ rx: Prescription?, end: Milliseconds, fails: [ExpectationResult]
+  ) -> String {
     var p = SVGPlot(height: 170, end: end)
     p.timeAxis()
     let y0 = p.top
@@ -155,10 +175,13 @@ public enum HTMLReport {
       delivered.append((Double(tl.deliveredTimes[i - 1]), ug / conc * 1000 / dt * 3_600_000))
       delivered.append((Double(tl.deliveredTimes[i]), ug / conc * 1000 / dt * 3_600_000))
     }
-    let maxRate = max(tl.motor.map { Double($0.1.rawValue) }.max() ?? 0, delivered.map(\.1).max() ?? 0, 1000)
+    let maxRate = max(
+      tl.motor.map { Double($0.1.rawValue) }.max() ?? 0, delivered.map(\.1).max() ?? 0, 1000)
     let top = log10(1 + maxRate) * 1.05
     func y(_ r: Double) -> Double { SVGPlot.y(log10(1 + max(r, 0)), 0, top, y0, y1) }
-    for (ml, label) in [(100.0, "0.1"), (1000, "1"), (10_000, "10"), (100_000, "100"), (1_000_000, "1000")] where ml <= maxRate * 1.05 {
+    for (ml, label) in [
+      (100.0, "0.1"), (1000, "1"), (10_000, "10"), (100_000, "100"), (1_000_000, "1000"),
+    ] where ml <= maxRate * 1.05 {
       p.polyline([(SVGPlot.left, y(ml)), (p.width - SVGPlot.right, y(ml))], stroke: "#eee")
       p.text(SVGPlot.left - 4, y(ml) + 3, "\(label) mL/h", anchor: "end", size: 9, fill: "#888")
     }
@@ -181,7 +204,9 @@ public enum HTMLReport {
 
   // MARK: Dose against the rolling limits
 
-  static func dosePlot(_ tl: Timeline, _ rx: Prescription?, end: Milliseconds, fails: [ExpectationResult]) -> String {
+  static func dosePlot(
+    _ tl: Timeline, _ rx: Prescription?, end: Milliseconds, fails: [ExpectationResult]
+  ) -> String {
     var p = SVGPlot(height: 180, end: end)
     p.timeAxis()
     let y0 = p.top
@@ -198,10 +223,18 @@ public enum HTMLReport {
     let l4 = Double(rx?.limit4h.rawValue ?? 0)
     let top = max(l4, s4.map(\.1).max() ?? 0, 1000) * 1.1
     func y(_ v: Double) -> Double { SVGPlot.y(v, 0, top, y0, y1) }
-    p.polyline([(SVGPlot.left, y(l1)), (p.width - SVGPlot.right, y(l1))], stroke: "#e07b00", width: 1.3, dash: "6 4")
-    p.polyline([(SVGPlot.left, y(l4)), (p.width - SVGPlot.right, y(l4))], stroke: "#7b1fa2", width: 1.3, dash: "6 4")
-    p.text(SVGPlot.left - 4, y(l1) + 3, "1-h limit \(TraceChecker.mg(Int64(l1)))", anchor: "end", size: 9, fill: "#e07b00")
-    p.text(SVGPlot.left - 4, y(l4) + 3, "4-h limit \(TraceChecker.mg(Int64(l4)))", anchor: "end", size: 9, fill: "#7b1fa2")
+    p.polyline(
+      [(SVGPlot.left, y(l1)), (p.width - SVGPlot.right, y(l1))], stroke: "#e07b00", width: 1.3,
+      dash: "6 4")
+    p.polyline(
+      [(SVGPlot.left, y(l4)), (p.width - SVGPlot.right, y(l4))], stroke: "#7b1fa2", width: 1.3,
+      dash: "6 4")
+    p.text(
+      SVGPlot.left - 4, y(l1) + 3, "1-h limit \(TraceChecker.mg(Int64(l1)))", anchor: "end",
+      size: 9, fill: "#e07b00")
+    p.text(
+      SVGPlot.left - 4, y(l4) + 3, "4-h limit \(TraceChecker.mg(Int64(l4)))", anchor: "end",
+      size: 9, fill: "#7b1fa2")
     p.text(SVGPlot.left - 4, y1, "0 mg", anchor: "end", size: 9, fill: "#888")
     p.polyline(s4.map { (p.x($0.0), y($0.1)) }, stroke: "#7b1fa2", width: 1.8)
     p.polyline(s1.map { (p.x($0.0), y($0.1)) }, stroke: "#e07b00", width: 1.8)
@@ -251,7 +284,9 @@ public enum HTMLReport {
     for (i, (t, m)) in tl.modes.enumerated() {
       let next = i + 1 < tl.modes.count ? Double(tl.modes[i + 1].0.rawValue) : endT
       let a = p.x(Double(t.rawValue))
-      p.rect(a, rowY(0), p.x(next) - a, rowH, fill: modeColor(m), title: "\(TraceNames.name(m)) from \(TraceTime.format(t))")
+      p.rect(
+        a, rowY(0), p.x(next) - a, rowH, fill: modeColor(m),
+        title: "\(TraceNames.name(m)) from \(TraceTime.format(t))")
     }
     for (t, on) in tl.power where !on {
       p.text(p.x(Double(t.rawValue)), rowY(0) - 2, "⏻", anchor: "middle", size: 11, fill: "#b00020")
@@ -265,13 +300,19 @@ public enum HTMLReport {
         if on, start == nil { start = (t, pr ?? code.priority) }
         if !on, let s = start {
           let a = p.x(Double(s.0.rawValue))
-          p.rect(a, y, p.x(Double(t.rawValue)) - a, rowH, fill: priorityColor(s.1), title: "\(TraceNames.name(code)) (\(TraceNames.name(s.1))) \(TraceTime.format(s.0))–\(TraceTime.format(t))")
+          p.rect(
+            a, y, p.x(Double(t.rawValue)) - a, rowH, fill: priorityColor(s.1),
+            title:
+              "\(TraceNames.name(code)) (\(TraceNames.name(s.1))) \(TraceTime.format(s.0))–\(TraceTime.format(t))"
+          )
           start = nil
         }
       }
       if let s = start {
         let a = p.x(Double(s.0.rawValue))
-        p.rect(a, y, p.x(endT) - a, rowH, fill: priorityColor(s.1), title: "\(TraceNames.name(code)) (\(TraceNames.name(s.1))) from \(TraceTime.format(s.0))")
+        p.rect(
+          a, y, p.x(endT) - a, rowH, fill: priorityColor(s.1),
+          title: "\(TraceNames.name(code)) (\(TraceNames.name(s.1))) from \(TraceTime.format(s.0))")
       }
     }
     // Boluses.
@@ -280,9 +321,13 @@ public enum HTMLReport {
     for (t, denial) in tl.boluses {
       let px = p.x(Double(t.rawValue))
       if let d = denial {
-        p.add("<path d=\"M\(SVGPlot.f(px - 4)) \(SVGPlot.f(by + 5)) l8 8 m0 -8 l-8 8\" stroke=\"#c62828\" stroke-width=\"2\"><title>denied(\(TraceNames.name(d))) at \(TraceTime.format(t))</title></path>")
+        p.add(
+          "<path d=\"M\(SVGPlot.f(px - 4)) \(SVGPlot.f(by + 5)) l8 8 m0 -8 l-8 8\" stroke=\"#c62828\" stroke-width=\"2\"><title>denied(\(TraceNames.name(d))) at \(TraceTime.format(t))</title></path>"
+        )
       } else {
-        p.add("<path d=\"M\(SVGPlot.f(px)) \(SVGPlot.f(by + 3)) l5 11 l-10 0 z\" fill=\"#2e7d32\"><title>granted at \(TraceTime.format(t))</title></path>")
+        p.add(
+          "<path d=\"M\(SVGPlot.f(px)) \(SVGPlot.f(by + 3)) l5 11 l-10 0 z\" fill=\"#2e7d32\"><title>granted at \(TraceTime.format(t))</title></path>"
+        )
       }
     }
     p.text(330, 15, "alarms: ", size: 11)
@@ -291,10 +336,11 @@ public enum HTMLReport {
     p.text(495, 15, "■ low", size: 11, fill: priorityColor(.low))
     p.text(545, 15, "▲ granted  ✕ denied", size: 11)
     p.text(700, 15, "mode:", size: 11, fill: "#555")
-    for (k, (label, m)) in [("basal", Mode.infusing(.basal)), ("bolus", .infusing(.patientBolus)),
+    for (k, (label, m)) in [
+      ("basal", Mode.infusing(.basal)), ("bolus", .infusing(.patientBolus)),
       ("KVO", .kvo), ("paused", .paused(.clinician)), ("interlock", .interlockStopped),
-      ("fault", .fault(.watchdog)), ("complete", .complete)].enumerated()
-    {
+      ("fault", .fault(.watchdog)), ("complete", .complete),
+    ].enumerated() {
       p.text(738 + Double(k) * 62, 15, "■ \(label)", size: 11, fill: modeColor(m))
     }
     markFailures(&p, fails)

@@ -8,7 +8,8 @@ import PumpCore
 public enum JSONReport {
   public static func line(_ r: TraceResult) -> String {
     var o = "{\"name\":\(str(r.name)),\"file\":\(str(r.file))"
-    o += ",\"verdict\":\(str(r.verdict.rawValue)),\"expected_verdict\":\(str(r.expectedVerdict.rawValue))"
+    o +=
+      ",\"verdict\":\(str(r.verdict.rawValue)),\"expected_verdict\":\(str(r.expectedVerdict.rawValue))"
     o += ",\"as_expected\":\(r.asExpected && r.error == nil)"
     o += ",\"error\":\(r.error.map(str) ?? "null")"
     o += ",\"simulated_ms\":\(r.simulated.rawValue),\"wall_ns\":\(r.wallNanoseconds)"

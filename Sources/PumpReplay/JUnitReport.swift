@@ -26,12 +26,15 @@ public enum JUnitReport {
       } else if !r.asExpected {
         for f in r.failures {
           let body = ([f.message] + f.context).joined(separator: "\n")
-          x += "      <failure message=\"\(esc("line \(f.line): \(f.text)"))\" type=\"expectation\">"
+          x +=
+            "      <failure message=\"\(esc("line \(f.line): \(f.text)"))\" type=\"expectation\">"
           x += esc(body) + "</failure>\n"
         }
       }
       var out = "simulated \(TraceTime.format(r.simulated)), \(r.events) events"
-      if !r.requirements.isEmpty { out += "\nrequirements: " + r.requirements.joined(separator: ", ") }
+      if !r.requirements.isEmpty {
+        out += "\nrequirements: " + r.requirements.joined(separator: ", ")
+      }
       if r.expectedVerdict == .fail && r.verdict == .fail {
         out += "\nfailed as expected:"
         for f in r.failures { out += "\n  line \(f.line): \(f.message)" }

@@ -37,32 +37,46 @@ struct SVGPlot {
 
   mutating func add(_ s: String) { body += s }
 
-  mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, title: String? = nil, opacity: Double = 1) {
+  mutating func rect(
+    _ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, title: String? = nil,
+    opacity: Double = 1
+  ) {
     let t = title.map { "<title>\(JUnitReport.esc($0))</title>" } ?? ""
-    body += "<rect x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" width=\"\(Self.f(max(w, 0.8)))\" height=\"\(Self.f(h))\" fill=\"\(fill)\" fill-opacity=\"\(opacity)\">\(t)</rect>"
+    body +=
+      "<rect x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" width=\"\(Self.f(max(w, 0.8)))\" height=\"\(Self.f(h))\" fill=\"\(fill)\" fill-opacity=\"\(opacity)\">\(t)</rect>"
   }
 
-  mutating func polyline(_ points: [(Double, Double)], stroke: String, width w: Double = 1.2, dash: String? = nil) {
+  mutating func polyline(
+    _ points: [(Double, Double)], stroke: String, width w: Double = 1.2, dash: String? = nil
+  ) {
     guard !points.isEmpty else { return }
     let p = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
     let d = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-    body += "<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(w)\"\(d)/>"
+    body +=
+      "<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(w)\"\(d)/>"
   }
 
-  mutating func text(_ x: Double, _ y: Double, _ s: String, anchor: String = "start", size: Int = 11, fill: String = "#333") {
-    body += "<text x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" font-size=\"\(size)\" text-anchor=\"\(anchor)\" fill=\"\(fill)\">\(JUnitReport.esc(s))</text>"
+  mutating func text(
+    _ x: Double, _ y: Double, _ s: String, anchor: String = "start", size: Int = 11,
+    fill: String = "#333"
+  ) {
+    body +=
+      "<text x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" font-size=\"\(size)\" text-anchor=\"\(anchor)\" fill=\"\(fill)\">\(JUnitReport.esc(s))</text>"
   }
 
   /// Time ticks and grid over the whole height, labelled at the bottom.
   mutating func timeAxis() {
     let span = t1 - t0
-    let steps: [Double] = [10_000, 60_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000,
-      7_200_000, 14_400_000, 21_600_000, 43_200_000, 86_400_000]
+    let steps: [Double] = [
+      10_000, 60_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000,
+      7_200_000, 14_400_000, 21_600_000, 43_200_000, 86_400_000,
+    ]
     let step = steps.first(where: { span / $0 <= 14 }) ?? 86_400_000
     var t = 0.0
     while t <= t1 + 1 {
       let px = x(t)
-      body += "<line x1=\"\(Self.f(px))\" y1=\"\(Self.f(top))\" x2=\"\(Self.f(px))\" y2=\"\(Self.f(height - bottom))\" stroke=\"#ddd\" stroke-width=\"1\"/>"
+      body +=
+        "<line x1=\"\(Self.f(px))\" y1=\"\(Self.f(top))\" x2=\"\(Self.f(px))\" y2=\"\(Self.f(height - bottom))\" stroke=\"#ddd\" stroke-width=\"1\"/>"
       text(px, height - 6, Self.clock(t), anchor: "middle", size: 10, fill: "#666")
       t += step
     }
@@ -80,7 +94,8 @@ struct SVGPlot {
   /// A vertical marker (a failed expectation).
   mutating func marker(_ t: Double, color: String, title: String) {
     let px = x(t)
-    body += "<line x1=\"\(Self.f(px))\" y1=\"\(Self.f(top))\" x2=\"\(Self.f(px))\" y2=\"\(Self.f(height - bottom))\" stroke=\"\(color)\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>\(JUnitReport.esc(title))</title></line>"
+    body +=
+      "<line x1=\"\(Self.f(px))\" y1=\"\(Self.f(top))\" x2=\"\(Self.f(px))\" y2=\"\(Self.f(height - bottom))\" stroke=\"\(color)\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>\(JUnitReport.esc(title))</title></line>"
   }
 
   func svg(_ title: String) -> String {

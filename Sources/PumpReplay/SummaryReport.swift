@@ -35,7 +35,8 @@ public enum SummaryReport {
     var widths = head.map(\.count)
     for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
     func line(_ cells: [String]) -> String {
-      "| " + cells.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }
+      "| "
+        + cells.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }
         .joined(separator: " | ") + " |"
     }
     var out = line(head) + "\n"

@@ -64,7 +64,10 @@ extension TraceParser {
         var next = 3
         if next < toks.count {
           guard w.is(toks[next], "self-test") else {
-            throw error(at: toks[next], "expected 'self-test pass|fail' or the end of the line, found '\(w.text(toks[next]))'")
+            throw error(
+              at: toks[next],
+              "expected 'self-test pass|fail' or the end of the line, found '\(w.text(toks[next]))'"
+            )
           }
           let r = try token(next + 1, expected: "'pass' or 'fail'")
           guard w.is(r, "pass") || w.is(r, "fail") else {
@@ -157,6 +160,7 @@ extension TraceParser {
       let t = try token(3, expected: "a fault (\(TraceNames.list(TraceNames.faults)))")
       return (.fault(try name(t, TraceNames.faults, what: "a fault")), 4)
     }
-    throw error(at: what, "expected a hardware injection (\(Self.injections)), found '\(w.text(what))'")
+    throw error(
+      at: what, "expected a hardware injection (\(Self.injections)), found '\(w.text(what))'")
   }
 }

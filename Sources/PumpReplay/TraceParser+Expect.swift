@@ -47,7 +47,10 @@ extension TraceParser {
       let endToken = try token(i + 1, expected: "a time (12.5s, 3min, 01:02:03.250, +5s)")
       let until = try time(endToken, relativeTo: t)
       guard until >= t else {
-        throw error(at: endToken, "expected a time at or after the line's \(TraceTime.format(t)), found '\(w.text(endToken))'")
+        throw error(
+          at: endToken,
+          "expected a time at or after the line's \(TraceTime.format(t)), found '\(w.text(endToken))'"
+        )
       }
       return (.noAlarm(code, until: until), i + 2)
     }
@@ -70,8 +73,12 @@ extension TraceParser {
       if lower == "granted" && inner == nil {
         x = (true, nil)
       } else if lower == "denied" {
-        x = (false, try inner.map { s throws(TraceError) in
-          try name(s, at: innerStart, TraceNames.denials, what: "a denial reason") })
+        x = (
+          false,
+          try inner.map { s throws(TraceError) in
+            try name(s, at: innerStart, TraceNames.denials, what: "a denial reason")
+          }
+        )
       } else {
         throw error(at: g, "expected 'granted' or 'denied(reason)', found '\(w.text(g))'")
       }
@@ -100,9 +107,13 @@ extension TraceParser {
       }
       let d = try duration(try token(i + 2, expected: "a window length (1h, 4h)"))
       guard d.rawValue > 0 else {
-        throw error(at: w.tokens[i + 2], "expected a window length above 0, found '\(w.text(w.tokens[i + 2]))'")
+        throw error(
+          at: w.tokens[i + 2],
+          "expected a window length above 0, found '\(w.text(w.tokens[i + 2]))'")
       }
-      return (.delivered(cmp, Micrograms(amount), scope: w.is(k, "window") ? .window(d) : .last(d)), i + 3)
+      return (
+        .delivered(cmp, Micrograms(amount), scope: w.is(k, "window") ? .window(d) : .last(d)), i + 3
+      )
     }
     if w.is(what, "motor") {
       let s = try token(3, expected: "'stopped' or 'running'")
@@ -110,13 +121,16 @@ extension TraceParser {
         throw error(at: s, "expected 'stopped' or 'running', found '\(w.text(s))'")
       }
       let (within, next) = try optionalWithin(4)
-      return (w.is(s, "stopped") ? .motorStopped(within: within) : .motorRunning(within: within), next)
+      return (
+        w.is(s, "stopped") ? .motorStopped(within: within) : .motorRunning(within: within), next
+      )
     }
     if w.is(what, "accepted") { return (.command(accepted: true, rejection: nil), 3) }
     let (head, inner, innerStart) = try parenthesized(what)
     if head.lowercased() == "rejected" {
       let r = try inner.map { s throws(TraceError) in
-        try name(s, at: innerStart, TraceNames.rejections, what: "a rejection reason") }
+        try name(s, at: innerStart, TraceNames.rejections, what: "a rejection reason")
+      }
       return (.command(accepted: false, rejection: r), 3)
     }
     if w.is(what, "audio-pause") {
@@ -125,7 +139,8 @@ extension TraceParser {
       var i = 4
       var by: AlarmCode? = nil
       if i < w.tokens.count, w.is(w.tokens[i], "by") {
-        by = try name(try token(i + 1, expected: "an alarm name"), TraceNames.alarms, what: "an alarm name")
+        by = try name(
+          try token(i + 1, expected: "an alarm name"), TraceNames.alarms, what: "an alarm name")
         i += 2
       }
       let (within, next) = try optionalWithin(i)
@@ -139,9 +154,12 @@ extension TraceParser {
     guard i < lexer.tokens.count else { return (.zero, i) }
     let t = lexer.tokens[i]
     guard lexer.is(t, "within") else {
-      throw error(at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")
+      throw error(
+        at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")
     }
-    return (try duration(try token(i + 1, expected: "a duration (250ms, 12.5s, 3min, 2h, 1d)")), i + 2)
+    return (
+      try duration(try token(i + 1, expected: "a duration (250ms, 12.5s, 3min, 2h, 1d)")), i + 2
+    )
   }
 
   static let modeNames =
@@ -158,14 +176,20 @@ extension TraceParser {
     case "complete" where inner == nil: return .complete
     case "interlockstopped" where inner == nil: return .interlockStopped
     case "infusing":
-      return .infusing(try inner.map { s throws(TraceError) in
-        try name(s, at: innerStart, TraceNames.phases, what: "an infusion phase") })
+      return .infusing(
+        try inner.map { s throws(TraceError) in
+          try name(s, at: innerStart, TraceNames.phases, what: "an infusion phase")
+        })
     case "paused":
-      return .paused(try inner.map { s throws(TraceError) in
-        try name(s, at: innerStart, TraceNames.pauseReasons, what: "a pause reason") })
+      return .paused(
+        try inner.map { s throws(TraceError) in
+          try name(s, at: innerStart, TraceNames.pauseReasons, what: "a pause reason")
+        })
     case "fault":
-      return .fault(try inner.map { s throws(TraceError) in
-        try name(s, at: innerStart, TraceNames.faults, what: "a fault") })
+      return .fault(
+        try inner.map { s throws(TraceError) in
+          try name(s, at: innerStart, TraceNames.faults, what: "a fault")
+        })
     default:
       throw error(at: t, "expected a mode (\(Self.modeNames)), found '\(lexer.text(t))'")
     }

@@ -38,7 +38,8 @@ extension TraceParser {
       if let k = try? Quantity.parse(value, as: .dosePerKg) {
         return .perKg(MicrogramsPerKilogram(k))
       }
-      throw error(at: v0, "expected a mass (µg, mg, g) or a dose per kg (µg/kg, mg/kg), found '\(value)'")
+      throw error(
+        at: v0, "expected a mass (µg, mg, g) or a dose per kg (µg/kg, mg/kg), found '\(value)'")
     }
     func ms() throws(TraceError) -> Milliseconds {
       guard toks.count == 2 else { return Milliseconds(try q(.time) / 1000) }
@@ -107,13 +108,16 @@ extension TraceParser {
     case "start":
       guard let s = StartState(rawValue: value.lowercased()) else {
         throw error(
-          at: v0, "expected a start state (self-test, idle, programmed, infusing), found '\(value)'")
+          at: v0, "expected a start state (self-test, idle, programmed, infusing), found '\(value)'"
+        )
       }
       header.start = s
     case "end": header.end = try time(v0, relativeTo: .zero)
     default:  // vitals-stale-after
       let d = try ms()
-      guard d.rawValue > 0 else { throw error(at: v0, "expected a duration above 0, found '\(value)'") }
+      guard d.rawValue > 0 else {
+        throw error(at: v0, "expected a duration above 0, found '\(value)'")
+      }
       header.staleAfter = d
     }
   }
@@ -123,7 +127,8 @@ extension TraceParser {
     let parts = s.split(separator: "-", omittingEmptySubsequences: false)
     guard parts.count >= 3, parts[0] == "REQ" else { return false }
     return parts.dropFirst().allSatisfy { p in
-      !p.isEmpty && p.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+      !p.isEmpty
+        && p.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
     }
   }
 }

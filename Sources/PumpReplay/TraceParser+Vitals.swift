@@ -9,7 +9,8 @@ extension TraceParser {
     let line = lexer.lineNumber
     guard toks.count > 2 else {
       throw errorAtEnd(
-        "expected vitals (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), 'every' or 'csv', found the end of the line")
+        "expected vitals (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), 'every' or 'csv', found the end of the line"
+      )
     }
     if lexer.is(toks[2], "every") {
       let period = try duration(try token(3, expected: "a period (1s, 15min)"))
@@ -17,11 +18,16 @@ extension TraceParser {
         throw error(at: toks[3], "expected a period above 0, found '\(lexer.text(toks[3]))'")
       }
       let u = try token(4, expected: "'until'")
-      guard lexer.is(u, "until") else { throw error(at: u, "expected 'until', found '\(lexer.text(u))'") }
+      guard lexer.is(u, "until") else {
+        throw error(at: u, "expected 'until', found '\(lexer.text(u))'")
+      }
       let endToken = try token(5, expected: "an end time (24h, +10min)")
       let end = try time(endToken, relativeTo: t)
       guard end > t else {
-        throw error(at: endToken, "expected an end time after the line's \(TraceTime.format(t)), found '\(lexer.text(endToken))'")
+        throw error(
+          at: endToken,
+          "expected an end time after the line's \(TraceTime.format(t)), found '\(lexer.text(endToken))'"
+        )
       }
       var i = 6
       var jitter: Int32 = 0
@@ -42,7 +48,11 @@ extension TraceParser {
         any = true
         i += 1
       }
-      guard any else { throw errorAtEnd("expected at least one vital (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), found the end of the line") }
+      guard any else {
+        throw errorAtEnd(
+          "expected at least one vital (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), found the end of the line"
+        )
+      }
       let series = VitalsSeries(
         source: .generator(base: sample, period: period, end: end, jitter: jitter), start: t,
         vitals: mask, seed: header.seed &+ UInt64(line) &* 0x9E37_79B9)
@@ -53,7 +63,9 @@ extension TraceParser {
       let p = try token(3, expected: "a CSV file path")
       try end(4)
       var path = lexer.text(p)
-      if path.count >= 2, path.hasPrefix("\""), path.hasSuffix("\"") { path = String(path.dropFirst().dropLast()) }
+      if path.count >= 2, path.hasPrefix("\""), path.hasSuffix("\"") {
+        path = String(path.dropFirst().dropLast())
+      }
       guard let bytes = readFile(path) else {
         throw error(at: p, "expected a readable CSV file, cannot read '\(path)'")
       }
@@ -72,7 +84,10 @@ extension TraceParser {
     var sample = VitalsSample()
     for i in 2..<toks.count { try vital(toks[i], into: &sample) }
     if sample.presentMask == 0 {
-      throw error(at: toks[2], "expected at least one vital value ('-' marks a missing vital only in 'vitals every' lines)")
+      throw error(
+        at: toks[2],
+        "expected at least one vital value ('-' marks a missing vital only in 'vitals every' lines)"
+      )
     }
     steps.append(TraceStep(time: t, line: line, kind: .action(.vitals(sample))))
   }
@@ -98,7 +113,8 @@ extension TraceParser {
     guard let value = integer(valueToken), value <= 999 else {
       throw error(
         atByte: eq + 1,
-        "expected a whole number 0…999 for \(TraceNames.name(v, in: TraceNames.vitals)), found '\(lexer.text(valueToken))'")
+        "expected a whole number 0…999 for \(TraceNames.name(v, in: TraceNames.vitals)), found '\(lexer.text(valueToken))'"
+      )
     }
     if sample[v] != nil {
       throw error(at: t, "\(TraceNames.name(v, in: TraceNames.vitals)) given twice on one line")

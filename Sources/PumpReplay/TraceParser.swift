@@ -59,7 +59,8 @@ public struct TraceParser {
         try headerLine(first)
       } else if isLetter(b) && lexer.bytes[first.end - 1] == 0x3A {
         throw error(
-          at: first, "expected a time (12.5s, 3min, 01:02:03.250, +5s): header fields go before "
+          at: first,
+          "expected a time (12.5s, 3min, 01:02:03.250, +5s): header fields go before "
             + "the first timed line, found '\(lexer.text(first))'")
       } else {
         throw error(
@@ -174,7 +175,9 @@ public struct TraceParser {
     guard lexer.bytes[t.end - 1] == 0x29, open + 1 < t.end - 1 else {
       throw error(at: t, "expected 'word(reason)' with a closing ')', found '\(lexer.text(t))'")
     }
-    return (lexer.text(from: t.start, to: open), lexer.text(from: open + 1, to: t.end - 1), open + 1)
+    return (
+      lexer.text(from: t.start, to: open), lexer.text(from: open + 1, to: t.end - 1), open + 1
+    )
   }
 
   /// Fails unless the line ends after word `i - 1`.

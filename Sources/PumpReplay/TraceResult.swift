@@ -37,8 +37,7 @@ public enum OfflineReplay {
   /// Replays `trace` bound to `setup` on PumpCore and simulated hardware, then checks it.
   ///
   /// - Parameter keepLog: keep the observations (and the vitals fed) for reports.
-  public static func run(_ trace: Trace, setup: TraceSetup, keepLog: Bool = false) -> TraceResult
-  {
+  public static func run(_ trace: Trace, setup: TraceSetup, keepLog: Bool = false) -> TraceResult {
     let clock = ContinuousClock()
     let t0 = clock.now
     var driver = OfflineDriver(setup: setup)
@@ -59,7 +58,8 @@ public enum OfflineReplay {
       result.error = error.message
     }
     let d = clock.now - t0
-    result.wallNanoseconds = d.components.seconds * 1_000_000_000
+    result.wallNanoseconds =
+      d.components.seconds * 1_000_000_000
       + d.components.attoseconds / 1_000_000_000
     return result
   }

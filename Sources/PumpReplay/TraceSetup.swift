@@ -43,7 +43,8 @@ public struct TraceSetup: Sendable {
     guard let entry = formulary.entry(h.drugEntry) else {
       let known = formulary.entries.map { String($0.id.rawValue) }.joined(separator: ", ")
       throw fail(
-        "drug-entry", "expected a drug-library entry id (\(known)), found '\(h.drugEntry.rawValue)'")
+        "drug-entry", "expected a drug-library entry id (\(known)), found '\(h.drugEntry.rawValue)'"
+      )
     }
     let area = h.careArea ?? entry.careArea
     if let stale = h.staleAfter {

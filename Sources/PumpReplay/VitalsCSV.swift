@@ -74,7 +74,9 @@ public enum VitalsCSV {
         for c in cells {
           let (a, b) = trimmed(c)
           var name = String(decoding: bytes[a..<b], as: UTF8.self).lowercased()
-          if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
+          if let slash = name.lastIndex(of: "/") {
+            name = String(name[name.index(after: slash)...])
+          }
           name = String(name.unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " })
           var found: Vital?? = nil
           for (v, names) in aliases where names.contains(name) { found = .some(v) }
@@ -86,10 +88,13 @@ public enum VitalsCSV {
           }
         }
         if timeColumn < 0 {
-          throw fail(lineStart, "expected a header row with a time column (time, t, timestamp, elapsed)")
+          throw fail(
+            lineStart, "expected a header row with a time column (time, t, timestamp, elapsed)")
         }
         if !columns.contains(where: { $0 != nil }) {
-          throw fail(lineStart, "expected a header row with at least one vital column (SBP, DBP, HR, SpO2, RR)")
+          throw fail(
+            lineStart,
+            "expected a header row with at least one vital column (SBP, DBP, HR, SpO2, RR)")
         }
         continue
       }
@@ -98,11 +103,17 @@ public enum VitalsCSV {
       }
       let (ta, tb) = trimmed(cells[timeColumn])
       guard let rel = rowTime(bytes, ta, tb) else {
-        throw fail(ta, "expected a time in seconds (12.5) or a trace time (12.5s, 00:01:00), found '\(String(decoding: bytes[ta..<tb], as: UTF8.self))'")
+        throw fail(
+          ta,
+          "expected a time in seconds (12.5) or a trace time (12.5s, 00:01:00), found '\(String(decoding: bytes[ta..<tb], as: UTF8.self))'"
+        )
       }
       let t = start + rel
       guard t > last else {
-        throw fail(ta, "expected times in ascending order, found '\(String(decoding: bytes[ta..<tb], as: UTF8.self))' after \(TraceTime.format(last - start))")
+        throw fail(
+          ta,
+          "expected times in ascending order, found '\(String(decoding: bytes[ta..<tb], as: UTF8.self))' after \(TraceTime.format(last - start))"
+        )
       }
       last = t
       var sample = VitalsSample()
@@ -111,7 +122,10 @@ public enum VitalsCSV {
         let (a, b) = trimmed(cells[k])
         if a == b { continue }
         guard let value = number(bytes, a, b), value >= 0, value <= 999 else {
-          throw fail(a, "expected a number 0…999 for \(TraceNames.name(v, in: TraceNames.vitals)), found '\(String(decoding: bytes[a..<b], as: UTF8.self))'")
+          throw fail(
+            a,
+            "expected a number 0…999 for \(TraceNames.name(v, in: TraceNames.vitals)), found '\(String(decoding: bytes[a..<b], as: UTF8.self))'"
+          )
         }
         sample.set(v, value)
       }

@@ -103,11 +103,13 @@ func runReplayBench(_ args: [String]) throws -> [BenchRow] {
     parsed = try TraceParser.parse(bytes: bytes, file: "postop-7day-explicit.trace")
     bestParse = min(bestParse, clock.now - t0)
   }
-  let parseNs = bestParse.components.seconds * 1_000_000_000 + bestParse.components.attoseconds / 1_000_000_000
+  let parseNs =
+    bestParse.components.seconds * 1_000_000_000 + bestParse.components.attoseconds / 1_000_000_000
   rows.append(
     BenchRow(
       name: "parse 604,800 explicit vitals lines (\(bytes.count / 1_000_000) MB)",
-      value: String(format: "%@, %.0f MB/s, %.0f ns/line", ms(parseNs),
+      value: String(
+        format: "%@, %.0f MB/s, %.0f ns/line", ms(parseNs),
         Double(bytes.count) / Double(parseNs) * 1e3, Double(parseNs) / 604_800),
       goal: "≤ 1000 ms", met: parseNs <= 1_000_000_000))
   if let parsed {

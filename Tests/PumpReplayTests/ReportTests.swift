@@ -17,7 +17,9 @@ import Testing
     ]
   }
 
-  @Test("REQ-TRACE-REPORT-01: JUnit XML: one test case per trace, failures with messages, common schema")
+  @Test(
+    "REQ-TRACE-REPORT-01: JUnit XML: one test case per trace, failures with messages, common schema"
+  )
   func junit() throws {
     let rs = try Self.results()
     #expect(rs[3].error == "the pump rejected the header's prescription: hard-limit")
@@ -31,18 +33,24 @@ import Testing
     let suites = root.elements(forName: "testsuite")
     #expect(suites.count == 1)
     let cases = suites[0].elements(forName: "testcase")
-    #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == ["good & <fine>", "bad", "caught", "refused"])
+    #expect(
+      cases.map { $0.attribute(forName: "name")?.stringValue } == [
+        "good & <fine>", "bad", "caught", "refused",
+      ])
     #expect(cases[0].elements(forName: "failure").isEmpty)
     let failure = try #require(cases[1].elements(forName: "failure").first)
     #expect(failure.attribute(forName: "message")?.stringValue == "line 4: expect mode kvo")
-    #expect(failure.stringValue?.hasPrefix("expected mode kvo at 00:00:00.000, actual: infusing(basal)") == true)
+    #expect(
+      failure.stringValue?.hasPrefix("expected mode kvo at 00:00:00.000, actual: infusing(basal)")
+        == true)
     #expect(cases[2].elements(forName: "failure").isEmpty)
     #expect(cases[3].elements(forName: "error").count == 1)
     for c in cases {
       #expect(c.attribute(forName: "classname") != nil && c.attribute(forName: "time") != nil)
     }
     // Against the schema, when python3-lxml is there (Tools/validate-junit; 77 = skip).
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("replay-junit-\(getpid()).xml")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "replay-junit-\(getpid()).xml")
     try xml.write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
     let p = Process()
@@ -53,13 +61,15 @@ import Testing
     #expect(p.terminationStatus == 0 || p.terminationStatus == 77)
   }
 
-  @Test("REQ-TRACE-REPORT-02: the HTML report is self-contained, well-formed, with SVG plots per trace")
+  @Test(
+    "REQ-TRACE-REPORT-02: the HTML report is self-contained, well-formed, with SVG plots per trace")
   func html() throws {
     let rs = try Self.results()
     let html = HTMLReport.html(rs)
     #expect(!html.contains("<script"))
     #expect(!html.contains("src=") && !html.contains("<link"))
-    let doc = try XMLDocument(xmlString: html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: ""))
+    let doc = try XMLDocument(
+      xmlString: html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: ""))
     let svgs = try doc.nodes(forXPath: "//*[local-name()='svg']")
     // Traces that ran: four plots each (the refused one has no log).
     #expect(svgs.count == 12)
@@ -88,7 +98,10 @@ import Testing
   func summary() throws {
     let rs = try Self.results()
     let d = SummaryReport.details(rs[1])
-    #expect(d.contains("t.trace:4: FAIL expect mode kvo\n  at 00:00:00.000: expected mode kvo at 00:00:00.000, actual: infusing(basal) since 00:00:00.000\n    | "))
+    #expect(
+      d.contains(
+        "t.trace:4: FAIL expect mode kvo\n  at 00:00:00.000: expected mode kvo at 00:00:00.000, actual: infusing(basal) since 00:00:00.000\n    | "
+      ))
     let table = SummaryReport.table(rs)
     #expect(table.hasPrefix("| trace "))
     #expect(table.hasSuffix("2/4 traces as expected\n"))

@@ -33,5 +33,6 @@ func parseError(_ text: String, file: String = "bad.trace") -> String? {
 /// Parses, binds and replays `text` offline.
 func replay(_ text: String, file: String = "t.trace", keepLog: Bool = true) throws -> TraceResult {
   let trace = try TraceParser.parse(text, file: file)
-  return OfflineReplay.run(trace, setup: try TraceSetup.bind(trace, to: shippedConfig), keepLog: keepLog)
+  return OfflineReplay.run(
+    trace, setup: try TraceSetup.bind(trace, to: shippedConfig), keepLog: keepLog)
 }

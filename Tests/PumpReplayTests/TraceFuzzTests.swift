@@ -6,7 +6,8 @@ import Testing
 @Suite struct TraceFuzzTests {
   /// Bytes mutations draw from: syntax characters, digits, letters, multi-byte UTF-8 and
   /// control bytes.
-  static let alphabet: [UInt8] = Array("0123456789:+-.=()#,\"/ \t\n\rsminhdSBPHRexpctalrmvu≤≥µ".utf8)
+  static let alphabet: [UInt8] =
+    Array("0123456789:+-.=()#,\"/ \t\n\rsminhdSBPHRexpctalrmvu≤≥µ".utf8)
     + [0x00, 0xFF, 0xC3, 0x80, 0xE2, 0x89]
 
   @Test("REQ-TRACE-PARSE-02: seeded random mutations of the corpus never crash the parser")
@@ -19,7 +20,8 @@ import Testing
     var parsed = 0
     var rejected = 0
     for round in 0..<3000 {
-      var bytes = [UInt8](FileManager.default.contents(atPath: "\(dir)/\(files[round % files.count])")!)
+      var bytes = [UInt8](
+        FileManager.default.contents(atPath: "\(dir)/\(files[round % files.count])")!)
       for _ in 0...(rng.next() % 6) {
         let at = Int(rng.next() % UInt64(max(bytes.count, 1)))
         switch rng.next() % 5 {
@@ -35,7 +37,9 @@ import Testing
         }
       }
       do {
-        let t = try TraceParser.parse(bytes: bytes, file: "fuzz.trace") { _ in Array("time,HR\n1,80\n".utf8) }
+        let t = try TraceParser.parse(bytes: bytes, file: "fuzz.trace") { _ in
+          Array("time,HR\n1,80\n".utf8)
+        }
         _ = try? TraceSetup.bind(t, to: shippedConfig)
         parsed += 1
       } catch {

@@ -57,7 +57,10 @@ import Testing
     #expect(rx.rateIncreaseInterval == .hours(2))
     #expect(rx.vtbi == .milliliters(50))
     #expect(rx.kvoRate == MicrolitersPerHour(200))
-    #expect(t.steps == [TraceStep(time: Milliseconds(12_500), line: 25, kind: .action(.clinician(.start)))])
+    #expect(
+      t.steps == [
+        TraceStep(time: Milliseconds(12_500), line: 25, kind: .action(.clinician(.start)))
+      ])
   }
 
   @Test(
@@ -201,7 +204,8 @@ import Testing
 
   @Test("REQ-TRACE-FORMAT-02: CSV vitals resolve relative to the trace and overlay the line")
   func csv() throws {
-    let csv = "Time,Solar8000/NIBP_SBP,NIBP_DIA,Pulse,SpO2,Resp,Other\n0,120,80,70.6,97,,x\n2.5,121,,71,,12,y\n"
+    let csv =
+      "Time,Solar8000/NIBP_SBP,NIBP_DIA,Pulse,SpO2,Resp,Other\n0,120,80,70.6,97,,x\n2.5,121,,71,,12,y\n"
     var asked: [String] = []
     let t = try TraceParser.parse(minimalHeader + "1min vitals csv monitor.csv\n") { path in
       asked.append(path)

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpProtocol
 import PumpReplay
 import Testing
 
@@ -32,7 +33,8 @@ struct RecordingDriver: TraceDriver {
     let got = d.applied.map { ($0.0.rawValue, $0.1) }
     let want: [(Int64, TraceAction)] = [
       (0, .vitals(VitalsSample(sbp: 120, hr: 70))), (1000, .vitals(VitalsSample(sbp: 120, hr: 70))),
-      (2000, .vitals(VitalsSample(hr: 70))), (2000, .vitals(VitalsSample(sbp: 170))), (2000, .press),
+      (2000, .vitals(VitalsSample(hr: 70))), (2000, .vitals(VitalsSample(sbp: 170))),
+      (2000, .press),
       (3000, .vitals(VitalsSample(hr: 70))), (3000, .vitals(VitalsSample(sbp: 170))),
       (4000, .vitals(VitalsSample(sbp: 120, hr: 70))),
     ]
@@ -52,13 +54,16 @@ struct RecordingDriver: TraceDriver {
     // 10 ms control ticks would be 60,480,000 steps.
     #expect(quiet.work < 10_000)
     let busy = try replay(
-      minimalHeader + "vitals-stale-after: 8d\n0s vitals every 1min until 7d SBP=120 DBP=80 HR=70\n",
+      minimalHeader
+        + "vitals-stale-after: 8d\n0s vitals every 1min until 7d SBP=120 DBP=80 HR=70\n",
       keepLog: false)
     #expect(busy.events == 10_080)
     #expect(busy.work > 10_080 && busy.work < 40_000)
   }
 
-  @Test("REQ-TRACE-REPLAY-01: the offline driver runs PumpCore on PumpRig: same result as the rig by hand")
+  @Test(
+    "REQ-TRACE-REPLAY-01: the offline driver runs PumpCore on PumpRig: same result as the rig by hand"
+  )
   func sameAsRig() throws {
     let r = try replay(
       minimalHeader + """
@@ -102,5 +107,36 @@ struct RecordingDriver: TraceDriver {
     #expect(try values(1) == values(1))
     #expect(try values(1) != values(2))
     #expect(try values(1).allSatisfy { (115...125).contains($0.sbp ?? 0) })
+  }
+}
+
+@Suite struct TraceWireTests {
+  @Test("REQ-TRACE-REPLAY-01: each action maps to its protocol role and request for online replay")
+  func roles() throws {
+    let rx = try TraceSetup.bind(
+      try TraceParser.parse(minimalHeader + "0s press\n"), to: shippedConfig
+    ).prescription
+    let cases: [(TraceAction, Role, HostRequest?)] = [
+      (.vitals(VitalsSample(hr: 80)), .vitals, .vitals(VitalsSample(hr: 80))),
+      (.press, .patient, .patientBolus),
+      (.clinician(.program), .clinician, .program(rx)),
+      (
+        .clinician(.rate(.milligramsPerHour(4))), .clinician,
+        .changeBasalRate(.milligramsPerHour(4))
+      ),
+      (.clinician(.reset), .clinician, .clinicianReset),
+      (.inject(.door(open: true)), .service, .inject(.door(open: true))),
+      (
+        .inject(.pressure(downstream: true, .psi(12))), .service,
+        .inject(.downstreamPressure(.psi(12)))
+      ),
+      (.inject(.occlusion(downstream: true, on: true)), .service, nil),
+      (.clockAdvance(.hours(1)), .service, .clock(.advance(.hours(1)))),
+      (.powerLost, .service, nil),
+    ]
+    for (a, role, request) in cases {
+      #expect(a.role == role)
+      #expect(a.hostRequest(prescription: rx) == request)
+    }
   }
 }
