@@ -288,8 +288,17 @@ public enum HTMLReport {
         a, rowY(0), p.x(next) - a, rowH, fill: modeColor(m),
         title: "\(TraceNames.name(m)) from \(TraceTime.format(t))")
     }
-    for (t, on) in tl.power where !on {
-      p.text(p.x(Double(t.rawValue)), rowY(0) - 2, "⏻", anchor: "middle", size: 11, fill: "#b00020")
+    // Power off: the controller is frozen in its last mode; show the outage instead.
+    var offSince: Milliseconds? = nil
+    for (t, on) in tl.power + [(Milliseconds(Int64(endT)), true)] {
+      if !on, offSince == nil { offSince = t }
+      if on, let a = offSince {
+        let x0 = p.x(Double(a.rawValue))
+        p.rect(
+          x0, rowY(0), p.x(Double(t.rawValue)) - x0, rowH, fill: "#424242",
+          title: "power off \(TraceTime.format(a))–\(TraceTime.format(t))")
+        offSince = nil
+      }
     }
     // Alarms.
     for (k, code) in codes.enumerated() {

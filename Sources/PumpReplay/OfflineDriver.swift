@@ -85,6 +85,11 @@ public struct OfflineDriver: TraceDriver {
       powered = false
       log.append(.power(on: false), at: t)
       log.append(.motor(.zero), at: t)
+      // A delivered sample at the outage, so nothing is interpolated across it.
+      let total = rig.controller.ledger.deliveredTotal
+      log.append(.delivered(total), at: t)
+      sampler.lastDelivered = total
+      sampler.lastTime = t
     case .powerRestored:
       break  // Already on.
     case .hostLink(let up):
@@ -193,9 +198,9 @@ public struct OfflineDriver: TraceDriver {
       }
     }
     let total = c.ledger.deliveredTotal
-    if total != s.lastDelivered
-      && (motorChanged || c.now - s.lastTime >= deliveredSampleInterval)
-    {
+    // Every motor change (even with nothing delivered yet, so interpolation never spans a
+    // rate change), and every 10 s while the total moves.
+    if motorChanged || (total != s.lastDelivered && c.now - s.lastTime >= deliveredSampleInterval) {
       log.append(.delivered(total), at: c.now)
       s.lastDelivered = total
       s.lastTime = c.now
