@@ -92,7 +92,7 @@ let package = Package(
       ]),
     .testTarget(
       name: "PumpReplayTests",
-      dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig"]),
+      dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,7 @@ let suites: [Suite] = [
   Suite(name: "protocol", run: runProtocolBench),
   Suite(name: "firmware", run: runFirmwareBench),
   Suite(name: "restore", run: runRestoreBench),
+  Suite(name: "replay", run: runReplayBench),
 ]
 
 func printRows(_ rows: [BenchRow]) {

@@ -1,8 +1,90 @@
 import ArgumentParser
+import Foundation
+import PumpConfig
+import PumpReplay
 
-/// `pumpmon replay`: alarm test traces (issue #6).
+/// `pumpmon replay`: replays alarm test traces offline (issue #6, docs/TRACES.md) on the same
+/// PumpCore and simulated hardware as pumpsim, in virtual time. Exit status: 0 every trace as
+/// expected, 1 a verdict failure, 2 bad input (parse errors as file:line:column).
 struct Replay: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Replay alarm test traces (not built yet).")
-  func run() throws { throw ExitCode(2) }
+    abstract: "Replay alarm test traces offline and check their expectations.",
+    discussion: """
+      Each TRACE is a .trace file or a directory searched for them (replayed in parallel).
+      Exit status: 0 every trace as expected, 1 a verdict failure, 2 bad input.
+      """)
+
+  @Argument(help: "Trace files or directories of traces.")
+  var traces: [String]
+
+  @Option(help: "Write a JUnit XML report to this file.")
+  var junit: String?
+
+  @Option(help: "Write a self-contained HTML report with plots to this file.")
+  var report: String?
+
+  @Flag(help: "Print one JSON object per trace (JSON Lines) instead of the table.")
+  var json = false
+
+  @Flag(help: "Print every observation of each run (trace authoring).")
+  var observations = false
+
+  @Option(help: "Directory of hardware profiles, drug library and care areas.")
+  var profiles = "HardwareProfiles"
+
+  func validate() throws {
+    if traces.isEmpty { throw ValidationError("Give at least one trace file or directory.") }
+  }
+
+  func run() throws {
+    let config: PumpConfig.Configuration
+    do {
+      config = try PumpConfig.loadDirectory(profiles)
+    } catch {
+      FileHandle.standardError.write(Data("\(error)\n".utf8))
+      throw ExitCode(2)
+    }
+    var jobs: [(Trace, TraceSetup)] = []
+    var bad: [TraceError] = []
+    do {
+      for path in try ReplayBatch.collect(traces) {
+        do {
+          let t = try ReplayBatch.load(path)
+          jobs.append((t, try TraceSetup.bind(t, to: config)))
+        } catch {
+          bad.append(error)
+        }
+      }
+    } catch {
+      bad.append(error)
+    }
+    if !bad.isEmpty {
+      for e in bad { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
+      throw ExitCode(2)
+    }
+    let results = ReplayBatch.run(jobs, keepLogs: report != nil || observations)
+    if observations {
+      for r in results {
+        print("== \(r.file)")
+        for o in r.log?.records ?? [] {
+          if case .delivered = o.event { continue }
+          print(ObservationLog.describe(o))
+        }
+      }
+    }
+    if json {
+      for r in results { print(JSONReport.line(r)) }
+    } else {
+      for r in results { print(SummaryReport.details(r), terminator: "") }
+      print(SummaryReport.table(results), terminator: "")
+    }
+    if let junit {
+      try JUnitReport.xml(results).write(toFile: junit, atomically: true, encoding: .utf8)
+    }
+    if let report {
+      try HTMLReport.html(results).write(toFile: report, atomically: true, encoding: .utf8)
+    }
+    let status = ReplayBatch.exitStatus(results)
+    if status != 0 { throw ExitCode(status) }
+  }
 }

@@ -1,0 +1,97 @@
+import PumpCore
+
+/// A claim about what the pump did, checked by `TraceChecker` against the observation stream
+/// once the run is over. Times are absolute (ms since the trace's start); "within W" windows
+/// start at the expectation line's time `t` and include both ends.
+public enum Expectation: Hashable, Sendable {
+  /// The alarm is active at some instant in [t, t + within]; when a priority is given, the
+  /// alarm's raise must carry it.
+  case alarm(AlarmCode, priority: AlarmPriority?, within: Milliseconds)
+  /// The alarm (nil: any alarm) is active at no instant in [t, until].
+  case noAlarm(AlarmCode?, until: Milliseconds)
+  /// The alarm is inactive at some instant in [t, t + within].
+  case alarmCleared(AlarmCode, within: Milliseconds)
+  /// The mode after everything at or before `at` matches.
+  case mode(ModePattern, at: Milliseconds)
+  /// The first patient-bolus decision in [t, t + within] is a grant (or a denial, for the
+  /// given reason when one is named).
+  case bolus(granted: Bool, denial: BolusDenial?, within: Milliseconds)
+  /// Drug delivered, compared with `limit` (µg) over `scope`.
+  case delivered(Comparison, Micrograms, scope: DoseScope)
+  /// The commanded motor rate is zero at some instant in [t, t + within].
+  case motorStopped(within: Milliseconds)
+  /// The commanded motor rate is above zero at some instant in [t, t + within].
+  case motorRunning(within: Milliseconds)
+  /// The last command given at exactly t on an earlier line was accepted, or rejected (for
+  /// the given reason when one is named).
+  case command(accepted: Bool, rejection: Rejection?)
+  /// An audio pause is broken (by this alarm, when named) within [t, t + within].
+  case audioPauseBroken(by: AlarmCode?, within: Milliseconds)
+
+  /// The latest instant the check looks at, given the line's time (the run lasts at least
+  /// this long).
+  public func horizon(from t: Milliseconds) -> Milliseconds {
+    switch self {
+    case .alarm(_, _, let w), .alarmCleared(_, let w), .bolus(_, _, let w), .motorStopped(let w),
+      .motorRunning(let w), .audioPauseBroken(_, let w):
+      t + w
+    case .noAlarm(_, let until): max(until, t)
+    case .mode(_, let at): max(at, t)
+    case .delivered, .command: t
+    }
+  }
+}
+
+/// How a delivered amount is compared with the expected one.
+public enum Comparison: String, Hashable, Sendable {
+  case atMost = "≤"
+  case below = "<"
+  case atLeast = "≥"
+  case above = ">"
+
+  public func holds(_ actual: Int64, _ limit: Int64) -> Bool {
+    switch self {
+    case .atMost: actual <= limit
+    case .below: actual < limit
+    case .atLeast: actual >= limit
+    case .above: actual > limit
+    }
+  }
+}
+
+/// Which amount of delivered drug an expectation speaks of, up to the line's time t.
+public enum DoseScope: Hashable, Sendable {
+  /// The largest amount delivered in any window of this length ending at or before t (the
+  /// rolling-limit view: `in window 1h`).
+  case window(Milliseconds)
+  /// The amount delivered in (t − length, t] (`in last 1h`).
+  case last(Milliseconds)
+  /// Everything delivered up to t (`total`).
+  case total
+}
+
+/// A mode, or a family of modes, as a trace names it (`infusing` matches every phase,
+/// `infusing(basal)` only one).
+public enum ModePattern: Hashable, Sendable {
+  case selfTest
+  case idle
+  case programmed
+  case infusing(InfusionPhase?)
+  case paused(PauseReason?)
+  case kvo
+  case complete
+  case interlockStopped
+  case fault(FaultCode?)
+
+  public func matches(_ m: Mode) -> Bool {
+    switch (self, m) {
+    case (.selfTest, .selfTest), (.idle, .idle), (.programmed, .programmed), (.kvo, .kvo),
+      (.complete, .complete), (.interlockStopped, .interlockStopped):
+      true
+    case (.infusing(let p), .infusing(let q)): p == nil || p == q
+    case (.paused(let p), .paused(let q)): p == nil || p == q
+    case (.fault(let p), .fault(let q)): p == nil || p == q
+    default: false
+    }
+  }
+}

@@ -1,0 +1,209 @@
+import PumpCore
+import PumpHardware
+
+/// Runs a trace on the same `PumpController` and `SimulatedHardware` as pumpsim, coupled by
+/// `PumpRig`, in virtual time. Event-driven: between actions the rig steps only at the
+/// instants the controller or hardware has work scheduled, so a quiet day costs nothing.
+///
+/// Hardware injections change the simulated hardware and are read by a control step at the
+/// same instant (the firmware reads them at its next 10 ms tick).
+public struct OfflineDriver: TraceDriver {
+  public private(set) var rig: PumpRig
+  public private(set) var powered = true
+  private var prescription: Prescription?
+  private var sampler = Sampler()
+  /// Delivered-dose samples are kept at most this often while the rate is steady (and at every
+  /// motor change): the rolling-window ledger's own 10 s bucket.
+  public static let deliveredSampleInterval = Milliseconds(10_000)
+
+  /// A pump on `setup`'s profile and formulary, powered on at time 0 in self-test.
+  public init(setup: TraceSetup) {
+    rig = PumpRig(
+      controller: PumpController(profile: setup.profile, formulary: setup.formulary, now: .zero),
+      hardware: SimulatedHardware(profile: setup.profile, now: .zero))
+    prescription = setup.prescription
+  }
+
+  public var work: Int64 { rig.steps }
+
+  public mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError) {
+    log.append(.mode(.selfTest, .command), at: .zero)
+    log.append(.delivered(.zero), at: .zero)
+    sampler = Sampler(lastDelivered: .zero, lastTime: .zero)
+    guard setup.start != .selfTest else { return }
+    send(.selfTestResult(passed: true), at: .zero, line: 0, log: &log)
+    guard setup.start != .idle else { return }
+    if let r = send(.program(setup.prescription), at: .zero, line: 0, log: &log) {
+      throw TraceError(
+        file: "", line: 0, column: 0,
+        message: "the pump rejected the header's prescription: \(TraceNames.name(r))")
+    }
+    if rig.controller.pending != nil {
+      send(.confirmSoftLimits, at: .zero, line: 0, log: &log)
+    }
+    guard setup.start == .infusing else { return }
+    if let r = send(.start, at: .zero, line: 0, log: &log) {
+      throw TraceError(
+        file: "", line: 0, column: 0, message: "the pump refused to start: \(TraceNames.name(r))")
+    }
+  }
+
+  public mutating func apply(
+    _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
+  ) {
+    if !powered {
+      switch action {
+      case .powerRestored(let passed):
+        powered = true
+        log.append(.power(on: true), at: t)
+        drive(&log) { rig, o in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
+      case .inject(let i):
+        inject(i)
+      default:
+        break  // No power: the pump hears nothing.
+      }
+      return
+    }
+    switch action {
+    case .vitals(let s):
+      log.fed(s, at: t)
+      drive(&log) { rig, o in rig.send(.vitals(s), at: t, observe: o) }
+    case .vitalsSeries:
+      break  // Expanded by the runner.
+    case .press:
+      drive(&log) { rig, o in rig.send(.patientBolusRequest, at: t, observe: o) }
+    case .clinician(let c):
+      send(event(c), at: t, line: line, log: &log)
+    case .inject(.fault(let f)):
+      send(.fault(f), at: t, line: line, log: &log)
+    case .inject(let i):
+      drive(&log) { rig, o in rig.advance(to: t, observe: o) }
+      inject(i)
+      drive(&log) { rig, o in rig.step(at: t, observe: o) }
+    case .powerLost:
+      drive(&log) { rig, o in rig.powerLost(at: t, observe: o) }
+      powered = false
+      log.append(.power(on: false), at: t)
+      log.append(.motor(.zero), at: t)
+      // A delivered sample at the outage, so nothing is interpolated across it.
+      let total = rig.controller.ledger.deliveredTotal
+      log.append(.delivered(total), at: t)
+      sampler.lastDelivered = total
+      sampler.lastTime = t
+    case .powerRestored:
+      break  // Already on.
+    case .hostLink(let up):
+      send(.hostLink(connected: up), at: t, line: line, log: &log)
+    case .clockAdvance(let d):
+      drive(&log) { rig, o in rig.advance(to: t + d, observe: o) }
+    }
+  }
+
+  public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
+    if powered { drive(&log) { rig, o in rig.advance(to: t, observe: o) } }
+    let total = rig.controller.ledger.deliveredTotal
+    if total != sampler.lastDelivered {
+      log.append(.delivered(total), at: rig.now)
+      sampler.lastDelivered = total
+      sampler.lastTime = rig.now
+    }
+  }
+
+  /// Runs `body` on the rig with an observer that records into `log` (the observer captures
+  /// locals only, so the rig can be mutated meanwhile).
+  @discardableResult
+  private mutating func drive<R>(
+    _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void) -> R
+  ) -> R {
+    var s = sampler
+    let r = body(&rig) { c in Self.observe(c, &log, &s) }
+    sampler = s
+    return r
+  }
+
+  @discardableResult
+  private mutating func send(
+    _ e: PumpEvent, at t: Milliseconds, line: Int, log: inout ObservationLog
+  ) -> Rejection? {
+    let r = drive(&log) { rig, o in rig.send(e, at: t, observe: o) }
+    if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
+    return r
+  }
+
+  private func event(_ c: ClinicianCommand) -> PumpEvent {
+    switch c {
+    case .program:
+      return prescription.map { .program($0) } ?? .confirmSoftLimits
+    case .confirm: return .confirmSoftLimits
+    case .start: return .start
+    case .pause: return .pause
+    case .resume: return .resume
+    case .stop: return .stop
+    case .rate(let r): return .changeBasalRate(r)
+    case .bolus(let d): return .clinicianBolus(d)
+    case .acknowledge: return .acknowledgeAlarms
+    case .audioPause: return .audioPause
+    case .reset: return .clinicianReset
+    }
+  }
+
+  private mutating func inject(_ i: HardwareInjection) {
+    switch i {
+    case .occlusion(let down, let on):
+      if down {
+        rig.hardware.downstreamOccluded = on
+        if !on { rig.hardware.setDownstreamPressure(.zero) }
+      } else {
+        rig.hardware.upstreamOccluded = on
+        if !on { rig.hardware.setUpstreamPressure(.zero) }
+      }
+    case .pressure(let down, let p):
+      if down { rig.hardware.setDownstreamPressure(p) } else { rig.hardware.setUpstreamPressure(p) }
+    case .air(let v): rig.hardware.injectAir(v)
+    case .door(let open): rig.hardware.doorOpen = open
+    case .mains(let on): rig.hardware.onMains = on
+    case .battery(let d): rig.hardware.setBatteryRemaining(d)
+    case .motorStall(let on): rig.hardware.motorStalled = on
+    case .motorRunaway(let on): rig.hardware.motorRunaway = on
+    case .sensorFailure(let on): rig.hardware.sensorFailed = on
+    case .reservoir(let v): rig.hardware.loadReservoir(v)
+    case .fault: break
+    }
+  }
+
+  /// Delivered-total sampling state.
+  struct Sampler {
+    var lastDelivered = Micrograms(-1)
+    var lastTime = Milliseconds(Int64.min / 2)
+  }
+
+  /// Turns one controller call's effects into observations; samples the delivered total.
+  private static func observe(_ c: PumpController, _ log: inout ObservationLog, _ s: inout Sampler)
+  {
+    var motorChanged = false
+    for e in c.effects {
+      switch e {
+      case .motor(let r):
+        log.append(.motor(r), at: c.now)
+        motorChanged = true
+      case .modeChanged(_, let to, let reason): log.append(.mode(to, reason), at: c.now)
+      case .alarmRaised(let a): log.append(.alarmRaised(a, a.priority), at: c.now)
+      case .alarmAcknowledged(let a): log.append(.alarmAcknowledged(a), at: c.now)
+      case .alarmCleared(let a): log.append(.alarmCleared(a), at: c.now)
+      case .audioPaused(let u): log.append(.audioPaused(until: u), at: c.now)
+      case .audioPauseBroken(let a): log.append(.audioPauseBroken(by: a), at: c.now)
+      case .bolusGranted(let d, _): log.append(.bolusGranted(d), at: c.now)
+      case .bolusDenied(let r, _): log.append(.bolusDenied(r), at: c.now)
+      default: break
+      }
+    }
+    let total = c.ledger.deliveredTotal
+    // Every motor change (even with nothing delivered yet, so interpolation never spans a
+    // rate change), and every 10 s while the total moves.
+    if motorChanged || (total != s.lastDelivered && c.now - s.lastTime >= deliveredSampleInterval) {
+      log.append(.delivered(total), at: c.now)
+      s.lastDelivered = total
+      s.lastTime = c.now
+    }
+  }
+}

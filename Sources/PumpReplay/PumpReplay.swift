@@ -1,1 +1,0 @@
-// PumpReplay: see docs/ARCHITECTURE.md; filled in by its issue.

@@ -1,0 +1,106 @@
+import PumpCore
+
+/// The observation stream indexed for the checker and the reports: mode, alarm, motor and
+/// bolus histories and the delivered-dose curve.
+public struct Timeline: Sendable {
+  public private(set) var modes: [(Milliseconds, Mode)] = []
+  /// Per alarm code: (time, active) changes, and the priorities of its raises.
+  public private(set) var alarmChanges: [AlarmCode: [(Milliseconds, Bool, AlarmPriority?)]] = [:]
+  public private(set) var motor: [(Milliseconds, MicrolitersPerHour)] = []
+  public private(set) var boluses: [(Milliseconds, BolusDenial?)] = []
+  public private(set) var commands: [(Milliseconds, Int, Rejection?)] = []
+  public private(set) var audioBreaks: [(Milliseconds, AlarmCode)] = []
+  public private(set) var power: [(Milliseconds, Bool)] = []
+  /// Delivered total (µg) samples, time-ordered.
+  public private(set) var deliveredTimes: [Int64] = []
+  public private(set) var deliveredValues: [Int64] = []
+  public let records: [Observation]
+
+  public init(_ log: ObservationLog) {
+    records = log.records
+    for o in log.records {
+      let t = o.time
+      switch o.event {
+      case .mode(let m, _): modes.append((t, m))
+      case .alarmRaised(let a, let p): alarmChanges[a, default: []].append((t, true, p))
+      case .alarmCleared(let a): alarmChanges[a, default: []].append((t, false, nil))
+      case .motor(let r): motor.append((t, r))
+      case .bolusGranted: boluses.append((t, nil))
+      case .bolusDenied(let r): boluses.append((t, r))
+      case .command(let line, let r): commands.append((t, line, r))
+      case .audioPauseBroken(let a): audioBreaks.append((t, a))
+      case .power(let on): power.append((t, on))
+      case .delivered(let m):
+        if let last = deliveredTimes.last, last == t.rawValue {
+          deliveredValues[deliveredValues.count - 1] = m.rawValue
+        } else {
+          deliveredTimes.append(t.rawValue)
+          deliveredValues.append(m.rawValue)
+        }
+      case .alarmAcknowledged, .audioPaused: break
+      }
+    }
+  }
+
+  /// The mode after everything at or before `t`.
+  public func mode(at t: Milliseconds) -> (Mode, since: Milliseconds)? {
+    var found: (Mode, Milliseconds)? = nil
+    for (tm, m) in modes {
+      if tm > t { break }
+      found = (m, tm)
+    }
+    return found
+  }
+
+  /// Whether `code` is active after everything at or before `t`, and since when.
+  public func alarmActive(_ code: AlarmCode, at t: Milliseconds) -> Milliseconds? {
+    var since: Milliseconds? = nil
+    for (tm, on, _) in alarmChanges[code] ?? [] {
+      if tm > t { break }
+      since = on ? (since ?? tm) : nil
+    }
+    return since
+  }
+
+  /// The commanded rate after everything at or before `t`.
+  public func rate(at t: Milliseconds) -> MicrolitersPerHour {
+    var r = MicrolitersPerHour.zero
+    for (tm, x) in motor {
+      if tm > t { break }
+      r = x
+    }
+    return r
+  }
+
+  /// Delivered total at `t`, µg, interpolated linearly between samples (rounded up).
+  public func delivered(at t: Int64) -> Int64 {
+    let ts = deliveredTimes
+    guard let first = ts.first, t >= first else { return 0 }
+    var lo = 0
+    var hi = ts.count - 1
+    if t >= ts[hi] { return deliveredValues[hi] }
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if ts[mid] <= t { lo = mid } else { hi = mid }
+    }
+    let (t0, t1) = (ts[lo], ts[hi])
+    let (v0, v1) = (deliveredValues[lo], deliveredValues[hi])
+    guard t1 > t0 else { return v1 }
+    let num = (v1 - v0) * (t - t0)
+    return v0 + (num + (t1 - t0) - 1) / (t1 - t0)
+  }
+
+  /// The largest amount delivered in any window of `length` ending at or before `t`, and
+  /// where that window ends. Piecewise-linear totals: the maximum lies where either window
+  /// edge meets a sample.
+  public func maxWindow(_ length: Int64, upTo t: Int64) -> (Int64, end: Int64) {
+    var best: (Int64, Int64) = (delivered(at: t) - delivered(at: t - length), t)
+    for s in deliveredTimes {
+      for e in [s, s + length] where e <= t {
+        let v = delivered(at: e) - delivered(at: e - length)
+        if v > best.0 { best = (v, e) }
+      }
+    }
+    return best
+  }
+}

@@ -1,0 +1,80 @@
+import PumpCore
+
+/// A parsed trace: the header, and the timeline of actions and expectations in time order
+/// (file order at equal times). Format: docs/TRACES.md.
+public struct Trace: Hashable, Sendable {
+  public var file: String
+  public var header: TraceHeader
+  public var steps: [TraceStep]
+
+  public init(file: String, header: TraceHeader, steps: [TraceStep]) {
+    self.file = file
+    self.header = header
+    self.steps = steps
+  }
+
+  /// The instant the run ends: the header's `end:`, the last line's time, or the furthest
+  /// instant an expectation looks at, whichever is latest.
+  public var end: Milliseconds {
+    var e = header.end ?? .zero
+    for s in steps {
+      switch s.kind {
+      case .action(let a):
+        e = max(e, s.time)
+        if case .vitalsSeries(let v) = a { e = max(e, v.end) }
+        if case .clockAdvance(let d) = a { e = max(e, s.time + d) }
+      case .expectation(let x, _): e = max(e, x.horizon(from: s.time))
+      }
+    }
+    return e
+  }
+
+  /// The expectations with their lines and times.
+  public var expectations: [(time: Milliseconds, line: Int, expectation: Expectation, text: String)]
+  {
+    steps.compactMap { s in
+      if case .expectation(let x, let text) = s.kind { return (s.time, s.line, x, text) }
+      return nil
+    }
+  }
+}
+
+/// One timed line.
+public struct TraceStep: Hashable, Sendable {
+  public enum Kind: Hashable, Sendable {
+    case action(TraceAction)
+    /// An expectation and its source text (for reports).
+    case expectation(Expectation, text: String)
+  }
+
+  /// Absolute time, ms since the trace's start.
+  public var time: Milliseconds
+  /// 1-based line in the trace file.
+  public var line: Int
+  public var kind: Kind
+
+  public init(time: Milliseconds, line: Int, kind: Kind) {
+    self.time = time
+    self.line = line
+    self.kind = kind
+  }
+}
+
+/// What a trace expects of itself: most traces pass; expected-to-fail variants prove that the
+/// checker catches a wrong expectation.
+public enum Verdict: String, Hashable, Sendable, Codable {
+  case pass
+  case fail
+}
+
+/// The state the pump is brought to at time 0, before the first line.
+public enum StartState: String, Hashable, Sendable {
+  /// Powered on, self-test not yet reported.
+  case selfTest = "self-test"
+  /// Self-test passed, no prescription.
+  case idle
+  /// The header's prescription programmed (soft limits confirmed), not started.
+  case programmed
+  /// Programmed and started (the default).
+  case infusing
+}

@@ -1,0 +1,56 @@
+import PumpCore
+import PumpProtocol
+
+extension TraceAction {
+  /// The protocol role that carries this action over the wire (docs/PROTOCOL.md): vitals →
+  /// vitals, presses → patient, clinician commands → clinician, hardware, power, link and
+  /// clock → service.
+  public var role: Role {
+    switch self {
+    case .vitals, .vitalsSeries: .vitals
+    case .press: .patient
+    case .clinician: .clinician
+    case .inject, .powerLost, .powerRestored, .hostLink, .clockAdvance: .service
+    }
+  }
+
+  /// The request an online driver sends for this action, or nil when it has no wire form
+  /// (occlusion as a flag, shell faults, power and link changes, series: expand them first).
+  public func hostRequest(prescription: Prescription) -> HostRequest? {
+    switch self {
+    case .vitals(let s): return .vitals(s)
+    case .vitalsSeries: return nil
+    case .press: return .patientBolus
+    case .clinician(let c):
+      switch c {
+      case .program: return .program(prescription)
+      case .confirm: return .confirmSoftLimits
+      case .start: return .start
+      case .pause: return .pause
+      case .resume: return .resume
+      case .stop: return .stop
+      case .rate(let r): return .changeBasalRate(r)
+      case .bolus(let d): return .clinicianBolus(d)
+      case .acknowledge: return .acknowledgeAlarms
+      case .audioPause: return .audioPause
+      case .reset: return .clinicianReset
+      }
+    case .inject(let i):
+      switch i {
+      case .pressure(let down, let p):
+        return .inject(down ? .downstreamPressure(p) : .upstreamPressure(p))
+      case .air(let v): return .inject(.airBubble(v))
+      case .door(let open): return .inject(.door(open: open))
+      case .mains(let on): return .inject(.mains(present: on))
+      case .battery(let d): return .inject(.batteryRemaining(d))
+      case .motorStall(let on): return .inject(.motorStall(on))
+      case .motorRunaway(let on): return .inject(.motorRunaway(on))
+      case .sensorFailure(let on): return .inject(.sensorFailure(on))
+      case .reservoir(let v): return .inject(.reservoir(v))
+      case .occlusion, .fault: return nil
+      }
+    case .clockAdvance(let d): return .clock(.advance(d))
+    case .powerLost, .powerRestored, .hostLink: return nil
+    }
+  }
+}

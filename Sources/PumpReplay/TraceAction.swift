@@ -1,0 +1,67 @@
+import PumpCore
+
+/// One thing a trace does to the pump at a time. Each action has the protocol role that would
+/// carry it over the wire (`TraceAction+Wire.swift`), so an online driver can send the same
+/// trace to pumpsim.
+public enum TraceAction: Hashable, Sendable {
+  /// One patient-monitor sample (any subset of the vitals).
+  case vitals(VitalsSample)
+  /// A run of samples from a generator line or a CSV file, expanded lazily by `TraceRunner`.
+  case vitalsSeries(VitalsSeries)
+  /// The patient pressed the handset button.
+  case press
+  case clinician(ClinicianCommand)
+  case inject(HardwareInjection)
+  /// Power fails (the mechanism stops; nothing runs until power returns).
+  case powerLost
+  /// Power returns; the controller restarts from its state at the outage and self-tests.
+  case powerRestored(selfTestPassed: Bool)
+  /// The host link goes down or comes back (`PumpEvent.hostLink`).
+  case hostLink(connected: Bool)
+  /// The clock jumps ahead by this much with nothing else happening (event-driven: the
+  /// controller still does every piece of work it has scheduled on the way).
+  case clockAdvance(Milliseconds)
+}
+
+/// What a clinician does at the pump (the clinician role).
+public enum ClinicianCommand: Hashable, Sendable {
+  /// Program the header's prescription (soft-limit violations then need `confirm`).
+  case program
+  case confirm
+  case start
+  case pause
+  case resume
+  case stop
+  /// Titrate the basal rate.
+  case rate(MicrogramsPerHour)
+  /// A clinician bolus of this dose.
+  case bolus(Micrograms)
+  /// Acknowledge every active alarm.
+  case acknowledge
+  /// Pause alarm audio (at most the profile's maximum).
+  case audioPause
+  /// Reset after a vitals interlock stop.
+  case reset
+}
+
+/// A change to the simulated hardware (the service role), applied to `SimulatedHardware`'s
+/// fault-injection state and seen by the controller at once.
+public enum HardwareInjection: Hashable, Sendable {
+  /// The line is blocked (true) or free (false): pressure then rises with every step pushed.
+  case occlusion(downstream: Bool, on: Bool)
+  /// Sets a line pressure directly.
+  case pressure(downstream: Bool, MilliPSI)
+  /// A bubble of this size passes the air sensor.
+  case air(Microliters)
+  case door(open: Bool)
+  case mains(on: Bool)
+  /// Sets the battery's remaining run time at the present drain.
+  case battery(Milliseconds)
+  case motorStall(Bool)
+  case motorRunaway(Bool)
+  case sensorFailure(Bool)
+  /// A new reservoir holding this volume is loaded (a syringe change).
+  case reservoir(Microliters)
+  /// The firmware shell reports a fault (`PumpEvent.fault`).
+  case fault(FaultCode)
+}

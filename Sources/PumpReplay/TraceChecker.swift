@@ -1,0 +1,171 @@
+import PumpCore
+
+/// The verdict on one expectation.
+public struct ExpectationResult: Hashable, Sendable {
+  /// Trace line and time of the expectation.
+  public var line: Int
+  public var time: Milliseconds
+  /// The expectation as written (`expect alarm door-open within 1s`).
+  public var text: String
+  public var passed: Bool
+  /// "expected …, actual: …" (empty when passed).
+  public var message: String
+  /// Observation log lines around the time, for failures.
+  public var context: [String]
+}
+
+/// Checks a trace's expectations against an observation stream, after the run. Knows nothing
+/// about how the observations were made (offline or online).
+public enum TraceChecker {
+  /// Checks every expectation of `trace` against `log`.
+  public static func check(_ trace: Trace, log: ObservationLog) -> [ExpectationResult] {
+    let tl = Timeline(log)
+    return trace.expectations.map { x in
+      let msg = failure(x.expectation, at: x.time, line: x.line, tl)
+      return ExpectationResult(
+        line: x.line, time: x.time, text: x.text, passed: msg == nil, message: msg ?? "",
+        context: msg == nil
+          ? [] : context(tl, from: x.time, to: x.expectation.horizon(from: x.time)))
+    }
+  }
+
+  static func mg(_ ug: Int64) -> String {
+    let sign = ug < 0 ? "-" : ""
+    let a = abs(ug)
+    let f = a % 1000
+    return "\(sign)\(a / 1000).\(f < 10 ? "00" : f < 100 ? "0" : "")\(f) mg"
+  }
+
+  static func window(_ t: Milliseconds, _ w: Milliseconds) -> String {
+    w == .zero
+      ? "at \(TraceTime.format(t))"
+      : "within \(TraceTime.formatDuration(w)) of \(TraceTime.format(t))"
+  }
+
+  /// Nil when the expectation holds, else "expected …, actual: …".
+  static func failure(_ x: Expectation, at t: Milliseconds, line: Int, _ tl: Timeline) -> String? {
+    switch x {
+    case .alarm(let code, let priority, let w):
+      let name = TraceNames.name(code)
+      let changes = tl.alarmChanges[code] ?? []
+      var raise: (Milliseconds, AlarmPriority?)? = nil
+      if let since = tl.alarmActive(code, at: t) {
+        raise = (since, changes.last(where: { $0.0 <= t && $0.1 })?.2)
+      } else if let r = changes.first(where: { $0.1 && $0.0 >= t && $0.0 <= t + w }) {
+        raise = (r.0, r.2)
+      }
+      guard let (at, p) = raise else {
+        let last = changes.last(where: { $0.1 && $0.0 < t }).map {
+          "last raised at \(TraceTime.format($0.0))"
+        }
+        let next = changes.first(where: { $0.1 && $0.0 > t + w }).map {
+          "next raised at \(TraceTime.format($0.0))"
+        }
+        let note = [last, next].compactMap { $0 }.joined(separator: ", ")
+        return
+          "expected alarm \(name) \(window(t, w)), actual: not active\(note.isEmpty ? " (never raised)" : " (\(note))")"
+      }
+      if let want = priority, let got = p, want != got {
+        return
+          "expected alarm \(name) with priority \(TraceNames.name(want)), actual: priority \(TraceNames.name(got)) (raised at \(TraceTime.format(at)))"
+      }
+      return nil
+    case .noAlarm(let code, let until):
+      let codes = code.map { [$0] } ?? AlarmCode.allCases
+      for c in codes {
+        if let since = tl.alarmActive(c, at: t) {
+          return
+            "expected no alarm \(TraceNames.name(c)) from \(TraceTime.format(t)) until \(TraceTime.format(until)), actual: active since \(TraceTime.format(since))"
+        }
+        if let r = (tl.alarmChanges[c] ?? []).first(where: { $0.1 && $0.0 >= t && $0.0 <= until }) {
+          return
+            "expected no alarm \(TraceNames.name(c)) from \(TraceTime.format(t)) until \(TraceTime.format(until)), actual: raised at \(TraceTime.format(r.0))"
+        }
+      }
+      return nil
+    case .alarmCleared(let code, let w):
+      if tl.alarmActive(code, at: t) == nil { return nil }
+      if (tl.alarmChanges[code] ?? []).contains(where: { !$0.1 && $0.0 > t && $0.0 <= t + w }) {
+        return nil
+      }
+      return
+        "expected alarm \(TraceNames.name(code)) cleared \(window(t, w)), actual: active from \(TraceTime.format(tl.alarmActive(code, at: t) ?? t)) through \(TraceTime.format(t + w))"
+    case .mode(let pattern, let at):
+      guard let (m, since) = tl.mode(at: at) else {
+        return
+          "expected mode \(TraceNames.name(pattern)) at \(TraceTime.format(at)), actual: no mode observed"
+      }
+      if pattern.matches(m) { return nil }
+      return
+        "expected mode \(TraceNames.name(pattern)) at \(TraceTime.format(at)), actual: \(TraceNames.name(m)) since \(TraceTime.format(since))"
+    case .bolus(let granted, let denial, let w):
+      let want = granted ? "granted" : "denied" + (denial.map { "(\(TraceNames.name($0)))" } ?? "")
+      guard let d = tl.boluses.first(where: { $0.0 >= t && $0.0 <= t + w }) else {
+        return "expected bolus \(want) \(window(t, w)), actual: no bolus decision"
+      }
+      let got = d.1.map { "denied(\(TraceNames.name($0)))" } ?? "granted"
+      let ok = granted ? d.1 == nil : (d.1 != nil && (denial == nil || denial == d.1))
+      return ok
+        ? nil : "expected bolus \(want) \(window(t, w)), actual: \(got) at \(TraceTime.format(d.0))"
+    case .delivered(let cmp, let limit, let scope):
+      let actual: Int64
+      let what: String
+      switch scope {
+      case .total:
+        actual = tl.delivered(at: t.rawValue)
+        what = "in total up to \(TraceTime.format(t))"
+      case .last(let w):
+        actual = tl.delivered(at: t.rawValue) - tl.delivered(at: (t - w).rawValue)
+        what = "in the last \(TraceTime.formatDuration(w)) before \(TraceTime.format(t))"
+      case .window(let w):
+        let (v, end) = tl.maxWindow(w.rawValue, upTo: t.rawValue)
+        actual = v
+        what =
+          "in any \(TraceTime.formatDuration(w)) window up to \(TraceTime.format(t)) (largest ends at \(TraceTime.format(Milliseconds(end))))"
+      }
+      if cmp.holds(actual, limit.rawValue) { return nil }
+      return
+        "expected delivered \(cmp.rawValue) \(mg(limit.rawValue)) \(what), actual: \(mg(actual))"
+    case .motorStopped(let w), .motorRunning(let w):
+      let stopped: Bool
+      if case .motorStopped = x { stopped = true } else { stopped = false }
+      let matches = { (r: MicrolitersPerHour) in stopped ? r.rawValue == 0 : r.rawValue > 0 }
+      if matches(tl.rate(at: t)) { return nil }
+      if tl.motor.contains(where: { $0.0 > t && $0.0 <= t + w && matches($0.1) }) { return nil }
+      return
+        "expected motor \(stopped ? "stopped" : "running") \(window(t, w)), actual: \(tl.rate(at: t).rawValue) µL/h through \(TraceTime.format(t + w))"
+    case .command(let accepted, let rejection):
+      let want =
+        accepted ? "accepted" : "rejected" + (rejection.map { "(\(TraceNames.name($0)))" } ?? "")
+      guard let c = tl.commands.last(where: { $0.0 == t && $0.1 < line }) else {
+        return
+          "expected the command on an earlier line at \(TraceTime.format(t)) \(want), actual: no command at that time"
+      }
+      let got = c.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"
+      let ok = accepted ? c.2 == nil : (c.2 != nil && (rejection == nil || rejection == c.2))
+      return ok ? nil : "expected the command on line \(c.1) \(want), actual: \(got)"
+    case .audioPauseBroken(let by, let w):
+      if tl.audioBreaks.contains(where: { $0.0 >= t && $0.0 <= t + w && (by == nil || by == $0.1) })
+      {
+        return nil
+      }
+      let want = by.map { " by \(TraceNames.name($0))" } ?? ""
+      let got =
+        tl.audioBreaks.first(where: { $0.0 >= t }).map {
+          "broken by \(TraceNames.name($0.1)) at \(TraceTime.format($0.0))"
+        } ?? "not broken"
+      return "expected audio pause broken\(want) \(window(t, w)), actual: \(got)"
+    }
+  }
+
+  /// Up to 4 log lines before `from` and 8 from `from` to `to` (delivered samples left out).
+  static func context(_ tl: Timeline, from: Milliseconds, to: Milliseconds) -> [String] {
+    let rs = tl.records.filter {
+      if case .delivered = $0.event { return false }
+      return true
+    }
+    let before = rs.filter { $0.time < from }.suffix(4)
+    let during = rs.filter { $0.time >= from && $0.time <= to }.prefix(8)
+    return (before + during).map(ObservationLog.describe)
+  }
+}

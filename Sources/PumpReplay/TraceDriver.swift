@@ -1,0 +1,24 @@
+import PumpCore
+
+/// Carries a trace's actions to a pump and reports what it was seen to do. `TraceRunner`
+/// walks the timeline and calls the driver; `TraceChecker` then reads the observations. The
+/// offline driver (`OfflineDriver`) runs PumpCore on simulated hardware in virtual time; an
+/// online driver sends the same actions over the serial line, each in its protocol role
+/// (`TraceAction.role`, `TraceAction.hostRequest`), and turns device events and telemetry into
+/// the same `ObservedEvent`s. Calls come in non-decreasing time order.
+public protocol TraceDriver {
+  /// Powers the pump on at time 0 and brings it to `setup.start` (self-test passed,
+  /// prescription programmed and confirmed, started).
+  mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError)
+
+  /// Applies one action at `t` (`line`: its trace line, for command outcomes). Vitals series
+  /// never reach the driver: the runner expands them into single samples.
+  mutating func apply(
+    _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog)
+
+  /// Lets time run to `t` with nothing else happening, observing everything on the way.
+  mutating func advance(to t: Milliseconds, log: inout ObservationLog)
+
+  /// Work done so far (offline: control steps), for benchmarks and reports.
+  var work: Int64 { get }
+}

@@ -1,0 +1,166 @@
+import PumpConfig
+import PumpCore
+
+extension TraceParser {
+  static let verbs =
+    "vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, "
+    + "silence, reset, inject, power, link, clock, expect"
+
+  /// `<time> <verb> …`.
+  mutating func bodyLine() throws(TraceError) {
+    let toks = lexer.tokens
+    let t = try time(toks[0], relativeTo: cursor)
+    if t < cursor {
+      throw error(
+        at: toks[0],
+        "expected a time at or after the previous line's \(TraceTime.format(cursor)), found '\(lexer.text(toks[0]))'"
+      )
+    }
+    cursor = t
+    let verb = try token(1, expected: "an action (\(Self.verbs))")
+    func add(_ a: TraceAction, _ next: Int) throws(TraceError) {
+      try end(next)
+      steps.append(TraceStep(time: t, line: lexer.lineNumber, kind: .action(a)))
+    }
+    func clinician(_ c: ClinicianCommand) throws(TraceError) { try add(.clinician(c), 2) }
+    let w = lexer
+    if w.is(verb, "vitals") {
+      try vitalsLine(t)
+    } else if w.is(verb, "press") {
+      try add(.press, 2)
+    } else if w.is(verb, "program") {
+      try clinician(.program)
+    } else if w.is(verb, "confirm") {
+      try clinician(.confirm)
+    } else if w.is(verb, "start") {
+      try clinician(.start)
+    } else if w.is(verb, "pause") {
+      try clinician(.pause)
+    } else if w.is(verb, "resume") {
+      try clinician(.resume)
+    } else if w.is(verb, "stop") {
+      try clinician(.stop)
+    } else if w.is(verb, "ack") || w.is(verb, "acknowledge") {
+      try clinician(.acknowledge)
+    } else if w.is(verb, "silence") || w.is(verb, "audio-pause") {
+      try clinician(.audioPause)
+    } else if w.is(verb, "reset") {
+      try clinician(.reset)
+    } else if w.is(verb, "rate") {
+      let (v, next) = try quantity(2, .massRate)
+      try add(.clinician(.rate(MicrogramsPerHour(v))), next)
+    } else if w.is(verb, "clinician-bolus") {
+      let (v, next) = try quantity(2, .mass)
+      try add(.clinician(.bolus(Micrograms(v))), next)
+    } else if w.is(verb, "inject") {
+      let (a, next) = try injection()
+      try add(.inject(a), next)
+    } else if w.is(verb, "power") {
+      let what = try token(2, expected: "'lost' or 'restored'")
+      if w.is(what, "lost") || w.is(what, "off") {
+        try add(.powerLost, 3)
+      } else if w.is(what, "restored") || w.is(what, "on") {
+        var passed = true
+        var next = 3
+        if next < toks.count {
+          guard w.is(toks[next], "self-test") else {
+            throw error(
+              at: toks[next],
+              "expected 'self-test pass|fail' or the end of the line, found '\(w.text(toks[next]))'"
+            )
+          }
+          let r = try token(next + 1, expected: "'pass' or 'fail'")
+          guard w.is(r, "pass") || w.is(r, "fail") else {
+            throw error(at: r, "expected 'pass' or 'fail', found '\(w.text(r))'")
+          }
+          passed = w.is(r, "pass")
+          next += 2
+        }
+        try add(.powerRestored(selfTestPassed: passed), next)
+      } else {
+        throw error(at: what, "expected 'lost' or 'restored', found '\(w.text(what))'")
+      }
+    } else if w.is(verb, "link") {
+      let s = try token(2, expected: "'down' or 'up'")
+      guard w.is(s, "down") || w.is(s, "up") else {
+        throw error(at: s, "expected 'down' or 'up', found '\(w.text(s))'")
+      }
+      try add(.hostLink(connected: w.is(s, "up")), 3)
+    } else if w.is(verb, "clock") {
+      let a = try token(2, expected: "'advance'")
+      guard w.is(a, "advance") else {
+        throw error(at: a, "expected 'advance', found '\(w.text(a))'")
+      }
+      let d = try duration(try token(3, expected: "a duration (250ms, 12.5s, 3min, 2h, 1d)"))
+      try add(.clockAdvance(d), 4)
+      cursor = t + d
+    } else if w.is(verb, "expect") {
+      let (x, next) = try expectation(at: t)
+      try end(next)
+      let text = lexer.text(from: verb.start, to: toks[toks.count - 1].end)
+      steps.append(TraceStep(time: t, line: lexer.lineNumber, kind: .expectation(x, text: text)))
+    } else {
+      throw error(at: verb, "expected an action (\(Self.verbs)), found '\(w.text(verb))'")
+    }
+  }
+
+  static let injections =
+    "occlusion, pressure, air, door, mains, battery, motor, sensor-failure, reservoir, fault"
+
+  /// `inject …`: the word after `inject` names the hardware.
+  func injection() throws(TraceError) -> (HardwareInjection, Int) {
+    let w = lexer
+    let what = try token(2, expected: "a hardware injection (\(Self.injections))")
+    func onOff(_ i: Int) throws(TraceError) -> Bool {
+      let t = try token(i, expected: "'on' or 'off'")
+      guard w.is(t, "on") || w.is(t, "off") else {
+        throw error(at: t, "expected 'on' or 'off', found '\(w.text(t))'")
+      }
+      return w.is(t, "on")
+    }
+    func line(_ i: Int) throws(TraceError) -> Bool {
+      let t = try token(i, expected: "'downstream' or 'upstream'")
+      guard w.is(t, "downstream") || w.is(t, "upstream") else {
+        throw error(at: t, "expected 'downstream' or 'upstream', found '\(w.text(t))'")
+      }
+      return w.is(t, "downstream")
+    }
+    if w.is(what, "occlusion") {
+      let down = try line(3)
+      return (.occlusion(downstream: down, on: try onOff(4)), 5)
+    } else if w.is(what, "pressure") {
+      let down = try line(3)
+      let (v, next) = try quantity(4, .pressure)
+      return (.pressure(downstream: down, MilliPSI(v)), next)
+    } else if w.is(what, "air") {
+      let (v, next) = try quantity(3, .volume)
+      return (.air(Microliters(v)), next)
+    } else if w.is(what, "door") {
+      let t = try token(3, expected: "'open' or 'closed'")
+      guard w.is(t, "open") || w.is(t, "closed") else {
+        throw error(at: t, "expected 'open' or 'closed', found '\(w.text(t))'")
+      }
+      return (.door(open: w.is(t, "open")), 4)
+    } else if w.is(what, "mains") {
+      return (.mains(on: try onOff(3)), 4)
+    } else if w.is(what, "battery") {
+      let d = try duration(try token(3, expected: "a duration (250ms, 12.5s, 3min, 2h, 1d)"))
+      return (.battery(d), 4)
+    } else if w.is(what, "motor") {
+      let t = try token(3, expected: "'stall' or 'runaway'")
+      if w.is(t, "stall") { return (.motorStall(try onOff(4)), 5) }
+      if w.is(t, "runaway") { return (.motorRunaway(try onOff(4)), 5) }
+      throw error(at: t, "expected 'stall' or 'runaway', found '\(w.text(t))'")
+    } else if w.is(what, "sensor-failure") {
+      return (.sensorFailure(try onOff(3)), 4)
+    } else if w.is(what, "reservoir") {
+      let (v, next) = try quantity(3, .volume)
+      return (.reservoir(Microliters(v)), next)
+    } else if w.is(what, "fault") {
+      let t = try token(3, expected: "a fault (\(TraceNames.list(TraceNames.faults)))")
+      return (.fault(try name(t, TraceNames.faults, what: "a fault")), 4)
+    }
+    throw error(
+      at: what, "expected a hardware injection (\(Self.injections)), found '\(w.text(what))'")
+  }
+}

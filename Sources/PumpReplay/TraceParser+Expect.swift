@@ -1,0 +1,197 @@
+import PumpCore
+
+extension TraceParser {
+  static let expectations =
+    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause"
+
+  /// `expect …` at line time `t`; returns the expectation and the index of the word after it.
+  func expectation(at t: Milliseconds) throws(TraceError) -> (Expectation, Int) {
+    let w = lexer
+    let what = try token(2, expected: "an expectation (\(Self.expectations))")
+    if w.is(what, "alarm") {
+      let n = try token(3, expected: "an alarm name (\(TraceNames.list(TraceNames.alarms)))")
+      let code = try name(n, TraceNames.alarms, what: "an alarm name")
+      var i = 4
+      var priority: AlarmPriority? = nil
+      if i < w.tokens.count, w.is(w.tokens[i], "priority") {
+        let p = try token(i + 1, expected: "a priority (high, medium, low, info)")
+        priority = try name(p, TraceNames.priorities, what: "a priority")
+        i += 2
+      }
+      var cleared = false
+      if i < w.tokens.count, w.is(w.tokens[i], "cleared") {
+        cleared = true
+        i += 1
+      }
+      let (within, next) = try optionalWithin(i)
+      if cleared {
+        if priority != nil {
+          throw error(at: w.tokens[4], "expected no priority on 'alarm … cleared'")
+        }
+        return (.alarmCleared(code, within: within), next)
+      }
+      return (.alarm(code, priority: priority, within: within), next)
+    }
+    if w.is(what, "no") {
+      let a = try token(3, expected: "'alarm'")
+      guard w.is(a, "alarm") else { throw error(at: a, "expected 'alarm', found '\(w.text(a))'") }
+      var i = 4
+      var code: AlarmCode? = nil
+      let n = try token(i, expected: "an alarm name or 'until'")
+      if !w.is(n, "until") {
+        code = try name(n, TraceNames.alarms, what: "an alarm name")
+        i += 1
+      }
+      let u = try token(i, expected: "'until'")
+      guard w.is(u, "until") else { throw error(at: u, "expected 'until', found '\(w.text(u))'") }
+      let endToken = try token(i + 1, expected: "a time (12.5s, 3min, 01:02:03.250, +5s)")
+      let until = try time(endToken, relativeTo: t)
+      guard until >= t else {
+        throw error(
+          at: endToken,
+          "expected a time at or after the line's \(TraceTime.format(t)), found '\(w.text(endToken))'"
+        )
+      }
+      return (.noAlarm(code, until: until), i + 2)
+    }
+    if w.is(what, "mode") {
+      let m = try token(3, expected: "a mode")
+      let pattern = try mode(m)
+      var at = t
+      var next = 4
+      if next < w.tokens.count, w.is(w.tokens[next], "at") {
+        at = try time(try token(next + 1, expected: "a time"), relativeTo: t)
+        next += 2
+      }
+      return (.mode(pattern, at: at), next)
+    }
+    if w.is(what, "bolus") {
+      let g = try token(3, expected: "'granted' or 'denied'")
+      let (head, inner, innerStart) = try parenthesized(g)
+      let lower = head.lowercased()
+      var x: (Bool, BolusDenial?)
+      if lower == "granted" && inner == nil {
+        x = (true, nil)
+      } else if lower == "denied" {
+        x = (
+          false,
+          try inner.map { s throws(TraceError) in
+            try name(s, at: innerStart, TraceNames.denials, what: "a denial reason")
+          }
+        )
+      } else {
+        throw error(at: g, "expected 'granted' or 'denied(reason)', found '\(w.text(g))'")
+      }
+      let (within, next) = try optionalWithin(4)
+      return (.bolus(granted: x.0, denial: x.1, within: within), next)
+    }
+    if w.is(what, "delivered") {
+      let c = try token(3, expected: "a comparison (≤, <, ≥, >)")
+      let cmp: Comparison
+      switch w.text(c) {
+      case "≤", "<=": cmp = .atMost
+      case "<": cmp = .below
+      case "≥", ">=": cmp = .atLeast
+      case ">": cmp = .above
+      default: throw error(at: c, "expected a comparison (≤, <, ≥, >), found '\(w.text(c))'")
+      }
+      let (amount, i) = try quantity(4, .mass)
+      let s = try token(i, expected: "'in window', 'in last' or 'total'")
+      if w.is(s, "total") { return (.delivered(cmp, Micrograms(amount), scope: .total), i + 1) }
+      guard w.is(s, "in") else {
+        throw error(at: s, "expected 'in window', 'in last' or 'total', found '\(w.text(s))'")
+      }
+      let k = try token(i + 1, expected: "'window' or 'last'")
+      guard w.is(k, "window") || w.is(k, "last") else {
+        throw error(at: k, "expected 'window' or 'last', found '\(w.text(k))'")
+      }
+      let d = try duration(try token(i + 2, expected: "a window length (1h, 4h)"))
+      guard d.rawValue > 0 else {
+        throw error(
+          at: w.tokens[i + 2],
+          "expected a window length above 0, found '\(w.text(w.tokens[i + 2]))'")
+      }
+      return (
+        .delivered(cmp, Micrograms(amount), scope: w.is(k, "window") ? .window(d) : .last(d)), i + 3
+      )
+    }
+    if w.is(what, "motor") {
+      let s = try token(3, expected: "'stopped' or 'running'")
+      guard w.is(s, "stopped") || w.is(s, "running") else {
+        throw error(at: s, "expected 'stopped' or 'running', found '\(w.text(s))'")
+      }
+      let (within, next) = try optionalWithin(4)
+      return (
+        w.is(s, "stopped") ? .motorStopped(within: within) : .motorRunning(within: within), next
+      )
+    }
+    if w.is(what, "accepted") { return (.command(accepted: true, rejection: nil), 3) }
+    let (head, inner, innerStart) = try parenthesized(what)
+    if head.lowercased() == "rejected" {
+      let r = try inner.map { s throws(TraceError) in
+        try name(s, at: innerStart, TraceNames.rejections, what: "a rejection reason")
+      }
+      return (.command(accepted: false, rejection: r), 3)
+    }
+    if w.is(what, "audio-pause") {
+      let b = try token(3, expected: "'broken'")
+      guard w.is(b, "broken") else { throw error(at: b, "expected 'broken', found '\(w.text(b))'") }
+      var i = 4
+      var by: AlarmCode? = nil
+      if i < w.tokens.count, w.is(w.tokens[i], "by") {
+        by = try name(
+          try token(i + 1, expected: "an alarm name"), TraceNames.alarms, what: "an alarm name")
+        i += 2
+      }
+      let (within, next) = try optionalWithin(i)
+      return (.audioPauseBroken(by: by, within: within), next)
+    }
+    throw error(at: what, "expected an expectation (\(Self.expectations)), found '\(w.text(what))'")
+  }
+
+  /// An optional `within <duration>` at word `i` (default 0: at the line's time).
+  func optionalWithin(_ i: Int) throws(TraceError) -> (Milliseconds, Int) {
+    guard i < lexer.tokens.count else { return (.zero, i) }
+    let t = lexer.tokens[i]
+    guard lexer.is(t, "within") else {
+      throw error(
+        at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")
+    }
+    return (
+      try duration(try token(i + 1, expected: "a duration (250ms, 12.5s, 3min, 2h, 1d)")), i + 2
+    )
+  }
+
+  static let modeNames =
+    "self-test, idle, programmed, infusing[(phase)], paused[(reason)], kvo, complete, interlock-stopped, fault[(code)]"
+
+  /// A mode pattern: `infusing`, `infusing(basal)`, `paused(alarm)`, `kvo`…
+  func mode(_ t: Token) throws(TraceError) -> ModePattern {
+    let (head, inner, innerStart) = try parenthesized(t)
+    switch TraceNames.fold(head) {
+    case "selftest" where inner == nil: return .selfTest
+    case "idle" where inner == nil: return .idle
+    case "programmed" where inner == nil: return .programmed
+    case "kvo" where inner == nil: return .kvo
+    case "complete" where inner == nil: return .complete
+    case "interlockstopped" where inner == nil: return .interlockStopped
+    case "infusing":
+      return .infusing(
+        try inner.map { s throws(TraceError) in
+          try name(s, at: innerStart, TraceNames.phases, what: "an infusion phase")
+        })
+    case "paused":
+      return .paused(
+        try inner.map { s throws(TraceError) in
+          try name(s, at: innerStart, TraceNames.pauseReasons, what: "a pause reason")
+        })
+    case "fault":
+      return .fault(
+        try inner.map { s throws(TraceError) in
+          try name(s, at: innerStart, TraceNames.faults, what: "a fault")
+        })
+    default:
+      throw error(at: t, "expected a mode (\(Self.modeNames)), found '\(lexer.text(t))'")
+    }
+  }
+}

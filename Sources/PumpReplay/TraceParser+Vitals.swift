@@ -1,0 +1,151 @@
+import PumpCore
+
+extension TraceParser {
+  static let vitalNames = "SBP, DBP, HR, SpO2, RR"
+
+  /// `vitals SBP=125 …`, `vitals every 1s until 24h SBP=125 … [jitter 3]`, `vitals csv <path>`.
+  mutating func vitalsLine(_ t: Milliseconds) throws(TraceError) {
+    let toks = lexer.tokens
+    let line = lexer.lineNumber
+    guard toks.count > 2 else {
+      throw errorAtEnd(
+        "expected vitals (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), 'every' or 'csv', found the end of the line"
+      )
+    }
+    if lexer.is(toks[2], "every") {
+      let period = try duration(try token(3, expected: "a period (1s, 15min)"))
+      guard period.rawValue > 0 else {
+        throw error(at: toks[3], "expected a period above 0, found '\(lexer.text(toks[3]))'")
+      }
+      let u = try token(4, expected: "'until'")
+      guard lexer.is(u, "until") else {
+        throw error(at: u, "expected 'until', found '\(lexer.text(u))'")
+      }
+      let endToken = try token(5, expected: "an end time (24h, +10min)")
+      let end = try time(endToken, relativeTo: t)
+      guard end > t else {
+        throw error(
+          at: endToken,
+          "expected an end time after the line's \(TraceTime.format(t)), found '\(lexer.text(endToken))'"
+        )
+      }
+      var i = 6
+      var jitter: Int32 = 0
+      var sample = VitalsSample()
+      var mask: UInt8 = 0
+      var any = false
+      while i < toks.count {
+        if lexer.is(toks[i], "jitter") {
+          let j = try token(i + 1, expected: "a jitter amplitude 0…100")
+          guard let a = integer(j), a <= 100 else {
+            throw error(at: j, "expected a jitter amplitude 0…100, found '\(lexer.text(j))'")
+          }
+          jitter = a
+          i += 2
+          continue
+        }
+        mask |= try vital(toks[i], into: &sample)
+        any = true
+        i += 1
+      }
+      guard any else {
+        throw errorAtEnd(
+          "expected at least one vital (SBP=…, DBP=…, HR=…, SpO2=…, RR=…), found the end of the line"
+        )
+      }
+      let series = VitalsSeries(
+        source: .generator(base: sample, period: period, end: end, jitter: jitter), start: t,
+        vitals: mask, seed: header.seed &+ UInt64(line) &* 0x9E37_79B9)
+      steps.append(TraceStep(time: t, line: line, kind: .action(.vitalsSeries(series))))
+      return
+    }
+    if lexer.is(toks[2], "csv") {
+      let p = try token(3, expected: "a CSV file path")
+      try end(4)
+      var path = lexer.text(p)
+      if path.count >= 2, path.hasPrefix("\""), path.hasSuffix("\"") {
+        path = String(path.dropFirst().dropLast())
+      }
+      guard let bytes = readFile(path) else {
+        throw error(at: p, "expected a readable CSV file, cannot read '\(path)'")
+      }
+      let table = try VitalsCSV.parse(bytes: bytes, file: path, start: t)
+      guard let first = table.times.first else {
+        throw error(at: p, "expected at least one sample row in '\(path)', found none")
+      }
+      var mask: UInt8 = 0
+      for s in table.samples { mask |= s.presentMask }
+      let series = VitalsSeries(
+        source: .table(times: table.times, samples: table.samples), start: first, vitals: mask,
+        seed: 0)
+      steps.append(TraceStep(time: t, line: line, kind: .action(.vitalsSeries(series))))
+      return
+    }
+    var sample = VitalsSample()
+    for i in 2..<toks.count { try vital(toks[i], into: &sample) }
+    if sample.presentMask == 0 {
+      throw error(
+        at: toks[2],
+        "expected at least one vital value ('-' marks a missing vital only in 'vitals every' lines)"
+      )
+    }
+    steps.append(TraceStep(time: t, line: line, kind: .action(.vitals(sample))))
+  }
+
+  /// One `NAME=value` word (`NAME=-`: the vital is missing, masking older series); returns
+  /// the vital's bit.
+  @discardableResult
+  func vital(_ t: Token, into sample: inout VitalsSample) throws(TraceError) -> UInt8 {
+    let b = lexer.bytes
+    var eq = t.start
+    while eq < t.end, b[eq] != 0x3D { eq += 1 }
+    guard eq < t.end else {
+      throw error(at: t, "expected a vital as NAME=value (SBP=125), found '\(lexer.text(t))'")
+    }
+    guard let v = Self.vitalName(b, t.start, eq) else {
+      let n = lexer.text(from: t.start, to: eq)
+      throw error(at: t, "expected a vital name (\(Self.vitalNames)), found '\(n)'")
+    }
+    let valueToken = Token(start: eq + 1, end: t.end)
+    if valueToken.end - valueToken.start == 1, b[valueToken.start] == 0x2D {  // '-'
+      return v.bit
+    }
+    guard let value = integer(valueToken), value <= 999 else {
+      throw error(
+        atByte: eq + 1,
+        "expected a whole number 0…999 for \(TraceNames.name(v, in: TraceNames.vitals)), found '\(lexer.text(valueToken))'"
+      )
+    }
+    if sample[v] != nil {
+      throw error(at: t, "\(TraceNames.name(v, in: TraceNames.vitals)) given twice on one line")
+    }
+    sample.set(v, value)
+    return v.bit
+  }
+
+  /// The vital named by bytes a..<b (ASCII, case-insensitive), without making a string.
+  static func vitalName(_ b: [UInt8], _ a: Int, _ e: Int) -> Vital? {
+    func l(_ i: Int) -> UInt8 { TraceLexer.lower(b[a + i]) }
+    switch e - a {
+    case 2 where l(1) == 0x72:  // "hr", "rr"
+      return l(0) == 0x68 ? .hr : l(0) == 0x72 ? .rr : nil
+    case 3 where l(1) == 0x62 && l(2) == 0x70:  // "sbp", "dbp"
+      return l(0) == 0x73 ? .sbp : l(0) == 0x64 ? .dbp : nil
+    case 4 where l(0) == 0x73 && l(1) == 0x70 && l(2) == 0x6F && b[a + 3] == 0x32:  // "spo2"
+      return .spo2
+    default: return nil
+    }
+  }
+
+  /// A whole number 0…999999 written in ASCII digits.
+  func integer(_ t: Token) -> Int32? {
+    guard t.end > t.start, t.end - t.start <= 6 else { return nil }
+    var v: Int32 = 0
+    for i in t.start..<t.end {
+      let c = lexer.bytes[i]
+      guard TraceLexer.isDigit(c) else { return nil }
+      v = v * 10 + Int32(c - 0x30)
+    }
+    return v
+  }
+}

@@ -1,0 +1,198 @@
+import PumpConfig
+import PumpCore
+
+/// Reads trace text (docs/TRACES.md) into a `Trace`. Never traps on any input: every problem
+/// is a `TraceError` naming file, line and column and what was expected there.
+public struct TraceParser {
+  /// Reads a file a trace refers to (a CSV of vitals), by the path written in the trace
+  /// (relative paths are the caller's business). Nil: cannot be read.
+  public typealias FileReader = (String) -> [UInt8]?
+
+  var lexer: TraceLexer
+  let file: String
+  let readFile: FileReader
+  var header: TraceHeader
+  var steps: [TraceStep] = []
+  /// Time of the previous line (relative times count from it; lines never go back).
+  var cursor = Milliseconds.zero
+  var inBody = false
+  var seenKeys: Set<String> = []
+
+  init(bytes: [UInt8], file: String, readFile: @escaping FileReader) {
+    lexer = TraceLexer(bytes: bytes)
+    self.file = file
+    self.readFile = readFile
+    var stem = file.split(separator: "/").last.map(String.init) ?? file
+    if stem.hasSuffix(".trace") { stem.removeLast(6) }
+    header = TraceHeader(name: stem)
+  }
+
+  /// Parses a whole trace.
+  ///
+  /// - Parameters:
+  ///   - bytes: the file's UTF-8 text.
+  ///   - file: the name errors and reports use.
+  ///   - readFile: reads files the trace refers to (`vitals csv <path>`).
+  public static func parse(
+    bytes: [UInt8], file: String = "<string>", readFile: @escaping FileReader = { _ in nil }
+  ) throws(TraceError) -> Trace {
+    var p = TraceParser(bytes: bytes, file: file, readFile: readFile)
+    try p.run()
+    return Trace(file: file, header: p.header, steps: p.steps)
+  }
+
+  /// Parses trace text held in a string.
+  public static func parse(
+    _ text: String, file: String = "<string>", readFile: @escaping FileReader = { _ in nil }
+  ) throws(TraceError) -> Trace {
+    try parse(bytes: Array(text.utf8), file: file, readFile: readFile)
+  }
+
+  mutating func run() throws(TraceError) {
+    while lexer.nextLine() {
+      guard let first = lexer.tokens.first else { continue }
+      let b = lexer.bytes[first.start]
+      if TraceLexer.isDigit(b) || b == 0x2B {  // digit or '+'
+        inBody = true
+        try bodyLine()
+      } else if isLetter(b) && lexer.bytes[first.end - 1] == 0x3A && !inBody {
+        try headerLine(first)
+      } else if isLetter(b) && lexer.bytes[first.end - 1] == 0x3A {
+        throw error(
+          at: first,
+          "expected a time (12.5s, 3min, 01:02:03.250, +5s): header fields go before "
+            + "the first timed line, found '\(lexer.text(first))'")
+      } else {
+        throw error(
+          at: first,
+          "expected a header field 'key: value' or a time (12.5s, 3min, 01:02:03.250, +5s), "
+            + "found '\(lexer.text(first))'")
+      }
+    }
+    if header.profile.isEmpty {
+      throw TraceError(
+        file: file, line: max(lexer.lineNumber, 1), column: 1,
+        message: "expected a 'profile:' header field naming the hardware profile")
+    }
+  }
+
+  func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+
+  // MARK: Errors
+
+  func error(at t: Token, _ message: String) -> TraceError {
+    TraceError(file: file, line: lexer.lineNumber, column: lexer.column(t.start), message: message)
+  }
+
+  func error(atByte b: Int, _ message: String) -> TraceError {
+    TraceError(file: file, line: lexer.lineNumber, column: lexer.column(b), message: message)
+  }
+
+  /// An error just past the last word of the line (something is missing).
+  func errorAtEnd(_ message: String) -> TraceError {
+    let end = lexer.tokens.last?.end ?? lexer.lineStart
+    return TraceError(
+      file: file, line: lexer.lineNumber, column: lexer.column(end), message: message)
+  }
+
+  // MARK: Shared word parsers
+
+  /// A duration word (`5s`, `1h30min`).
+  func duration(_ t: Token, what: String = "a duration (250ms, 12.5s, 3min, 2h, 1d)")
+    throws(TraceError) -> Milliseconds
+  {
+    guard let d = TraceTime.parse(lexer.bytes, t.start, t.end) else {
+      throw error(at: t, "expected \(what), found '\(lexer.text(t))'")
+    }
+    return d
+  }
+
+  /// A time word: absolute (`10min`, `01:02:03.250`) or `+duration` from `base`.
+  func time(_ t: Token, relativeTo base: Milliseconds) throws(TraceError) -> Milliseconds {
+    let what = "a time (12.5s, 3min, 01:02:03.250, +5s)"
+    if lexer.bytes[t.start] == 0x2B {
+      guard let d = TraceTime.parse(lexer.bytes, t.start + 1, t.end) else {
+        throw error(at: t, "expected \(what), found '\(lexer.text(t))'")
+      }
+      return base + d
+    }
+    guard let d = TraceTime.parse(lexer.bytes, t.start, t.end) else {
+      throw error(at: t, "expected \(what), found '\(lexer.text(t))'")
+    }
+    return d
+  }
+
+  /// A quantity with a unit at word `i` (`2 mg` as two words or `2mg` as one); returns the
+  /// value in the dimension's base unit and the index after it.
+  func quantity(_ i: Int, _ dimension: Quantity.Dimension) throws(TraceError) -> (Int64, Int) {
+    let expected = "expected \(dimension.noun) (\(dimension.unitList))"
+    let toks = lexer.tokens
+    guard i < toks.count else { throw errorAtEnd("\(expected), found the end of the line") }
+    let t = toks[i]
+    var split = t.start
+    while split < t.end, TraceLexer.isDigit(lexer.bytes[split]) || lexer.bytes[split] == 0x2E {
+      split += 1
+    }
+    var text: String
+    var next = i + 1
+    var shown: String
+    if split == t.end, i + 1 < toks.count {
+      text = lexer.text(t) + " " + lexer.text(toks[i + 1])
+      shown = text
+      next = i + 2
+    } else {
+      text = lexer.text(from: t.start, to: split) + " " + lexer.text(from: split, to: t.end)
+      shown = lexer.text(t)
+    }
+    do {
+      return (try Quantity.parse(text, as: dimension), next)
+    } catch {
+      throw self.error(at: t, "\(expected), found '\(shown)'")
+    }
+  }
+
+  /// A name from `table` (case, '-' and '_' ignored).
+  func name<T>(_ t: Token, _ table: [(String, T)], what: String) throws(TraceError) -> T {
+    try name(lexer.text(t), at: t.start, table, what: what)
+  }
+
+  func name<T>(_ s: String, at byte: Int, _ table: [(String, T)], what: String) throws(TraceError)
+    -> T
+  {
+    guard let v = TraceNames.lookup(s, in: table) else {
+      throw error(atByte: byte, "expected \(what) (\(TraceNames.list(table))), found '\(s)'")
+    }
+    return v
+  }
+
+  /// Splits `word(inner)` into the word and the inner text with its byte offset.
+  func parenthesized(_ t: Token) throws(TraceError) -> (
+    head: String, inner: String?, innerStart: Int
+  ) {
+    guard let open = lexer.bytes[t.start..<t.end].firstIndex(of: 0x28) else {
+      return (lexer.text(t), nil, t.end)
+    }
+    guard lexer.bytes[t.end - 1] == 0x29, open + 1 < t.end - 1 else {
+      throw error(at: t, "expected 'word(reason)' with a closing ')', found '\(lexer.text(t))'")
+    }
+    return (
+      lexer.text(from: t.start, to: open), lexer.text(from: open + 1, to: t.end - 1), open + 1
+    )
+  }
+
+  /// Fails unless the line ends after word `i - 1`.
+  func end(_ i: Int) throws(TraceError) {
+    if i < lexer.tokens.count {
+      let t = lexer.tokens[i]
+      throw error(at: t, "expected the end of the line, found '\(lexer.text(t))'")
+    }
+  }
+
+  /// Word `i`, or an error naming what was expected there.
+  func token(_ i: Int, expected: String) throws(TraceError) -> Token {
+    guard i < lexer.tokens.count else {
+      throw errorAtEnd("expected \(expected), found the end of the line")
+    }
+    return lexer.tokens[i]
+  }
+}

@@ -1,0 +1,66 @@
+import PumpCore
+
+/// The outcome of replaying one trace.
+public struct TraceResult: Sendable {
+  public var file: String
+  public var name: String
+  public var requirements: [String]
+  public var expectedVerdict: Verdict
+  /// Pass when every expectation held and the run had no error.
+  public var verdict: Verdict
+  /// A problem that stopped the run (the pump refused the header's prescription…).
+  public var error: String?
+  public var expectations: [ExpectationResult]
+  /// Simulated duration.
+  public var simulated: Milliseconds
+  /// Actions applied (vitals samples included).
+  public var events: Int
+  /// Driver work (offline: control steps).
+  public var work: Int64
+  /// Wall time of the run (parse excluded), ns.
+  public var wallNanoseconds: Int64
+  /// The observations, kept for reports.
+  public var log: ObservationLog?
+  /// The prescription and vitals policy in force (for report plots).
+  public var prescription: Prescription?
+  public var policy: VitalsPolicy?
+
+  /// True when the verdict is the one the trace expects of itself.
+  public var asExpected: Bool { verdict == expectedVerdict }
+
+  /// Expectations that failed.
+  public var failures: [ExpectationResult] { expectations.filter { !$0.passed } }
+}
+
+/// Offline replay of one parsed trace.
+public enum OfflineReplay {
+  /// Replays `trace` bound to `setup` on PumpCore and simulated hardware, then checks it.
+  ///
+  /// - Parameter keepLog: keep the observations (and the vitals fed) for reports.
+  public static func run(_ trace: Trace, setup: TraceSetup, keepLog: Bool = false) -> TraceResult {
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    var driver = OfflineDriver(setup: setup)
+    var result = TraceResult(
+      file: trace.file, name: trace.header.name, requirements: trace.header.requirements,
+      expectedVerdict: trace.header.expectedVerdict, verdict: .fail, error: nil, expectations: [],
+      simulated: .zero, events: 0, work: 0, wallNanoseconds: 0, log: nil,
+      prescription: setup.prescription, policy: setup.policy)
+    do {
+      let run = try TraceRunner.run(trace, setup: setup, driver: &driver, capturesVitals: keepLog)
+      result.expectations = TraceChecker.check(trace, log: run.log)
+      result.simulated = run.end
+      result.events = run.events
+      result.work = run.work
+      result.verdict = result.expectations.allSatisfy(\.passed) ? .pass : .fail
+      if keepLog { result.log = run.log }
+    } catch {
+      result.error = error.message
+    }
+    let d = clock.now - t0
+    result.wallNanoseconds =
+      d.components.seconds * 1_000_000_000
+      + d.components.attoseconds / 1_000_000_000
+    return result
+  }
+}

@@ -1,0 +1,138 @@
+import PumpCore
+
+/// What one run produced: the observations, the end time, and the work done.
+public struct TraceRun: Sendable {
+  public var log: ObservationLog
+  /// The instant the run ended (ms since the start).
+  public var end: Milliseconds
+  /// Actions applied, vitals samples from series included (the events of the run).
+  public var events: Int
+  /// Driver work (offline: control steps).
+  public var work: Int64
+}
+
+/// Walks a trace's timeline and hands each action to a `TraceDriver`, expanding vitals series
+/// on the fly. Order: by time; at equal times series samples come first (in series order),
+/// then the trace's lines in file order. A vital fed by a newer active series is masked out of
+/// older series' samples, so an episode line overlays a baseline and the baseline resumes
+/// when the episode ends.
+public enum TraceRunner {
+  /// Runs `trace` on `driver` from `setup` to `trace.end`.
+  public static func run<D: TraceDriver>(
+    _ trace: Trace, setup: TraceSetup, driver: inout D, capturesVitals: Bool = false
+  ) throws(TraceError) -> TraceRun {
+    var log = ObservationLog(capturesVitals: capturesVitals)
+    do {
+      try driver.begin(setup, log: &log)
+    } catch {
+      var e = error
+      e.file = trace.file
+      e.line = trace.header.locations["profile"]?.line ?? 1
+      e.column = 1
+      throw e
+    }
+    var active: [ActiveSeries] = []
+    var events = 0
+    var order = 0
+    var i = 0
+    let steps = trace.steps
+    while true {
+      // The next script action; series lines start before samples of the same instant, so
+      // an overlay masks the baseline from its first sample on.
+      while i < steps.count {
+        if case .expectation = steps[i].kind {
+          i += 1
+        } else if case .action(.vitalsSeries(let series)) = steps[i].kind,
+          active.allSatisfy({ $0.nextTime >= steps[i].time })
+        {
+          order += 1
+          let run = ActiveSeries(series: series, order: order)
+          if run.nextTime != Milliseconds(Int64.max) { active.append(run) }
+          i += 1
+        } else {
+          break
+        }
+      }
+      let ts = i < steps.count ? steps[i].time : Milliseconds(Int64.max)
+      var best = -1
+      for (k, a) in active.enumerated() where best < 0 || a.nextTime < active[best].nextTime {
+        best = k
+      }
+      if best >= 0, active[best].nextTime <= ts {
+        let t = active[best].nextTime
+        var mask: UInt8 = 0
+        for a in active where a.order > active[best].order && a.series.start <= t {
+          mask |= a.series.vitals
+        }
+        let sample = active[best].take().removing(mask)
+        if active[best].nextTime == Milliseconds(Int64.max) { active.remove(at: best) }
+        if sample.presentMask != 0 {
+          driver.apply(.vitals(sample), at: t, line: 0, log: &log)
+          events += 1
+        }
+        continue
+      }
+      guard i < steps.count else { break }
+      let s = steps[i]
+      i += 1
+      guard case .action(let a) = s.kind else { continue }
+      if case .vitalsSeries(let series) = a {
+        order += 1
+        let run = ActiveSeries(series: series, order: order)
+        if run.nextTime != Milliseconds(Int64.max) { active.append(run) }
+        continue
+      }
+      driver.apply(a, at: s.time, line: s.line, log: &log)
+      events += 1
+    }
+    let end = trace.end
+    driver.advance(to: end, log: &log)
+    return TraceRun(log: log, end: end, events: events, work: driver.work)
+  }
+}
+
+/// A vitals series being expanded.
+struct ActiveSeries {
+  let series: VitalsSeries
+  let order: Int
+  var index = 0
+  var nextTime: Milliseconds
+  var rng: SplitMix64
+
+  init(series: VitalsSeries, order: Int) {
+    self.series = series
+    self.order = order
+    rng = SplitMix64(seed: series.seed)
+    nextTime = Milliseconds(Int64.max)
+    nextTime = time(of: 0)
+  }
+
+  func time(of k: Int) -> Milliseconds {
+    switch series.source {
+    case .generator(_, let period, let end, _):
+      let t = series.start + Milliseconds(Int64(k) * period.rawValue)
+      return t < end ? t : Milliseconds(Int64.max)
+    case .table(let times, _):
+      return k < times.count ? times[k] : Milliseconds(Int64.max)
+    }
+  }
+
+  /// The sample at `nextTime`; moves to the next.
+  mutating func take() -> VitalsSample {
+    var s: VitalsSample
+    switch series.source {
+    case .generator(let base, _, _, let jitter):
+      s = base
+      if jitter > 0 {
+        for v in Vital.allCases {
+          if let x = base[v] { s.set(v, min(max(x + rng.jitter(jitter), 0), 999)) }
+        }
+      }
+    case .table(_, let samples):
+      s = samples[index]
+    }
+    index += 1
+    nextTime = time(of: index)
+    return s
+  }
+}

@@ -1,0 +1,142 @@
+import PumpCore
+import PumpProtocol
+import PumpReplay
+import Testing
+
+/// A driver that only records what it is given: the runner's seam for online drivers.
+struct RecordingDriver: TraceDriver {
+  var applied: [(Milliseconds, TraceAction)] = []
+  var advancedTo: Milliseconds? = nil
+  var work: Int64 { Int64(applied.count) }
+
+  mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError) {}
+  mutating func apply(_ a: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog) {
+    applied.append((t, a))
+  }
+  mutating func advance(to t: Milliseconds, log: inout ObservationLog) { advancedTo = t }
+}
+
+@Suite struct TraceRunnerTests {
+  static func setup(_ t: Trace) throws -> TraceSetup { try TraceSetup.bind(t, to: shippedConfig) }
+
+  @Test("REQ-TRACE-FORMAT-02: a newer series overlays the vitals it names; the baseline resumes")
+  func overlay() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        0s vitals every 1s until 5s SBP=120 HR=70
+        2s vitals every 1s until 4s SBP=170 RR=-
+        2s press
+        10s expect mode idle
+        """)
+    var d = RecordingDriver()
+    let run = try TraceRunner.run(t, setup: try Self.setup(t), driver: &d)
+    let got = d.applied.map { ($0.0.rawValue, $0.1) }
+    let want: [(Int64, TraceAction)] = [
+      (0, .vitals(VitalsSample(sbp: 120, hr: 70))), (1000, .vitals(VitalsSample(sbp: 120, hr: 70))),
+      (2000, .vitals(VitalsSample(hr: 70))), (2000, .vitals(VitalsSample(sbp: 170))),
+      (2000, .press),
+      (3000, .vitals(VitalsSample(hr: 70))), (3000, .vitals(VitalsSample(sbp: 170))),
+      (4000, .vitals(VitalsSample(sbp: 120, hr: 70))),
+    ]
+    #expect(got.map(\.0) == want.map(\.0))
+    #expect(got.map(\.1) == want.map(\.1))
+    #expect(d.advancedTo == .seconds(10))
+    #expect(run.events == 8)
+  }
+
+  @Test("REQ-TRACE-REPLAY-01: event-driven: a quiet week costs steps, not 60 million ticks")
+  func quietWeek() throws {
+    let quiet = try replay(
+      minimalHeader + "vitals-stale-after: 8d\nbasal: 0 mg/h\n7d expect mode infusing(basal)\n",
+      keepLog: false)
+    #expect(quiet.verdict == .pass)
+    #expect(quiet.simulated == .hours(168))
+    // 10 ms control ticks would be 60,480,000 steps.
+    #expect(quiet.work < 10_000)
+    let busy = try replay(
+      minimalHeader
+        + "vitals-stale-after: 8d\n0s vitals every 1min until 7d SBP=120 DBP=80 HR=70\n",
+      keepLog: false)
+    #expect(busy.events == 10_080)
+    #expect(busy.work > 10_080 && busy.work < 40_000)
+  }
+
+  @Test(
+    "REQ-TRACE-REPLAY-01: the offline driver runs PumpCore on PumpRig: same result as the rig by hand"
+  )
+  func sameAsRig() throws {
+    let r = try replay(
+      minimalHeader + """
+        0s vitals every 1s until 10min SBP=125 DBP=75 HR=80
+        1min press
+        1min expect bolus granted
+        10min expect delivered ≥ 2.7 mg total
+        10min expect delivered ≤ 2.9 mg total
+        """)
+    #expect(r.failures.isEmpty, "\(r.failures.map(\.message))")
+  }
+
+  @Test("REQ-TRACE-REPLAY-02: deterministic; parallel batches keep input order")
+  func determinism() throws {
+    let files = try ReplayBatch.collect(["\(repoRoot)/Tests/Traces"]).filter {
+      !$0.contains("postop-7day")
+    }
+    let jobs = try files.map { f in
+      let t = try ReplayBatch.load(f)
+      return (t, try Self.setup(t))
+    }
+    let a = ReplayBatch.run(jobs, keepLogs: true)
+    let b = jobs.map { OfflineReplay.run($0.0, setup: $0.1, keepLog: true) }
+    #expect(a.map(\.file) == files)
+    #expect(a.map(\.file) == b.map(\.file))
+    for (x, y) in zip(a, b) {
+      #expect(x.log?.records == y.log?.records)
+      #expect(x.expectations == y.expectations)
+    }
+  }
+
+  @Test("REQ-TRACE-REPLAY-02: jitter follows the seed")
+  func seeded() throws {
+    func values(_ seed: Int) throws -> [VitalsSample] {
+      let t = try TraceParser.parse(
+        minimalHeader + "seed: \(seed)\n0s vitals every 1s until 20s SBP=120 jitter 5\n")
+      var d = RecordingDriver()
+      _ = try TraceRunner.run(t, setup: try Self.setup(t), driver: &d)
+      return d.applied.compactMap { if case .vitals(let s) = $0.1 { return s } else { return nil } }
+    }
+    #expect(try values(1) == values(1))
+    #expect(try values(1) != values(2))
+    #expect(try values(1).allSatisfy { (115...125).contains($0.sbp ?? 0) })
+  }
+}
+
+@Suite struct TraceWireTests {
+  @Test("REQ-TRACE-REPLAY-01: each action maps to its protocol role and request for online replay")
+  func roles() throws {
+    let rx = try TraceSetup.bind(
+      try TraceParser.parse(minimalHeader + "0s press\n"), to: shippedConfig
+    ).prescription
+    let cases: [(TraceAction, Role, HostRequest?)] = [
+      (.vitals(VitalsSample(hr: 80)), .vitals, .vitals(VitalsSample(hr: 80))),
+      (.press, .patient, .patientBolus),
+      (.clinician(.program), .clinician, .program(rx)),
+      (
+        .clinician(.rate(.milligramsPerHour(4))), .clinician,
+        .changeBasalRate(.milligramsPerHour(4))
+      ),
+      (.clinician(.reset), .clinician, .clinicianReset),
+      (.inject(.door(open: true)), .service, .inject(.door(open: true))),
+      (
+        .inject(.pressure(downstream: true, .psi(12))), .service,
+        .inject(.downstreamPressure(.psi(12)))
+      ),
+      (.inject(.occlusion(downstream: true, on: true)), .service, nil),
+      (.clockAdvance(.hours(1)), .service, .clock(.advance(.hours(1)))),
+      (.powerLost, .service, nil),
+    ]
+    for (a, role, request) in cases {
+      #expect(a.role == role)
+      #expect(a.hostRequest(prescription: rx) == request)
+    }
+  }
+}
