@@ -130,10 +130,13 @@ public struct SimulatedHardware: Sendable {
 
   /// The next instant the hardware's readings cross a threshold the controller watches
   /// (occlusion pressure, battery low/depleted, reservoir empty), for event-driven callers.
+  /// While the mechanism does not move at the commanded rate (runaway, stall, empty) the
+  /// controller must see it every control tick, as the firmware's flow check would.
   public func nextDeadline() -> Milliseconds? {
     var best: Int64? = nil
     func consider(_ t: Int64) { if t > now.rawValue, best.map({ t < $0 }) ?? true { best = t } }
     let r = effectiveRate.rawValue
+    if r != rate.rawValue { consider(now.rawValue + max(profile.controlTick.rawValue, 1)) }
     if r > 0 {
       // nL per ms = r / 3600.
       if downstreamOccluded {
