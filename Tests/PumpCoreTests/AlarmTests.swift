@@ -1,3 +1,4 @@
+import Foundation
 import PumpCore
 import Testing
 
@@ -14,6 +15,30 @@ struct AlarmTests {
     #expect(AlarmCode.doseLimit.action == .kvo)
     #expect(AlarmCode.reservoirLow.priority == .medium)
     #expect(AlarmCode.hostLinkLost.priority == .low && AlarmCode.hostLinkLost.action == .warn)
+  }
+
+  @Test("REQ-ALARM-TABLE-01: docs/alarms.md shows exactly the table in the code")
+  func documentedTable() throws {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    let path = parts.joined(separator: "/") + "/docs/alarms.md"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var rows: [UInt8: [String]] = [:]
+    for line in text.split(separator: "\n") where line.hasPrefix("| ") {
+      let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+      if let code = UInt8(cells[0]) {
+        rows[code] = cells.map { $0.replacingOccurrences(of: "*", with: "") }
+      }
+    }
+    #expect(rows.count == AlarmCode.allCases.count)
+    for c in AlarmCode.allCases {
+      let p = c.properties
+      let expected = [
+        "\(c.rawValue)", "\(c)", "\(p.priority)", "\(p.action)", p.latching ? "yes" : "no",
+        p.silenceable ? "yes" : "no",
+      ]
+      #expect(Array(rows[c.rawValue]?.prefix(6) ?? []) == expected, "docs/alarms.md row \(c)")
+    }
   }
 
   @Test(
