@@ -44,7 +44,7 @@ private enum CoreBenchError: Error { case noModel, rejected }
 /// controller tick, motor command) over 21 batches of 10,000 ticks at the profile's tick, with
 /// a vitals sample every second as the firmware would see it.
 func runCoreBench(_ args: [String]) throws -> [BenchRow] {
-  var rig = try infusingRig(profiles: args.first ?? "HardwareProfiles")
+  var rig = try infusingRig(profiles: args.first { !$0.hasPrefix("--") } ?? "HardwareProfiles")
   let tick = rig.controller.profile.controlTick.rawValue
   let vitals = VitalsSample(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)
   var t = rig.now.rawValue
