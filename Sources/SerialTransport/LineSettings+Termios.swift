@@ -50,7 +50,9 @@ extension LineSettings {
   }
 
   /// Raw mode (`cfmakeraw`: no echo, no CR/LF translation, no signals, byte at a time) with
-  /// these settings applied; `VMIN = 0, VTIME = 0` so reads never block in the kernel.
+  /// these settings applied. `VMIN = 1, VTIME = 0`: with `O_NONBLOCK` an empty read then fails
+  /// with `EAGAIN`, so a read of 0 bytes always means hang-up (with `VMIN = 0` the kernel
+  /// returns 0 for "no data" too, and the two cannot be told apart).
   func apply(to t: inout termios) throws(TransportError) {
     try validate()
     guard let speed = Self.speed(forBaud: baud) else { throw .unsupportedBaud(baud) }
@@ -83,7 +85,7 @@ extension LineSettings {
     case .xonXoff: t.c_iflag |= tcflag_t(IXON | IXOFF)
     }
     withUnsafeMutableBytes(of: &t.c_cc) { cc in
-      cc[Int(VMIN)] = 0
+      cc[Int(VMIN)] = 1
       cc[Int(VTIME)] = 0
     }
     cfsetispeed(&t, speed)
