@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import SystemPackage
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
   import Glibc
@@ -145,7 +145,8 @@ public final class SerialConnection: Sendable {
         var p = pacer
         let delayNs = p?.delay(now: MonotonicClock.nanoseconds()) ?? 0
         if delayNs > 0 {
-          var ts = timespec(tv_sec: Int(delayNs / 1_000_000_000), tv_nsec: Int(delayNs % 1_000_000_000))
+          var ts = timespec(
+            tv_sec: Int(delayNs / 1_000_000_000), tv_nsec: Int(delayNs % 1_000_000_000))
           nanosleep(&ts, nil)
         } else {
           var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)

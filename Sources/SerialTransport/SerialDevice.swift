@@ -54,7 +54,9 @@ public final class SerialDevice: SerialIO {
   ) throws(TransportError) -> SerialDevice {
     try settings.validate()
     var fd: Int32
-    repeat { fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) } while fd < 0
+    repeat {
+      fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+    } while fd < 0
       && errno == EINTR
     guard fd >= 0 else {
       if errno == EBUSY { throw .busy(path: path) }

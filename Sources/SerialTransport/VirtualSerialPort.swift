@@ -131,8 +131,7 @@ public final class VirtualSerialPort: SerialIO {
   }
 
   /// openpty, raw mode on the master (applies to the slave), master non-blocking, slave closed.
-  private static func openRawPty(settings: LineSettings) throws(TransportError) -> (Int32, String)
-  {
+  private static func openRawPty(settings: LineSettings) throws(TransportError) -> (Int32, String) {
     var master: Int32 = -1
     var slave: Int32 = -1
     var name = [CChar](repeating: 0, count: 128)

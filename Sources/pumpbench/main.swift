@@ -16,7 +16,8 @@ struct Suite {
 
 let suites: [Suite] = [
   // Add suites here, one per area (core, transport, protocol, firmware, replay).
-  Suite(name: "protocol", run: runProtocolBench)
+  Suite(name: "protocol", run: runProtocolBench),
+  Suite(name: "transport", run: runTransportBench),
 ]
 
 func printRows(_ rows: [BenchRow]) {

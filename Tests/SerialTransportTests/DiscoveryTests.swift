@@ -7,7 +7,9 @@ import Testing
 #endif
 
 @Suite struct DiscoveryTests {
-  @Test("REQ-SERIAL-DISC-01: enumeration returns well-formed entries, live virtual ports with their pid, and JSON that parses")
+  @Test(
+    "REQ-SERIAL-DISC-01: enumeration returns well-formed entries, live virtual ports with their pid, and JSON that parses"
+  )
   func enumerate() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -22,7 +24,9 @@ import Testing
     for p in ports {
       #expect(p.path.hasPrefix("/dev/"))
       #expect(!p.hwid.isEmpty)
-      #expect(!p.path.hasPrefix("/dev/tty") || !(p.path.dropFirst(8).first?.isNumber ?? false), "no virtual consoles")
+      #expect(
+        !p.path.hasPrefix("/dev/tty") || !(p.path.dropFirst(8).first?.isNumber ?? false),
+        "no virtual consoles")
       #expect(p.path != "/dev/ptmx" && p.path != "/dev/console")
     }
     let virtual = ports.filter { $0.kind == .virtualKetapump }
@@ -32,9 +36,11 @@ import Testing
     #expect(v.processId == getpid() && v.deviceId == "KP-SIM-7" && v.name == "sim7")
     #expect(v.hwid == "KETAPUMP PID=\(getpid()) ID=KP-SIM-7")
     let json = PortDiscovery.json(ports)
-    let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+    let parsed = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
     #expect(parsed.count == ports.count)
-    #expect(parsed.allSatisfy { $0["path"] is String && $0["kind"] is String && $0["hwid"] is String })
+    #expect(
+      parsed.allSatisfy { $0["path"] is String && $0["kind"] is String && $0["hwid"] is String })
     #expect(try JSONDecoder().decode([PortInfo].self, from: Data(json.utf8)) == ports)
     let table = PortTable.render(ports)
     #expect(table.contains(port.linkPath) && table.hasPrefix("PORT"))
@@ -42,16 +48,21 @@ import Testing
     #expect(PortDiscovery.enumerate(runDirectory: run).allSatisfy { $0.kind != .virtualKetapump })
   }
 
-  @Test("REQ-SERIAL-DISC-02: pyserial-style hwid; legacy ttyS placeholders (type 0 / serial8250 platform) are filtered")
+  @Test(
+    "REQ-SERIAL-DISC-02: pyserial-style hwid; legacy ttyS placeholders (type 0 / serial8250 platform) are filtered"
+  )
   func hwidAndFilter() throws {
     #expect(
       PortInfo.usbHWID(vid: 0x0403, pid: 0x6001, serial: "A12345", location: "1-1.2")
         == "USB VID:PID=0403:6001 SER=A12345 LOCATION=1-1.2")
-    #expect(PortInfo.usbHWID(vid: 0x10C4, pid: 0xEA60, serial: nil, location: nil) == "USB VID:PID=10C4:EA60")
+    #expect(
+      PortInfo.usbHWID(vid: 0x10C4, pid: 0xEA60, serial: nil, location: nil)
+        == "USB VID:PID=10C4:EA60")
     for p in PortDiscovery.enumerate(runDirectory: RunDirectory(path: "/nonexistent"))
     where p.path.hasPrefix("/dev/ttyS") {
       let name = String(p.path.dropFirst(5))
-      let type = (try? String(contentsOfFile: "/sys/class/tty/\(name)/type", encoding: .utf8)) ?? "?"
+      let type =
+        (try? String(contentsOfFile: "/sys/class/tty/\(name)/type", encoding: .utf8)) ?? "?"
       #expect(type.trimmingCharacters(in: .whitespacesAndNewlines) != "0", "\(p.path) has no UART")
       #expect(p.kind != .platform || p.driver != "serial8250")
     }
@@ -59,13 +70,16 @@ import Testing
     #expect(table == "no serial ports found")
   }
 
-  @Test("REQ-SERIAL-WATCH-01: the watcher reports virtual ports added and removed; without netlink it says so once and polls")
+  @Test(
+    "REQ-SERIAL-WATCH-01: the watcher reports virtual ports added and removed; without netlink it says so once and polls"
+  )
   func watch() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
     let run = RunDirectory(path: dir)
     var notices: [String] = []
-    let watcher = PortWatcher(runDirectory: run, pollIntervalMs: 200, notice: { notices.append($0) })
+    let watcher = PortWatcher(
+      runDirectory: run, pollIntervalMs: 200, notice: { notices.append($0) })
     switch watcher.mode {
     case .netlink: #expect(notices.isEmpty)
     case .polling: #expect(notices.count == 1 && notices[0].contains("polling"))

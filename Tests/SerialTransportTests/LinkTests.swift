@@ -7,7 +7,9 @@ import Testing
 #endif
 
 @Suite struct LinkTests {
-  @Test("REQ-SERIAL-LINK-01: a chosen link (parents created) or the run-directory default; close removes link and record")
+  @Test(
+    "REQ-SERIAL-LINK-01: a chosen link (parents created) or the run-directory default; close removes link and record"
+  )
   func createAndCleanUp() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -63,7 +65,9 @@ import Testing
     again.close()
   }
 
-  @Test("REQ-SERIAL-LINK-03: never replaces a non-symlink, a live port's link, or a link to a device with no record")
+  @Test(
+    "REQ-SERIAL-LINK-03: never replaces a non-symlink, a live port's link, or a link to a device with no record"
+  )
   func refusals() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -75,7 +79,9 @@ import Testing
     }
     #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep")
     let live = try VirtualSerialPort.create(name: "live", link: dir + "/shared", runDirectory: run)
-    #expect(throws: TransportError.linkInUse(path: dir + "/shared", target: live.ptsPath, pid: getpid())) {
+    #expect(
+      throws: TransportError.linkInUse(path: dir + "/shared", target: live.ptsPath, pid: getpid())
+    ) {
       try VirtualSerialPort.create(name: "intruder", link: dir + "/shared", runDirectory: run)
     }
     #expect(throws: TransportError.nameInUse(name: "live", pid: getpid())) {
@@ -89,14 +95,18 @@ import Testing
     #expect(throws: TransportError.invalidName("../evil")) {
       try VirtualSerialPort.create(name: "../evil", runDirectory: run)
     }
-    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/shared") == live.ptsPath)
+    #expect(
+      try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/shared") == live.ptsPath)
     live.close()
   }
 
-  @Test("REQ-SERIAL-RUNDIR-01: run directory is $KETAPUMP_RUN_DIR, else $XDG_RUNTIME_DIR/ketapump, else /tmp/ketapump-<uid>")
+  @Test(
+    "REQ-SERIAL-RUNDIR-01: run directory is $KETAPUMP_RUN_DIR, else $XDG_RUNTIME_DIR/ketapump, else /tmp/ketapump-<uid>"
+  )
   func runDirectoryDefault() {
     #expect(
-      RunDirectory.default(environment: ["KETAPUMP_RUN_DIR": "/a", "XDG_RUNTIME_DIR": "/b"], uid: 7)
+      RunDirectory.default(
+        environment: ["KETAPUMP_RUN_DIR": "/a", "XDG_RUNTIME_DIR": "/b"], uid: 7)
         == RunDirectory(path: "/a"))
     #expect(
       RunDirectory.default(environment: ["XDG_RUNTIME_DIR": "/run/user/7"], uid: 7)

@@ -2,7 +2,9 @@ import SerialTransport
 import Testing
 
 @Suite struct PacerTests {
-  @Test("REQ-SERIAL-PACE-01: the pacer allows baud/bits-per-byte bytes per second (8N1: 115200 → 11,520 B/s), capped by its burst")
+  @Test(
+    "REQ-SERIAL-PACE-01: the pacer allows baud/bits-per-byte bytes per second (8N1: 115200 → 11,520 B/s), capped by its burst"
+  )
   func rate() {
     let t0: UInt64 = 1_000_000_000
     var p = Pacer(baud: 115_200, burstBytes: 100_000, initialBytes: 0)

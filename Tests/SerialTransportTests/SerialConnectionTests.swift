@@ -7,7 +7,9 @@ import Testing
 #endif
 
 @Suite struct SerialConnectionTests {
-  @Test("REQ-SERIAL-ASYNC-01: the async host API streams bytes from a reader thread and writes without blocking the pool")
+  @Test(
+    "REQ-SERIAL-ASYNC-01: the async host API streams bytes from a reader thread and writes without blocking the pool"
+  )
   func asyncExchange() async throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -30,7 +32,9 @@ import Testing
     }
   }
 
-  @Test("REQ-SERIAL-RECONNECT-01: the host sees the port vanish, waits for the link to return, and reconnects")
+  @Test(
+    "REQ-SERIAL-RECONNECT-01: the host sees the port vanish, waits for the link to return, and reconnects"
+  )
   func reconnect() async throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }

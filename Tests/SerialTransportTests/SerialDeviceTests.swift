@@ -7,7 +7,9 @@ import Testing
 #endif
 
 @Suite struct SerialDeviceTests {
-  @Test("REQ-SERIAL-EXCL-01: a second exclusive open of a port is a clear busy error; free again after close")
+  @Test(
+    "REQ-SERIAL-EXCL-01: a second exclusive open of a port is a clear busy error; free again after close"
+  )
   func exclusive() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -22,7 +24,9 @@ import Testing
     second.close()
   }
 
-  @Test("REQ-SERIAL-SETTINGS-01: line settings are validated with errors naming the bad value, and read back")
+  @Test(
+    "REQ-SERIAL-SETTINGS-01: line settings are validated with errors naming the bad value, and read back"
+  )
   func settings() throws {
     #expect(throws: TransportError.unsupportedBaud(12_345)) {
       try LineSettings(baud: 12_345).validate()
@@ -31,9 +35,15 @@ import Testing
     #expect(throws: TransportError.unsupportedBaud(12_345)) {
       try SerialDevice.open(path: "/nonexistent", settings: LineSettings(baud: 12_345))
     }
-    #expect(throws: TransportError.unsupportedDataBits(9)) { try LineSettings(dataBits: 9).validate() }
-    #expect(throws: TransportError.unsupportedStopBits(3)) { try LineSettings(stopBits: 3).validate() }
-    #expect(throws: TransportError.badFraming("8X1")) { try LineSettings(baud: 9600, framing: "8X1") }
+    #expect(throws: TransportError.unsupportedDataBits(9)) {
+      try LineSettings(dataBits: 9).validate()
+    }
+    #expect(throws: TransportError.unsupportedStopBits(3)) {
+      try LineSettings(stopBits: 3).validate()
+    }
+    #expect(throws: TransportError.badFraming("8X1")) {
+      try LineSettings(baud: 9600, framing: "8X1")
+    }
     let framed = try LineSettings(baud: 9600, framing: "7e2", flowControl: .xonXoff)
     #expect(framed.description == "9600 7E2 xonxoff")
     #expect(framed.bitsPerByte == 11)

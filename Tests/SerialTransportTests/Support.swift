@@ -32,7 +32,12 @@ final class RawPeer {
     var off = 0
     while off < bytes.count {
       let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      if n > 0 { off += n } else { var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0); _ = poll(&p, 1, 100) }
+      if n > 0 {
+        off += n
+      } else {
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        _ = poll(&p, 1, 100)
+      }
     }
   }
 
@@ -46,7 +51,9 @@ final class RawPeer {
       guard now < deadline else { break }
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       _ = poll(&p, 1, Int32((deadline - now) / 1_000_000) + 1)
-      let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, count - out.count)) }
+      let n = buf.withUnsafeMutableBytes {
+        Glibc.read(fd, $0.baseAddress, min($0.count, count - out.count))
+      }
       if n > 0 { out += buf[0..<n] } else if n == 0 || (n < 0 && errno != EAGAIN) { break }
     }
     return out
@@ -64,7 +71,8 @@ func readFrom<Port: SerialIO>(_ port: Port, count: Int, timeoutMs: Int32 = 2000)
     switch port.read(into: &buf) {
     case .bytes(let n): out += buf[0..<n]
     case .wouldBlock:
-      _ = try? waitReadable([port.pollDescriptor], timeoutMs: Int32((deadline - now) / 1_000_000) + 1)
+      _ = try? waitReadable(
+        [port.pollDescriptor], timeoutMs: Int32((deadline - now) / 1_000_000) + 1)
     case .hangup, .closed: return out
     }
   }
@@ -73,7 +81,9 @@ func readFrom<Port: SerialIO>(_ port: Port, count: Int, timeoutMs: Int32 = 2000)
 
 /// Writes everything (bounded), returning the last outcome that was not `.wrote`.
 @discardableResult
-func writeAll<Port: SerialIO>(_ port: Port, _ bytes: [UInt8], timeoutMs: Int32 = 2000) -> WriteOutcome {
+func writeAll<Port: SerialIO>(_ port: Port, _ bytes: [UInt8], timeoutMs: Int32 = 2000)
+  -> WriteOutcome
+{
   var off = 0
   let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutMs) * 1_000_000
   while off < bytes.count && MonotonicClock.nanoseconds() < deadline {
@@ -88,7 +98,8 @@ func writeAll<Port: SerialIO>(_ port: Port, _ bytes: [UInt8], timeoutMs: Int32 =
 
 /// Runs a command and returns its exit status (nil if it could not start).
 func which(_ tool: String) -> String? {
-  for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+  for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+  {
     let p = "\(dir)/\(tool)"
     if access(p, X_OK) == 0 { return p }
   }

@@ -15,7 +15,8 @@ import Testing
     let port = try VirtualSerialPort.create(name: "pump0", runDirectory: run, deviceId: "KP-T-1")
     #expect(port.ptsPath.hasPrefix("/dev/pts/"))
     #expect(port.linkPath == dir + "/run/pump0")
-    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: port.linkPath) == port.ptsPath)
+    #expect(
+      try FileManager.default.destinationOfSymbolicLink(atPath: port.linkPath) == port.ptsPath)
     #expect(isatty(port.masterDescriptor.rawValue) == 1)
     let record = try #require(run.record(name: "pump0"))
     #expect(record.pid == getpid())
@@ -26,7 +27,9 @@ import Testing
     port.close()
   }
 
-  @Test("REQ-SERIAL-RAW-01: raw mode: no echo, no CR/LF translation, all 256 byte values pass both ways")
+  @Test(
+    "REQ-SERIAL-RAW-01: raw mode: no echo, no CR/LF translation, all 256 byte values pass both ways"
+  )
   func rawMode() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -57,7 +60,9 @@ import Testing
     var sent = 0
     let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
     while received.count < big.count && MonotonicClock.nanoseconds() < deadline {
-      if sent < big.count, case .wrote(let n) = host.write(Array(big[sent..<min(big.count, sent + 1024)])) {
+      if sent < big.count,
+        case .wrote(let n) = host.write(Array(big[sent..<min(big.count, sent + 1024)]))
+      {
         sent += n
       }
       received += readFrom(port, count: min(1024, sent - received.count), timeoutMs: 100)
@@ -68,7 +73,9 @@ import Testing
     #expect(readFrom(host, count: 8) == Array("STATUS\r\n".utf8))
   }
 
-  @Test("REQ-SERIAL-HUP-01: host closes: hangup once, writes dropped as noPeer, next host served without stale bytes")
+  @Test(
+    "REQ-SERIAL-HUP-01: host closes: hangup once, writes dropped as noPeer, next host served without stale bytes"
+  )
   func hangupAndReattach() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -99,7 +106,9 @@ import Testing
     #expect(port.attachCount == 2 && port.hangupCount == 1)
   }
 
-  @Test("REQ-SERIAL-HUP-02: with no host attached the port's poll descriptor stays quiet (idle ~0 % CPU)")
+  @Test(
+    "REQ-SERIAL-HUP-02: with no host attached the port's poll descriptor stays quiet (idle ~0 % CPU)"
+  )
   func idleWithoutPeer() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
@@ -124,12 +133,15 @@ import Testing
     #expect(wakeups <= 1)
     #expect(cpuMs < 30, "CPU while idle for 300 ms: \(cpuMs) ms")
     let peer = try RawPeer(port.linkPath)
-    #expect(try !waitReadable([port.pollDescriptor], timeoutMs: 1000).isEmpty, "an open wakes the loop")
+    #expect(
+      try !waitReadable([port.pollDescriptor], timeoutMs: 1000).isEmpty, "an open wakes the loop")
     peer.write([0x42])
     #expect(readFrom(port, count: 1) == [0x42])
   }
 
-  @Test("REQ-SERIAL-PACE-02: a paced port writes at most the burst, then wouldBlock until budget returns")
+  @Test(
+    "REQ-SERIAL-PACE-02: a paced port writes at most the burst, then wouldBlock until budget returns"
+  )
   func pacedWrite() throws {
     let dir = makeTempDir()
     defer { cleanUp(dir) }
