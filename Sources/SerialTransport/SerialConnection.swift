@@ -78,12 +78,13 @@ public final class SerialConnection: Sendable {
     let fd = dup(device.descriptor.rawValue)
     let requested = device.requested
     let actual = device.actual
-    device.close()
+    device.close()  // clears TIOCEXCL on the tty: set it again for the duplicate below
     guard fd >= 0 else {
       Glibc.close(pipeFDs[0])
       Glibc.close(pipeFDs[1])
       throw .io(path: path, Errno(rawValue: errno))
     }
+    _ = ioctl(fd, UInt(TIOCEXCL))
     return SerialConnection(
       path: path, fd: fd, wake: (pipeFDs[0], pipeFDs[1]), requested: requested, actual: actual,
       pacer: pacer)
@@ -173,6 +174,7 @@ public final class SerialConnection: Sendable {
     _ = Glibc.write(wakeWrite, &one, 1)
     readerDone.wait()
     writer.sync {}
+    _ = ioctl(fd, UInt(TIOCNXCL))
     Glibc.close(fd)
     Glibc.close(wakeRead)
     Glibc.close(wakeWrite)
