@@ -130,16 +130,18 @@ public final class VirtualSerialPort: SerialIO {
     return port
   }
 
-  /// Re-checks whether a host holds the slave (drains the inotify queue first, so no open is
-  /// missed). Called by `read` and `write`; call it yourself after `maximumWaitMs`.
+  /// Re-checks whether a host holds the slave (while none does, drains the inotify queue first,
+  /// so no open is missed). Called by `read` and `write`; call it yourself after `maximumWaitMs`.
   public func refresh() {
     guard master >= 0 else { return }
-    watch?.drain()
+    // Attached: one poll(0) on the master. Not attached: drain inotify first, then check.
+    if !isPeerAttached { watch?.drain() }
     let hup = TTYDescriptor(fd: master).revents() & Int16(POLLHUP) != 0
     if hup, isPeerAttached {
       isPeerAttached = false
       hangupCount += 1
       hangupPending = true
+      watch?.drain()  // opens/closes seen while attached are old news
     } else if !hup, !isPeerAttached {
       isPeerAttached = true
       attachCount += 1
