@@ -50,7 +50,9 @@ extension LineSettings {
   }
 
   /// Raw mode (`cfmakeraw`: no echo, no CR/LF translation, no signals, byte at a time) with
-  /// these settings applied; `VMIN = 1, VTIME = 0` (reads never block: descriptors are non-blocking).
+  /// these settings applied. `VMIN = 1, VTIME = 0`: with `O_NONBLOCK` an empty read then fails
+  /// with `EAGAIN`, so a read of 0 bytes always means hang-up (with `VMIN = 0` the kernel
+  /// returns 0 for "no data" too, and the two cannot be told apart).
   func apply(to t: inout termios) throws(TransportError) {
     try validate()
     guard let speed = Self.speed(forBaud: baud) else { throw .unsupportedBaud(baud) }
@@ -82,8 +84,6 @@ extension LineSettings {
       #endif
     case .xonXoff: t.c_iflag |= tcflag_t(IXON | IXOFF)
     }
-    // VMIN 1 with O_NONBLOCK: an empty read is EAGAIN and 0 means end of file (hang-up).
-    // With VMIN 0 a tty read returns 0 when nothing is there, indistinguishable from EOF.
     withUnsafeMutableBytes(of: &t.c_cc) { cc in
       cc[Int(VMIN)] = 1
       cc[Int(VTIME)] = 0

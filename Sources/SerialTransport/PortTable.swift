@@ -1,7 +1,9 @@
 /// Renders ports as a human table with aligned columns (`pumpmon ports`).
 public enum PortTable {
   /// Column titles.
-  public static let headers = ["PORT", "KIND", "VID:PID", "SERIAL", "DRIVER", "DESCRIPTION", "OPEN AS"]
+  public static let headers = [
+    "PORT", "KIND", "VID:PID", "SERIAL", "DRIVER", "DESCRIPTION", "OPEN AS",
+  ]
 
   /// The table, one line per port, or a sentence when there are none.
   public static func render(_ ports: [PortInfo]) -> String {
@@ -20,7 +22,8 @@ public enum PortTable {
 
   /// One event as a line: `+ /dev/ttyUSB0 usb 0403:6001 ...` / `- ...`.
   public static func line(_ event: PortEvent) -> String {
-    (event.event == .added ? "+ " : "- ") + row(event.port).filter { $0 != "-" }.joined(separator: " ")
+    (event.event == .added ? "+ " : "- ")
+      + row(event.port).filter { $0 != "-" }.joined(separator: " ")
   }
 
   static func row(_ p: PortInfo) -> [String] {

@@ -75,7 +75,9 @@ public final class PortWatcher {
   private static func openMonitor(useNetlink: Bool) -> (OpaquePointer?, OpaquePointer?, Mode) {
     guard useNetlink else { return (nil, nil, .polling(reason: "netlink disabled")) }
     guard access("/run/udev/control", F_OK) == 0 else {
-      return (nil, nil, .polling(reason: "udev is not running here (no /run/udev/control; a container?)"))
+      return (
+        nil, nil, .polling(reason: "udev is not running here (no /run/udev/control; a container?)")
+      )
     }
     guard let udev = udev_new() else {
       return (nil, nil, .polling(reason: "libudev could not start"))
@@ -116,7 +118,8 @@ public final class PortWatcher {
       let wait = Int32(min(untilScan, remaining))
       let ready: [FileDescriptor]
       do { ready = try waitReadable(descriptors, timeoutMs: wait) } catch { ready = [] }
-      let interrupted = ready.isEmpty && MonotonicClock.nanoseconds() - now < UInt64(wait) * 1_000_000
+      let interrupted =
+        ready.isEmpty && MonotonicClock.nanoseconds() - now < UInt64(wait) * 1_000_000
       drain()
       let events = rescanIfDue(force: !ready.isEmpty)
       if !events.isEmpty { return events }

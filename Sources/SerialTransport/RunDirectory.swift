@@ -57,7 +57,9 @@ public struct RunDirectory: Sendable, Equatable, Hashable {
   public func write(_ record: PortRecord) throws(TransportError) {
     let path = recordPath(name: record.name)
     let data: Data
-    do { data = try Self.encoder.encode(record) } catch { throw .record(path: path, .invalidArgument) }
+    do { data = try Self.encoder.encode(record) } catch {
+      throw .record(path: path, .invalidArgument)
+    }
     if let e = FileSystem.writeAtomically(Array(data) + [0x0A], to: path) {
       throw .record(path: path, e)
     }

@@ -22,7 +22,8 @@ extension SerialConnection {
     while true {
       if FileSystem.exists(path) { return }
       if clock.now >= deadline || Task.isCancelled {
-        let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        let ms =
+          timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         throw .timedOut(path: path, milliseconds: Int(ms))
       }
       do { try await Task.sleep(for: min(interval, deadline - clock.now)) } catch {}

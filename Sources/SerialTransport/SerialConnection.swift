@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import SystemPackage
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
   import Glibc
@@ -78,12 +78,13 @@ public final class SerialConnection: Sendable {
     let fd = dup(device.descriptor.rawValue)
     let requested = device.requested
     let actual = device.actual
-    device.close()
+    device.close()  // clears TIOCEXCL on the tty: set it again for the duplicate below
     guard fd >= 0 else {
       Glibc.close(pipeFDs[0])
       Glibc.close(pipeFDs[1])
       throw .io(path: path, Errno(rawValue: errno))
     }
+    _ = ioctl(fd, UInt(TIOCEXCL))
     return SerialConnection(
       path: path, fd: fd, wake: (pipeFDs[0], pipeFDs[1]), requested: requested, actual: actual,
       pacer: pacer)
@@ -145,7 +146,8 @@ public final class SerialConnection: Sendable {
         var p = pacer
         let delayNs = p?.delay(now: MonotonicClock.nanoseconds()) ?? 0
         if delayNs > 0 {
-          var ts = timespec(tv_sec: Int(delayNs / 1_000_000_000), tv_nsec: Int(delayNs % 1_000_000_000))
+          var ts = timespec(
+            tv_sec: Int(delayNs / 1_000_000_000), tv_nsec: Int(delayNs % 1_000_000_000))
           nanosleep(&ts, nil)
         } else {
           var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
@@ -172,6 +174,7 @@ public final class SerialConnection: Sendable {
     _ = Glibc.write(wakeWrite, &one, 1)
     readerDone.wait()
     writer.sync {}
+    _ = ioctl(fd, UInt(TIOCNXCL))
     Glibc.close(fd)
     Glibc.close(wakeRead)
     Glibc.close(wakeWrite)

@@ -23,15 +23,19 @@ public final class SerialDevice: SerialIO {
   public var pacer: Pacer?
 
   private var fd: Int32
+  private let exclusive: Bool
 
   /// The tty descriptor.
   public var descriptor: FileDescriptor { FileDescriptor(rawValue: fd) }
   /// Same as `descriptor`: a tty's descriptor is what to poll.
   public var pollDescriptor: FileDescriptor { descriptor }
 
-  private init(path: String, fd: Int32, requested: LineSettings, actual: LineSettings) {
+  private init(
+    path: String, fd: Int32, exclusive: Bool, requested: LineSettings, actual: LineSettings
+  ) {
     self.path = path
     self.fd = fd
+    self.exclusive = exclusive
     self.requested = requested
     self.actual = actual
   }
@@ -54,7 +58,9 @@ public final class SerialDevice: SerialIO {
   ) throws(TransportError) -> SerialDevice {
     try settings.validate()
     var fd: Int32
-    repeat { fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) } while fd < 0
+    repeat {
+      fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+    } while fd < 0
       && errno == EINTR
     guard fd >= 0 else {
       if errno == EBUSY { throw .busy(path: path) }
@@ -81,7 +87,8 @@ public final class SerialDevice: SerialIO {
     if flushInput { tcflush(fd, TCIFLUSH) }
     armed = false
     return SerialDevice(
-      path: path, fd: fd, requested: settings, actual: LineSettings(reading: back))
+      path: path, fd: fd, exclusive: exclusive, requested: settings,
+      actual: LineSettings(reading: back))
   }
 
   /// Reads what arrived. `.hangup` when the device or the pty master is gone (EOF or `EIO`):
@@ -110,9 +117,11 @@ public final class SerialDevice: SerialIO {
   /// driver takes. Blocks.
   public func drain() { if fd >= 0 { tcdrain(fd) } }
 
-  /// Releases the lock and the descriptor. Idempotent.
+  /// Releases the lock (`TIOCNXCL`, so the next non-root opener is not refused) and the
+  /// descriptor. Idempotent.
   public func close() {
     guard fd >= 0 else { return }
+    if exclusive { _ = ioctl(fd, UInt(TIOCNXCL)) }
     Glibc.close(fd)
     fd = -1
   }

@@ -55,7 +55,8 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case .busy(let p): return "\(p) is busy: another process has it open exclusively"
     case .termios(let p, let e): return "cannot configure \(p) (termios): \(e)"
     case .unsupportedBaud(let b):
-      return "unsupported baud rate \(b); use one of \(LineSettings.standardBauds.map(String.init).joined(separator: ", "))"
+      return
+        "unsupported baud rate \(b); use one of \(LineSettings.standardBauds.map(String.init).joined(separator: ", "))"
     case .unsupportedDataBits(let d): return "unsupported data bits \(d); use 5, 6, 7 or 8"
     case .unsupportedStopBits(let s): return "unsupported stop bits \(s); use 1 or 2"
     case .badFraming(let f): return "bad framing '\(f)'; expected e.g. 8N1, 7E1, 8O2"

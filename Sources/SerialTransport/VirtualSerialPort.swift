@@ -130,45 +130,18 @@ public final class VirtualSerialPort: SerialIO {
     return port
   }
 
-  /// openpty, raw mode on the master (applies to the slave), master non-blocking, slave closed.
-  private static func openRawPty(settings: LineSettings) throws(TransportError) -> (Int32, String)
-  {
-    var master: Int32 = -1
-    var slave: Int32 = -1
-    var name = [CChar](repeating: 0, count: 128)
-    guard openpty(&master, &slave, &name, nil, nil) == 0 else {
-      throw .ptyUnavailable(Errno(rawValue: errno))
-    }
-    let pts = String(
-      decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    defer { Glibc.close(slave) }
-    var t = termios()
-    do throws(TransportError) {
-      guard tcgetattr(master, &t) == 0 else { throw .termios(path: pts, .init(rawValue: errno)) }
-      try settings.apply(to: &t)
-      guard tcsetattr(master, TCSANOW, &t) == 0 else {
-        throw .termios(path: pts, .init(rawValue: errno))
-      }
-      guard TTYDescriptor(fd: master).makeNonBlocking() else {
-        throw .termios(path: pts, .init(rawValue: errno))
-      }
-    } catch {
-      Glibc.close(master)
-      throw error
-    }
-    return (master, pts)
-  }
-
-  /// Re-checks whether a host holds the slave (drains the inotify queue first, so no open is
-  /// missed). Called by `read` and `write`; call it yourself after `maximumWaitMs`.
+  /// Re-checks whether a host holds the slave (while none does, drains the inotify queue first,
+  /// so no open is missed). Called by `read` and `write`; call it yourself after `maximumWaitMs`.
   public func refresh() {
     guard master >= 0 else { return }
-    watch?.drain()
+    // Attached: one poll(0) on the master. Not attached: drain inotify first, then check.
+    if !isPeerAttached { watch?.drain() }
     let hup = TTYDescriptor(fd: master).revents() & Int16(POLLHUP) != 0
     if hup, isPeerAttached {
       isPeerAttached = false
       hangupCount += 1
       hangupPending = true
+      watch?.drain()  // opens/closes seen while attached are old news
     } else if !hup, !isPeerAttached {
       isPeerAttached = true
       attachCount += 1

@@ -26,3 +26,21 @@ public func waitReadable(_ descriptors: [FileDescriptor], timeoutMs: Int32) thro
   }
   return fds.filter { $0.revents != 0 }.map { FileDescriptor(rawValue: $0.fd) }
 }
+
+/// `waitReadable` for one descriptor, without allocating: true if it is readable, hung up or in
+/// error; false on timeout or `EINTR`.
+///
+/// - Parameters:
+///   - descriptor: e.g. `port.pollDescriptor`.
+///   - timeoutMs: milliseconds to wait at most; 0 checks and returns, -1 waits forever.
+public func waitReadable(_ descriptor: FileDescriptor, timeoutMs: Int32) throws(TransportError)
+  -> Bool
+{
+  var p = pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)
+  let n = poll(&p, 1, timeoutMs)
+  if n < 0 {
+    if errno == EINTR { return false }
+    throw .pollFailed(Errno(rawValue: errno))
+  }
+  return n > 0 && p.revents != 0
+}

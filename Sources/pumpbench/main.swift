@@ -17,6 +17,7 @@ struct Suite {
 let suites: [Suite] = [
   // Add suites here, one per area (core, transport, protocol, firmware, replay).
   Suite(name: "core", run: runCoreBench),
+  Suite(name: "transport", run: runTransportBench),
   Suite(name: "protocol", run: runProtocolBench),
   Suite(name: "firmware", run: runFirmwareBench),
   Suite(name: "restore", run: runRestoreBench),
