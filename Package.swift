@@ -93,6 +93,9 @@ let package = Package(
     .testTarget(
       name: "PumpReplayTests",
       dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol"]),
+    .testTarget(
+      name: "ReliabilityTests",
+      dependencies: ["PumpHost", "PumpConfig", "PumpCore", "PumpProtocol", "SerialTransport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -146,7 +146,9 @@ public final class PumpClient {
   /// early when something arrived.
   public func pump(untilMs: Int64) throws(ClientError) {
     try handle(session.tick(now: now()))
-    let timeout = max(untilMs - monotonic(), 0)
+    // Wake for a retransmission due before `untilMs` (a short configured timeout must hold).
+    let due = session.outstandingCount > 0 ? session.config.retransmitTimeout.rawValue : 1000
+    let timeout = max(min(untilMs - monotonic(), due), 0)
     _ = try? waitReadable([port.pollDescriptor], timeoutMs: Int32(min(timeout, 1000)))
     try readAvailable()
     try handle(session.tick(now: now()))

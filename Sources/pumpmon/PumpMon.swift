@@ -8,5 +8,5 @@ struct PumpMon: ParsableCommand {
     abstract: "Find, drive, record and replay KetaPump pumps over a serial line.",
     discussion:
       "KetaPump is a simulator for engineering, teaching and research, not a medical device.",
-    subcommands: [Ports.self, Replay.self])
+    subcommands: [Ports.self, Replay.self, Relay.self])
 }
