@@ -11,6 +11,14 @@ extension DeviceSession {
       counters.retransmits.saturatingAdd()
       return [.resendCached(cached)]
     }
+    // A copy of a request handed out for execution but not completed yet (it arrived in the
+    // same chunk, or the line duplicated it): not run again; `complete` sends the original's
+    // reply once more for it, as the reply cache would.
+    if let i = executing.firstIndex(where: { $0.seq == f.seq && $0.body == body.bytes }) {
+      counters.retransmits.saturatingAdd()
+      executing[i].copies += 1
+      return []
+    }
     var authenticated = false
     var role = Role.observer
     let kindName = f.kind
@@ -110,6 +118,7 @@ extension DeviceSession {
             reason: "logged out")),
       ]
     default:
+      if !pending.console { executing.append((f.seq, body.bytes, 0)) }
       return [.execute(pending)]
     }
   }

@@ -33,6 +33,9 @@ public struct DeviceSession {
   var negotiated: ProtocolVersion?
   var nextTelemetry: Milliseconds?
   var deviceSeq: UInt32 = 0
+  /// Requests handed out with `.execute` and not yet completed (seq, frame body): a byte copy
+  /// arriving meanwhile is a retransmission, not a stale sequence (exactly one reply).
+  var executing: [(seq: UInt32, body: [UInt8], copies: Int)] = []
 
   /// Protocol counters (COUNTERS reply, with `frameCounters`).
   public internal(set) var counters = SessionCounters()
@@ -126,6 +129,11 @@ public struct DeviceSession {
   public mutating func complete(
     _ pending: PendingRequest, with result: CommandResult, now: Milliseconds
   ) -> [DeviceSessionAction] {
+    var copies = 0
+    if let i = executing.firstIndex(where: { $0.seq == pending.seq && $0.body == pending.body }) {
+      copies = executing[i].copies
+      executing.remove(at: i)
+    }
     let reply: DeviceReply.Result =
       switch result {
       case .accepted: .ack(.done(pending.request.kind))
@@ -174,7 +182,7 @@ public struct DeviceSession {
     let bytes = replyFrame(
       DeviceReply(seq: pending.seq, reply), authenticated: pending.authenticated)
     cache.store(seq: pending.seq, request: pending.body, reply: bytes)
-    return [.send(bytes)] + actions
+    return [.send(bytes)] + Array(repeating: .resendCached(bytes), count: copies) + actions
   }
 
   // MARK: - Internals
@@ -183,6 +191,7 @@ public struct DeviceSession {
     expired = active?.key
     active = nil
     cache.removeAll()
+    executing.removeAll()
   }
 
   /// Frames a device body, MAC'd when a session is open.

@@ -7,10 +7,9 @@ extension Reliability {
   /// The failure the noise campaign found once in 10,000 commands, made deterministic with an
   /// in-process device session (no ptys): a request and a byte-identical copy of it (a line
   /// duplicate, or a retransmission the firmware reads in the same pass) arrive in one
-  /// `receive(bytes:)` call. The copy must get the original's reply from the reply cache
-  /// (docs/PROTOCOL.md §6.2). Today the original is only cached when the firmware completes the
-  /// `.execute` action, after the whole chunk was decoded, so the copy is answered NAK 07
-  /// stale-sequence: a host that loses the ACK sees a refusal for a command that ran.
+  /// `receive(bytes:)` call. The copy must get the original's reply (docs/PROTOCOL.md §6.2),
+  /// never NAK 07: the session remembers requests handed out for execution until the firmware
+  /// completes them, and answers a copy with the original's reply then.
   @Suite("Reliability: duplicate in one read")
   struct DuplicateInOneReadTests {
     @Test(
@@ -91,12 +90,8 @@ extension Reliability {
       let clocks = executed.filter { if case .clock = $0 { true } else { false } }
       #expect(clocks.count == 1, "executed \(clocks.count) times")
       #expect(answers.count == 2 && answers.allSatisfy { $0.seq == seq })
-      withKnownIssue(
-        "PumpProtocol DeviceSession: a duplicate in the same receive() call is answered NAK 07 (the original's reply is cached only when the firmware completes .execute); see docs/RELIABILITY.md"
-      ) {
-        #expect(
-          answers.allSatisfy { if case .ack = $0.result { true } else { false } }, "\(answers)")
-      }
+      #expect(
+        answers.allSatisfy { if case .ack = $0.result { true } else { false } }, "\(answers)")
     }
   }
 }

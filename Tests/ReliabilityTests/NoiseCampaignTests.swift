@@ -131,19 +131,11 @@ extension Reliability {
         print("  executed-but-uncertain explained by uncertain + NAKed advances: \(withRefused)")
       }
       let exact = Self.isSubsetSum(extra, of: tally.uncertain)
-      let stale = tally.refused.filter { $0.nak.code == .staleSequence }.map(\.ms)
       let why =
         "executed - ACKed = \(extra) ms is not a sum of uncertain advances \(tally.uncertain) (seed \(seed))"
-      if !exact, !stale.isEmpty, Self.isSubsetSum(extra, of: tally.uncertain + stale) {
-        // Explained only by a command the pump executed but answered NAK 07 to (its
-        // duplicate arrived in the same read): REQ-REL-NOISE-03, a PumpProtocol bug.
-        withKnownIssue(
-          "DeviceSession answers a duplicate in the same read NAK 07 though the original ran (REQ-REL-NOISE-03)",
-          isIntermittent: true
-        ) { Issue.record(Comment(rawValue: why)) }
-      } else {
-        #expect(exact, Comment(rawValue: why))
-      }
+      #expect(exact, Comment(rawValue: why))
+      // A duplicate must never be answered NAK 07 while its original runs (REQ-REL-NOISE-03).
+      #expect(!tally.refused.contains { $0.nak.code == .staleSequence }, "seed \(seed)")
       // A corrupted frame that got past the CRC would show up as a malformed or out-of-range
       // NAK, or a bad MAC with a good CRC.
       #expect(tally.naks[.malformed] == nil && tally.naks[.outOfRange] == nil, "seed \(seed)")
