@@ -26,6 +26,15 @@ public struct Script: Sendable {
   public var file: String
   public var steps: [(line: Int, step: Step)]
 
+  /// The role the script needs first: its first `role` line, or the first command's role.
+  public var firstRole: Role? {
+    for (_, step) in steps {
+      if case .role(let r) = step { return r }
+      if case .command(let c, _) = step, let r = c.requiredRoles.first { return r }
+    }
+    return nil
+  }
+
   /// Parses a script.
   ///
   /// - Throws: `ScriptError` at the first bad line.

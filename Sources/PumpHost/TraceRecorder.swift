@@ -37,6 +37,7 @@ public final class TraceRecorder: SessionRecorder {
   private var lastVitals: VitalsSample?
   private var sentVitals: [(at: Int64, VitalsSample)] = []
   private var lostAt: Int64?
+  private var lastSentAt: Int64?
   private var dirty = true
   private let wallStart: String
 
@@ -69,7 +70,10 @@ public final class TraceRecorder: SessionRecorder {
     if device == nil { device = info }
   }
 
-  public func sent(_ request: HostRequest, at: Int64) {}
+  public func sent(_ request: HostRequest, at: Int64) {
+    lastSentAt = at
+    if case .patientBolus = request { lastPress = traceTime(at) }
+  }
 
   public func replied(_ request: HostRequest, _ reply: DeviceReply?, at: Int64) {
     guard let action = Self.action(request) else { return }
@@ -77,7 +81,8 @@ public final class TraceRecorder: SessionRecorder {
       add("# \(action): no reply (outcome uncertain)", at: at)
       return
     }
-    let t = traceTime(at)
+    // Actions are timed when sent (one request is outstanding at a time).
+    let t = traceTime(min(lastSentAt ?? at, at))
     switch reply.result {
     case .ack:
       if case .program(let p) = request {
@@ -87,26 +92,22 @@ public final class TraceRecorder: SessionRecorder {
           addTrace("# a different prescription was programmed here; traces hold one: \(CommandParser.describe(p))", t: t)
         }
       }
-      if case .patientBolus = request { lastPress = t }
       if case .vitals(let v) = request { sentVitals.append((at, v)) }
       addTrace(action, t: t)
       if case .clock(.advance(let d)) = request {
         advanced += d.rawValue
         return
       }
-      if case .patientBolus = request { return }
-      addTrace("expect accepted", t: t)
+      if Self.isClinicianCommand(request) { addTrace("expect accepted", t: t) }
     case .nak(let n):
       switch n.code {
-      case .rejected:
+      case .rejected where Self.isClinicianCommand(request):
         addTrace(action, t: t)
         let why = Rejection(rawValue: UInt8(clamping: n.detail)).map { "(\(WireNames.name($0)))" } ?? ""
         addTrace("expect rejected\(why)", t: t)
-      case .bolusDenied:
-        lastPress = t
-        addTrace(action, t: t)
+      case .bolusDenied: addTrace(action, t: t)
       default:
-        addTrace("# \(action): refused by the link, not the pump: \(WireNames.describe(n))", t: t)
+        addTrace("# \(action) refused: \(WireNames.describe(n))", t: t)
       }
     }
   }
@@ -257,6 +258,16 @@ public final class TraceRecorder: SessionRecorder {
     case .infusing?: ("infusing", nil)
     case .some(let other):
       ("infusing", "the recording started in \(WireNames.name(other)); a trace can only start in self-test, idle, programmed or infusing")
+    }
+  }
+
+  /// Commands whose outcome a trace can check (`expect accepted` / `rejected`): the clinician's.
+  static func isClinicianCommand(_ r: HostRequest) -> Bool {
+    switch r {
+    case .program, .confirmSoftLimits, .start, .pause, .resume, .stop, .changeBasalRate,
+      .clinicianBolus, .acknowledgeAlarms, .audioPause, .clinicianReset:
+      true
+    default: false
     }
   }
 

@@ -58,8 +58,9 @@ struct DashboardView {
     switch state.link {
     case .loggedIn, .connected: s.add("[\(state.link.label)]", .green)
     case .connecting: s.add("[connecting]", .yellow)
-    case .lost(let why): s.add("[LINK LOST: \(why)] showing last state", .redBlock)
-    case .reconnecting(let n, _): s.add("[LINK LOST: reconnecting, attempt \(n)] showing last state", .redBlock)
+    case .lost: s.add("[LINK LOST] showing last state, reconnecting", .redBlock)
+    case .reconnecting(let n, _):
+      s.add("[LINK LOST] showing last state, reconnect attempt \(n)", .redBlock)
     }
     return s
   }
@@ -69,10 +70,11 @@ struct DashboardView {
     let st = state.stats
     var a = Styled("firmware \(d?.firmwareVersion ?? "?")  protocol \(d.map { "\($0.protocolVersion)" } ?? "?")")
     a.add("  profile \(d?.hardwareProfile ?? "?")  role \(state.role.rawValue)")
-    var b = Styled("port \(state.port)")
+    var b = Styled()
     if let ls = state.lineSettings {
-      b.add("  line \(ls.requested) (actual \(ls.actual))")
+      b.add("line \(ls.requested) (actual \(ls.actual))  ")
     }
+    b.add("port \(state.port)")
     var c = Styled("link errors: crc \(st.crcErrors)  dropped \(st.framesDropped)  gaps \(st.gaps)")
     c.add("  retransmits \(st.retransmits)  timeouts \(st.timeouts)  bad-mac \(st.badMac)")
     c.add("  reconnects \(st.reconnects)")

@@ -59,7 +59,8 @@ struct Record: ParsableCommand {
         parsed = try Script.parse(text, file: s, readFile: readText)
       }
       let driver = try Connection.driver(
-        port: port, key: keys, reconnect: true, command: "record")
+        port: port, key: keys, defaultRole: parsed?.firstRole ?? .clinician, reconnect: true,
+        command: "record")
       role = driver.session.role
       let recorder = TraceRecorder(path: out, now: SessionDriver.now())
       driver.recorder = recorder

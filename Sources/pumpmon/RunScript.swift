@@ -22,7 +22,7 @@ struct RunScript: ParsableCommand {
       Exit status: 0 ok, 1 an expectation failed, 2 NAK, 3 authentication, 4 link, 5 no reply, \
       64 bad usage or script.
 
-      Example (ward.txt):
+      Examples (ward.txt, then the command):
         role vitals
         vitals sbp=125 dbp=75 hr=80 spo2=97 rr=14
         role clinician
@@ -59,13 +59,8 @@ struct RunScript: ParsableCommand {
         throw Failure("cannot read script file \(file)", code: ExitStatus.usage)
       }
       let parsed = try Script.parse(text, file: file, readFile: readText)
-      let firstRole: Role? = parsed.steps.lazy.compactMap { step -> Role? in
-        if case .role(let r) = step.step { return r }
-        if case .command(let c, _) = step.step { return c.requiredRoles.first }
-        return nil
-      }.first
       let driver = try Connection.driver(
-        port: portOptions, key: keys, defaultRole: firstRole ?? .clinician, command: "run")
+        port: portOptions, key: keys, defaultRole: parsed.firstRole ?? .clinician, command: "run")
       role = driver.session.role
       defer { driver.close() }
       Signals.install()
