@@ -19,7 +19,8 @@ extension CommandParser {
     let rest = Array(args.dropFirst())
     func one() throws(CommandError) -> String {
       guard rest.count == 1 else {
-        throw CommandError("inject \(target): expected one value, found '\(rest.joined(separator: " "))'")
+        throw CommandError(
+          "inject \(target): expected one value, found '\(rest.joined(separator: " "))'")
       }
       return rest[0]
     }

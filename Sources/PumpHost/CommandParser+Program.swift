@@ -26,8 +26,7 @@ extension CommandParser {
     kvoRate: MicrolitersPerHour(100), rateIncreaseInterval: .hours(1))
 
   /// `program <file>` (a flat YAML mapping `key: value`, `#` comments) or `program key=value…`.
-  static func program(_ args: [String], readFile: FileReader) throws(CommandError) -> HostCommand
-  {
+  static func program(_ args: [String], readFile: FileReader) throws(CommandError) -> HostCommand {
     var pairs: [(String, String)] = []
     if args.count == 1, !args[0].contains("=") {
       guard let text = readFile(args[0]) else {
@@ -79,7 +78,8 @@ extension CommandParser {
       func int(_ range: ClosedRange<Int64>) throws(CommandError) -> Int64 {
         guard let n = Int64(value), range.contains(n) else {
           throw CommandError(
-            "\(rawKey): expected a whole number \(range.lowerBound)-\(range.upperBound), found '\(value)'")
+            "\(rawKey): expected a whole number \(range.lowerBound)-\(range.upperBound), found '\(value)'"
+          )
         }
         return n
       }
@@ -92,7 +92,8 @@ extension CommandParser {
           p.careArea = a
         } else {
           throw CommandError(
-            "\(rawKey): expected a care area (\(WireNames.list(WireNames.careAreas))), found '\(value)'")
+            "\(rawKey): expected a care area (\(WireNames.list(WireNames.careAreas))), found '\(value)'"
+          )
         }
       case "conc", "concentration": p.concentration = .init(try q(.concentration))
       case "weight": p.patientWeight = Grams(try q(.weight))
@@ -110,7 +111,8 @@ extension CommandParser {
         p.rateIncreaseInterval = Milliseconds(try q(.time))
       default:
         throw CommandError(
-          "program: unknown field '\(rawKey)' (expected \(programKeys.map(\.key).joined(separator: ", ")))")
+          "program: unknown field '\(rawKey)' (expected \(programKeys.map(\.key).joined(separator: ", ")))"
+        )
       }
     }
     return p
@@ -120,7 +122,8 @@ extension CommandParser {
   /// `program` reads back.
   public static func describe(_ p: Prescription) -> String {
     func c(_ s: String) -> String { s.filter { $0 != " " } }
-    return "program drug=\(p.drugEntry.rawValue) area=\(WireNames.name(p.careArea, in: WireNames.careAreas))"
+    return
+      "program drug=\(p.drugEntry.rawValue) area=\(WireNames.name(p.careArea, in: WireNames.careAreas))"
       + " conc=\(c(Quantity.format(p.concentration))) weight=\(c(Quantity.format(p.patientWeight)))"
       + " basal=\(c(Quantity.format(p.basalRate))) loading=\(c(Quantity.format(p.loadingDose)))"
       + " bolus=\(c(Quantity.format(p.bolusDose))) bolus_rate=\(c(Quantity.format(p.bolusRate)))"

@@ -38,7 +38,8 @@ public enum CommandParser {
   public static func parse(_ line: String, readFile: FileReader = { _ in nil })
     throws(CommandError) -> HostCommand
   {
-    try parse(words: line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init),
+    try parse(
+      words: line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init),
       readFile: readFile)
   }
 
@@ -80,7 +81,8 @@ public enum CommandParser {
       return HostCommand(request: .logTail(back: n), raisesDelivery: false, summary: "log \(n)")
     case "telemetry", "tlmrate":
       guard args.count == 1, let hz = Int(args[0]), (0...100).contains(hz) else {
-        throw CommandError("'\(verb)' expects a rate 0-100 Hz, found '\(args.joined(separator: " "))'")
+        throw CommandError(
+          "'\(verb)' expects a rate 0-100 Hz, found '\(args.joined(separator: " "))'")
       }
       return HostCommand(
         request: .setTelemetry(hertz: hz), raisesDelivery: false, summary: "telemetry \(hz) Hz")
@@ -104,13 +106,16 @@ public enum CommandParser {
     }
   }
 
-  static func optionalInt(_ args: [String], _ verb: String, _ what: String, _ range: ClosedRange<Int>)
+  static func optionalInt(
+    _ args: [String], _ verb: String, _ what: String, _ range: ClosedRange<Int>
+  )
     throws(CommandError) -> Int
   {
     if args.isEmpty { return 0 }
     guard args.count == 1, let n = Int(args[0]), range.contains(n) else {
       throw CommandError(
-        "'\(verb)' expects \(what) \(range.lowerBound)-\(range.upperBound), found '\(args.joined(separator: " "))'")
+        "'\(verb)' expects \(what) \(range.lowerBound)-\(range.upperBound), found '\(args.joined(separator: " "))'"
+      )
     }
     return n
   }
@@ -217,7 +222,9 @@ public enum CommandParser {
     case "advance":
       let ms = try quantity(Array(args.dropFirst()), .time, what: "clock advance")
       guard (1...86_400_000).contains(ms) else {
-        throw CommandError("clock advance: expected 1 ms to 24 h, found '\(args.dropFirst().joined(separator: " "))'")
+        throw CommandError(
+          "clock advance: expected 1 ms to 24 h, found '\(args.dropFirst().joined(separator: " "))'"
+        )
       }
       return HostCommand(
         request: .clock(.advance(Milliseconds(ms))), raisesDelivery: false,
@@ -227,9 +234,11 @@ public enum CommandParser {
         throw CommandError("'clock mode' expects real or virtual")
       }
       return HostCommand(
-        request: .clock(.mode(m)), raisesDelivery: false, summary: "clock mode \(args[1].lowercased())")
+        request: .clock(.mode(m)), raisesDelivery: false,
+        summary: "clock mode \(args[1].lowercased())")
     default:
-      throw CommandError("'clock' expects 'advance <time>' or 'mode real|virtual', found '\(args[0])'")
+      throw CommandError(
+        "'clock' expects 'advance <time>' or 'mode real|virtual', found '\(args[0])'")
     }
   }
 }

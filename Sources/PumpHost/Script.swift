@@ -65,7 +65,8 @@ public struct Script: Sendable {
       case "role":
         guard rest.count == 1, let r = Role(rawValue: rest[0].lowercased()), r != .observer else {
           throw fail(
-            "'role' expects one of clinician, patient, vitals, service, found '\(rest.joined(separator: " "))'")
+            "'role' expects one of clinician, patient, vitals, service, found '\(rest.joined(separator: " "))'"
+          )
         }
         steps.append((n, .role(r)))
       case "expect":
@@ -73,11 +74,20 @@ public struct Script: Sendable {
       case "try":
         guard !rest.isEmpty else { throw fail("'try' expects a command") }
         do {
-          steps.append((n, .command(try CommandParser.parse(words: rest, readFile: readFile), tolerateNak: true)))
+          steps.append(
+            (
+              n,
+              .command(try CommandParser.parse(words: rest, readFile: readFile), tolerateNak: true)
+            ))
         } catch { throw fail(error.message) }
       default:
         do {
-          steps.append((n, .command(try CommandParser.parse(words: words, readFile: readFile), tolerateNak: false)))
+          steps.append(
+            (
+              n,
+              .command(
+                try CommandParser.parse(words: words, readFile: readFile), tolerateNak: false)
+            ))
         } catch { throw fail(error.message) }
       }
     }
@@ -97,7 +107,8 @@ public struct Script: Sendable {
       return .expectAlarm(c)
     }
     throw fail(
-      "'expect' takes 'mode <mode>', 'alarm <name>' or 'no alarm', found '\(w.joined(separator: " "))'")
+      "'expect' takes 'mode <mode>', 'alarm <name>' or 'no alarm', found '\(w.joined(separator: " "))'"
+    )
   }
 }
 

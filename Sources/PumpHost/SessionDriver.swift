@@ -20,8 +20,9 @@ public final class SessionDriver {
   public let started: Int64
   private var lastFlush: Int64
 
-  public init(session: MonitorSession, recorder: SessionRecorder? = nil, trafficLog: TrafficLog? = nil)
-  {
+  public init(
+    session: MonitorSession, recorder: SessionRecorder? = nil, trafficLog: TrafficLog? = nil
+  ) {
     self.session = session
     self.recorder = recorder
     self.trafficLog = trafficLog
@@ -30,7 +31,9 @@ public final class SessionDriver {
     state.port = session.options.port.description
     state.role = session.role
     session.observe = { [weak self] o in self?.observed(o) }
-    session.traffic = { [weak self] sent, bytes in self?.trafficLog?.record(sent: sent, bytes: bytes) }
+    session.traffic = { [weak self] sent, bytes in
+      self?.trafficLog?.record(sent: sent, bytes: bytes)
+    }
     session.onState = { [weak self] s in self?.linkChanged(s) }
   }
 

@@ -50,7 +50,8 @@ public final class TraceRecorder: SessionRecorder {
     gmtime_r(&t, &tmv)
     var buf = [CChar](repeating: 0, count: 32)
     _ = strftime(&buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv)
-    wallStart = String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    wallStart = String(
+      decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// Trace time of a monotonic instant.
@@ -89,7 +90,9 @@ public final class TraceRecorder: SessionRecorder {
         if prescription == nil {
           prescription = p
         } else if prescription != p {
-          addTrace("# a different prescription was programmed here; traces hold one: \(CommandParser.describe(p))", t: t)
+          addTrace(
+            "# a different prescription was programmed here; traces hold one: \(CommandParser.describe(p))",
+            t: t)
         }
       }
       if case .vitals(let v) = request { sentVitals.append((at, v)) }
@@ -103,7 +106,8 @@ public final class TraceRecorder: SessionRecorder {
       switch n.code {
       case .rejected where Self.isClinicianCommand(request):
         addTrace(action, t: t)
-        let why = Rejection(rawValue: UInt8(clamping: n.detail)).map { "(\(WireNames.name($0)))" } ?? ""
+        let why =
+          Rejection(rawValue: UInt8(clamping: n.detail)).map { "(\(WireNames.name($0)))" } ?? ""
         addTrace("expect rejected\(why)", t: t)
       case .bolusDenied: addTrace(action, t: t)
       default:
@@ -132,8 +136,9 @@ public final class TraceRecorder: SessionRecorder {
       add("expect motor \(running ? "running" : "stopped") within 2s", at: at)
     }
     lastMotorRunning = running
-    if let age = t.vitalsAge, t.vitals.sbp != nil || t.vitals.hr != nil || t.vitals.dbp != nil
-      || t.vitals.spo2 != nil || t.vitals.rr != nil
+    if let age = t.vitalsAge,
+      t.vitals.sbp != nil || t.vitals.hr != nil || t.vitals.dbp != nil
+        || t.vitals.spo2 != nil || t.vitals.rr != nil
     {
       let sampleAt = at - age.rawValue
       let isNew = lastVitalsAt.map { sampleAt > $0 + 500 } ?? true || lastVitals != t.vitals
@@ -162,7 +167,8 @@ public final class TraceRecorder: SessionRecorder {
       addTrace("expect bolus granted within 1s", t: lastPress ?? traceTime(at))
       lastPress = nil
     case .bolusDenied(let why, _):
-      addTrace("expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? traceTime(at))
+      addTrace(
+        "expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? traceTime(at))
       lastPress = nil
     case .interlock(let stopped, let mask):
       add("# interlock \(stopped ? "stop" : "cleared") (\(Describe.vitalsMask(mask)))", at: at)
@@ -178,7 +184,9 @@ public final class TraceRecorder: SessionRecorder {
       }
     case .loggedIn, .connected:
       if let l = lostAt {
-        add("# link back after \(Self.duration(at - l)) (a restarted simulator comes back paused(power-cycle): replay it as 'power lost' / 'power restored')", at: at)
+        add(
+          "# link back after \(Self.duration(at - l)) (a restarted simulator comes back paused(power-cycle): replay it as 'power lost' / 'power restored')",
+          at: at)
         lostAt = nil
       }
     default: break
@@ -189,7 +197,8 @@ public final class TraceRecorder: SessionRecorder {
   public func text() -> String {
     var out = "# Recorded by pumpmon record on \(wallStart)"
     if let d = device {
-      out += " from device \(d.deviceId) (firmware \(d.firmwareVersion), protocol \(d.protocolVersion))"
+      out +=
+        " from device \(d.deviceId) (firmware \(d.firmwareVersion), protocol \(d.protocolVersion))"
     }
     out += ".\n# Simulator output, not a medical device. Times are since the recording started.\n"
     out += "profile: \(device?.hardwareProfile ?? "syringe-pca-60ml")\n"
@@ -254,10 +263,16 @@ public final class TraceRecorder: SessionRecorder {
     case .idle?, nil: ("idle", m == nil ? "no mode was seen before the first line" : nil)
     case .selfTest?: ("self-test", nil)
     case .programmed?:
-      ("programmed", "the pump was already programmed; the header shows the prescription programmed during the recording, or the default")
+      (
+        "programmed",
+        "the pump was already programmed; the header shows the prescription programmed during the recording, or the default"
+      )
     case .infusing?: ("infusing", nil)
     case .some(let other):
-      ("infusing", "the recording started in \(WireNames.name(other)); a trace can only start in self-test, idle, programmed or infusing")
+      (
+        "infusing",
+        "the recording started in \(WireNames.name(other)); a trace can only start in self-test, idle, programmed or infusing"
+      )
     }
   }
 

@@ -72,7 +72,9 @@ public enum VitalsCSV {
         throw fail("times must not go back")
       }
       rows.append(
-        Row(atMs: ms - base, sample: VitalsSample(sbp: v[1], dbp: v[2], hr: v[3], spo2: v[4], rr: v[5])))
+        Row(
+          atMs: ms - base,
+          sample: VitalsSample(sbp: v[1], dbp: v[2], hr: v[3], spo2: v[4], rr: v[5])))
     }
     return rows
   }

@@ -51,13 +51,16 @@ struct Connect: ParsableCommand {
   @Flag(help: "With --plain: JSON lines.")
   var json = false
 
-  @Option(help: ArgumentHelp("Also record the session as a trace (see pumpmon record).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Also record the session as a trace (see pumpmon record).", valueName: "file"))
   var record: String?
 
   @Option(help: "Telemetry rate to ask for, 0-100 Hz.")
   var hz: Int = 2
 
-  @Option(help: ArgumentHelp("Stop after this long (plain and raw modes), e.g. 30s.", valueName: "time"))
+  @Option(
+    help: ArgumentHelp("Stop after this long (plain and raw modes), e.g. 30s.", valueName: "time"))
   var duration: String?
 
   func validate() throws {
@@ -111,7 +114,8 @@ struct Connect: ParsableCommand {
     var log: TrafficLog?
     if let path = port.log {
       do {
-        log = try TrafficLog(path: path, header: "pumpmon connect --raw on \(resolved), requested \(settings)")
+        log = try TrafficLog(
+          path: path, header: "pumpmon connect --raw on \(resolved), requested \(settings)")
       } catch { throw Failure(error.description, code: ExitStatus.usage) }
     }
     defer { log?.close() }

@@ -17,7 +17,8 @@ final class Dashboard {
   let driver: SessionDriver
   let keyPath: String?
   private var input = Input.normal
-  private var status = Styled("connected: b bolus, p pause, r resume, a acknowledge, s audio pause, : command, q quit")
+  private var status = Styled(
+    "connected: b bolus, p pause, r resume, a acknowledge, s audio pause, : command, q quit")
   private var quit = false
   private var dirty = true
   private var lastDraw: Int64 = 0
@@ -98,7 +99,8 @@ final class Dashboard {
           i += 1
           continue
         }
-        if case .normal = input {} else {
+        if case .normal = input {
+        } else {
           input = .normal
           status = Styled("cancelled", .grey)
         }

@@ -68,7 +68,8 @@ struct DashboardView {
   func device() -> [Styled] {
     let d = state.device
     let st = state.stats
-    var a = Styled("firmware \(d?.firmwareVersion ?? "?")  protocol \(d.map { "\($0.protocolVersion)" } ?? "?")")
+    var a = Styled(
+      "firmware \(d?.firmwareVersion ?? "?")  protocol \(d.map { "\($0.protocolVersion)" } ?? "?")")
     a.add("  profile \(d?.hardwareProfile ?? "?")  role \(state.role.rawValue)")
     var b = Styled()
     if let ls = state.lineSettings {
@@ -94,15 +95,20 @@ struct DashboardView {
       default: .bold
       }
     m.add(WireNames.name(t.mode).uppercased(), modeStyle)
-    m.add("   rate commanded \(Quantity.format(t.commandedRate))  measured \(Quantity.format(t.measuredRate))")
+    m.add(
+      "   rate commanded \(Quantity.format(t.commandedRate))  measured \(Quantity.format(t.measuredRate))"
+    )
     let lockout = Milliseconds(max(t.lockoutRemaining.rawValue - (state.link.isUp ? age : 0), 0))
     var l = Styled("lockout ")
     l.add(lockout > .zero ? Describe.clock(lockout) : "none", lockout > .zero ? .yellow : .plain)
     l.add("   bolus demands \(t.bolusDemands)  delivered \(t.bolusDeliveries)")
     l.add("   total delivered \(Quantity.format(t.deliveredTotal))")
-    var r = Styled("reservoir \(Quantity.format(t.reservoir))   battery \(Describe.clock(t.batteryRemaining))")
+    var r = Styled(
+      "reservoir \(Quantity.format(t.reservoir))   battery \(Describe.clock(t.batteryRemaining))")
     r.add(t.onMains ? " (mains)" : " (on battery)", t.onMains ? .plain : .yellow)
-    r.add("   pressure up \(Quantity.format(t.upstreamPressure))  down \(Quantity.format(t.downstreamPressure))")
+    r.add(
+      "   pressure up \(Quantity.format(t.upstreamPressure))  down \(Quantity.format(t.downstreamPressure))"
+    )
     return [
       m, bar("1 h", t.delivered1h, t.limit1h), bar("4 h", t.delivered4h, t.limit4h), l, r,
     ]
@@ -131,9 +137,11 @@ struct DashboardView {
       return s
     }
     let age = t.vitalsAge.map { "age \(Describe.seconds($0))" } ?? "no sample yet"
-    let a = v("SBP", .sbp, t.vitals.sbp, "mmHg") + v("DBP", .dbp, t.vitals.dbp, "mmHg")
+    let a =
+      v("SBP", .sbp, t.vitals.sbp, "mmHg") + v("DBP", .dbp, t.vitals.dbp, "mmHg")
       + v("HR", .hr, t.vitals.hr, "/min")
-    let b = v("SpO2", .spo2, t.vitals.spo2, "%") + v("RR", .rr, t.vitals.rr, "/min")
+    let b =
+      v("SpO2", .spo2, t.vitals.spo2, "%") + v("RR", .rr, t.vitals.rr, "/min")
       + Styled(age, (t.vitalsAge?.rawValue ?? 0) > 5000 ? .yellow : .grey)
     return [a, b]
   }
@@ -155,7 +163,8 @@ struct DashboardView {
         a.priority == .high ? .redBlock : a.priority == .medium ? .yellow : .cyan
       var s = Styled(" \(WireNames.name(a.priority).uppercased()) ", style)
       s.add(" \(WireNames.name(a.code))")
-      s.add(a.acknowledged ? "  acknowledged" : "  not acknowledged", a.acknowledged ? .grey : .bold)
+      s.add(
+        a.acknowledged ? "  acknowledged" : "  not acknowledged", a.acknowledged ? .grey : .bold)
       if a.audioPauseRemaining > .zero {
         s.add("  audio paused \(Describe.clock(a.audioPauseRemaining))", .cyan)
       }

@@ -21,7 +21,10 @@ struct PortOptions: ParsableArguments {
   @Option(help: "Character framing: data bits, parity (N/E/O), stop bits.")
   var framing: String = "8N1"
 
-  @Option(help: "Run directory of the simulators (default: $KETAPUMP_RUN_DIR, else $XDG_RUNTIME_DIR/ketapump, else /tmp/ketapump-<uid>).")
+  @Option(
+    help:
+      "Run directory of the simulators (default: $KETAPUMP_RUN_DIR, else $XDG_RUNTIME_DIR/ketapump, else /tmp/ketapump-<uid>)."
+  )
   var runDir: String?
 
   @Option(
@@ -55,7 +58,8 @@ struct KeyOptions: ParsableArguments {
       valueName: "file"))
   var key: String?
 
-  @Option(help: "Role to log in as: clinician, patient, vitals or service (default: the key file's).")
+  @Option(
+    help: "Role to log in as: clinician, patient, vitals or service (default: the key file's).")
   var role: String?
 
   /// The role asked for, validated.

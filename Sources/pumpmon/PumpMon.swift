@@ -20,6 +20,7 @@ struct PumpMon: ParsableCommand {
         pumpmon run KP-0001 ward.txt --key pump.key
       """,
     subcommands: [
-      Ports.self, Connect.self, Send.self, RunScript.self, VitalsFeed.self, Record.self, Replay.self,
+      Ports.self, Connect.self, Send.self, RunScript.self, VitalsFeed.self, Record.self,
+      Replay.self,
     ])
 }

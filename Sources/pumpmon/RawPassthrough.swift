@@ -88,7 +88,8 @@ struct RawPassthrough {
       if let c = stdinClosedAt, SessionDriver.now() - c >= 500 { break }
       var fds = [pollfd(fd: Signals.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
       fds.append(pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0))
-      fds.append(pollfd(fd: alive ? device.pollDescriptor.rawValue : -1, events: Int16(POLLIN), revents: 0))
+      fds.append(
+        pollfd(fd: alive ? device.pollDescriptor.rawValue : -1, events: Int16(POLLIN), revents: 0))
       _ = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 250) }
       if fds[0].revents != 0 { Signals.drain() }
       if hex, !hexLine.isEmpty, SessionDriver.now() - hexAt > 100 { flushHex() }
@@ -119,7 +120,8 @@ struct RawPassthrough {
             device.close()
             alive = false
             log?.note("link lost")
-            Terminal.write("\(atLineStart ? "" : nl)[pumpmon raw] link lost; waiting for \(port.path)\(nl)")
+            Terminal.write(
+              "\(atLineStart ? "" : nl)[pumpmon raw] link lost; waiting for \(port.path)\(nl)")
             atLineStart = true
             break readLoop
           }

@@ -31,10 +31,15 @@ struct Record: ParsableCommand {
   @Option(help: ArgumentHelp("The trace file to write.", valueName: "file"))
   var out: String
 
-  @Option(help: ArgumentHelp("Commands to run while recording (`pumpmon run` syntax).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Commands to run while recording (`pumpmon run` syntax).", valueName: "file")
+  )
   var script: String?
 
-  @Option(help: ArgumentHelp("How long to record after the script, e.g. 30s, 5min (default: until Ctrl-C; 0 with --script).", valueName: "time"))
+  @Option(
+    help: ArgumentHelp(
+      "How long to record after the script, e.g. 30s, 5min (default: until Ctrl-C; 0 with --script).",
+      valueName: "time"))
   var duration: String?
 
   @Flag(help: "Print replies and events as JSON lines on stdout.")
@@ -70,7 +75,8 @@ struct Record: ParsableCommand {
       Printer(json: json).attach(to: driver)
       try driver.connect()
       // A first STATUS gives the starting mode even without telemetry.
-      if let reply = try? driver.session.request(.status), case .ack(.status(let t)) = reply.result {
+      if let reply = try? driver.session.request(.status), case .ack(.status(let t)) = reply.result
+      {
         recorder.observed(.telemetry(t, authenticated: false), at: SessionDriver.now())
       }
       var status: Int32 = 0

@@ -56,7 +56,9 @@ final class ScriptRunner {
         }
       case .wait(let ms): driver.run(forMs: ms.rawValue, until: { Signals.stopRequested })
       case .role(let r):
-        guard let keyPath else { return fail("'role \(r.rawValue)' needs --key FILE", ExitStatus.auth) }
+        guard let keyPath else {
+          return fail("'role \(r.rawValue)' needs --key FILE", ExitStatus.auth)
+        }
         let loaded: (deviceId: String, key: RoleKey)
         do { loaded = try KeyLocator(path: keyPath).load(role: r) } catch {
           return fail(error.description, ExitStatus.auth)

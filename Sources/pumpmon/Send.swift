@@ -34,7 +34,9 @@ struct Send: ParsableCommand {
   @Argument(help: ArgumentHelp("The command and its arguments (see above).", valueName: "command"))
   var command: [String] = []
 
-  @Flag(help: "Print one JSON object per line on stdout for the reply, each event and the link counters.")
+  @Flag(
+    help:
+      "Print one JSON object per line on stdout for the reply, each event and the link counters.")
   var json = false
 
   @Flag(help: "With --json, also print telemetry frames.")

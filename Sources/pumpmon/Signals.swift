@@ -19,7 +19,9 @@ enum Signals {
   static func takeResize() -> Bool { resized.exchange(false, ordering: .relaxed) }
 
   /// The read end of the self-pipe, to poll.
-  static var wakeDescriptor: Int32 { Int32(truncatingIfNeeded: pipeFDs.load(ordering: .relaxed) >> 32) }
+  static var wakeDescriptor: Int32 {
+    Int32(truncatingIfNeeded: pipeFDs.load(ordering: .relaxed) >> 32)
+  }
 
   /// Installs the handlers (idempotent).
   static func install(winch: Bool = false) {

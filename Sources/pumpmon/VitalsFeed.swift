@@ -56,7 +56,8 @@ struct VitalsFeed: ParsableCommand {
       Printer(json: json).attach(to: driver)
       try driver.connect()
       if role == .observer {
-        throw Failure("feeding vitals needs the vitals role: give --key FILE", code: ExitStatus.auth)
+        throw Failure(
+          "feeding vitals needs the vitals role: give --key FILE", code: ExitStatus.auth)
       }
       let start = SessionDriver.now()
       for row in rows {

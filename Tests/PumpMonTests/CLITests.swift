@@ -30,7 +30,9 @@ struct CLITests {
       ["connect", bench.keys.deviceId, "--raw", "--log", log], runDir: bench.runDir,
       stdin: "version\r\n")
     #expect(r.status == 0, "\(r.err)")
-    #expect(r.out.range(of: #"\[\+\d+\.\d{3}\] VERSION device=KP-MON-RAW1"#, options: .regularExpression) != nil, "\(r.out)")
+    #expect(
+      r.out.range(of: #"\[\+\d+\.\d{3}\] VERSION device=KP-MON-RAW1"#, options: .regularExpression)
+        != nil, "\(r.out)")
     let text = try String(contentsOfFile: log, encoding: .utf8)
     #expect(text.contains(" TX version\\r\\n  | console: version"))
     #expect(text.contains(" RX VERSION device=KP-MON-RAW1"))

@@ -54,7 +54,9 @@ struct DashboardTests {
 
     // a as the service role is refused with the role it needs; as clinician it acknowledges.
     tmux.send("a")
-    (ok, screen) = tmux.waitFor { $0.contains("ACKALM needs the clinician role (logged in as service)") }
+    (ok, screen) = tmux.waitFor {
+      $0.contains("ACKALM needs the clinician role (logged in as service)")
+    }
     #expect(ok, "\(screen)")
     tmux.send(":")
     tmux.send("role clinician", literal: true)
@@ -82,7 +84,9 @@ struct DashboardTests {
     var (ok, screen) = tmux.waitFor { $0.contains("terminal too small (need 80x24, have 60x20)") }
     #expect(ok, "\(screen)")
     tmux.resize(cols: 100, rows: 30)
-    (ok, screen) = tmux.waitFor { $0.contains("MODE IDLE") && $0.contains("[connected (observer)]") }
+    (ok, screen) = tmux.waitFor {
+      $0.contains("MODE IDLE") && $0.contains("[connected (observer)]")
+    }
     #expect(ok, "\(screen)")
     tmux.send("C-c")
     (ok, screen) = tmux.waitFor { $0.contains("EXITED 0") }

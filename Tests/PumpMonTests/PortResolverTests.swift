@@ -44,7 +44,9 @@ struct PortResolverTests {
     socat.arguments = ["pty,raw,echo=0,link=\(dir)/ttyV0", "\(bench.sim.port),raw,echo=0"]
     try socat.run()
     defer { if socat.isRunning { kill(socat.processIdentifier, SIGKILL) } }
-    for _ in 0..<50 where !FileManager.default.fileExists(atPath: "\(dir)/ttyV0") { usleep(100_000) }
+    for _ in 0..<50 where !FileManager.default.fileExists(atPath: "\(dir)/ttyV0") {
+      usleep(100_000)
+    }
     let r = try pumpmon(
       ["connect", "\(dir)/ttyV0", "--plain", "--duration", "1500ms", "--baud", "9600"],
       runDir: bench.runDir)

@@ -57,7 +57,8 @@ struct ScriptModeTests {
     #expect(r.status == 0, "\(r.err)")
     var lines = try #require(r.jsonLines, "\(r.out)")
     #expect(lines.contains { $0["type"] as? String == "reply" && $0["kind"] as? String == "BOLUS" })
-    #expect(lines.contains { $0["type"] as? String == "event" && $0["event"] as? String == "BOLUSOK" })
+    #expect(
+      lines.contains { $0["type"] as? String == "event" && $0["event"] as? String == "BOLUSOK" })
     let counters = try #require(lines.last)
     #expect(counters["type"] as? String == "counters")
     #expect(counters["crc_errors"] as? Int == 0)
@@ -110,10 +111,14 @@ struct ScriptModeTests {
     #expect(r.status == 0, "\(r.err)")
     let lines = try #require(r.jsonLines, "\(r.out)")
     #expect(lines.contains { $0["kind"] as? String == "START" && $0["line"] as? Int == 8 })
-    #expect(lines.contains { $0["denial"] as? String == "bolus-in-progress" && $0["line"] as? Int == 12 })
+    #expect(
+      lines.contains { $0["denial"] as? String == "bolus-in-progress" && $0["line"] as? Int == 12 })
 
-    try "status\nstart\nrate 5 parsecs\n".write(toFile: "\(dir)/bad.txt", atomically: true, encoding: .utf8)
-    r = try pumpmon(["run", bench.keys.deviceId, "\(dir)/bad.txt", "--key", bench.keys.device], runDir: bench.runDir)
+    try "status\nstart\nrate 5 parsecs\n".write(
+      toFile: "\(dir)/bad.txt", atomically: true, encoding: .utf8)
+    r = try pumpmon(
+      ["run", bench.keys.deviceId, "\(dir)/bad.txt", "--key", bench.keys.device],
+      runDir: bench.runDir)
     #expect(r.status == 64)
     #expect(r.err.contains("\(dir)/bad.txt:3: rate"))
     #expect(r.out.isEmpty)
@@ -124,7 +129,9 @@ struct ScriptModeTests {
     #expect(r.err.contains("expect.txt:1: expected mode idle, found infusing(patient-bolus)"))
 
     try "role clinician\nstart\n".write(toFile: "\(dir)/nak.txt", atomically: true, encoding: .utf8)
-    r = try pumpmon(["run", bench.keys.deviceId, "\(dir)/nak.txt", "--key", bench.keys.device], runDir: bench.runDir)
+    r = try pumpmon(
+      ["run", bench.keys.deviceId, "\(dir)/nak.txt", "--key", bench.keys.device],
+      runDir: bench.runDir)
     #expect(r.status == 2)
     #expect(r.err.contains("nak.txt:2: start refused: NAK 14 rejected (not-allowed-in-mode)"))
     #expect(bench.sim.stop() == 0)

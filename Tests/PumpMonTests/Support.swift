@@ -181,7 +181,9 @@ struct Bench {
   /// Virtual clock, calm vitals, the default ward prescription, started.
   func startTherapy() throws {
     try as_(.service) { try $0.request(.clock(.mode(.virtual))) }
-    try as_(.vitals) { try $0.request(.vitals(VitalsSample(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14))) }
+    try as_(.vitals) {
+      try $0.request(.vitals(VitalsSample(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)))
+    }
     try as_(.clinician) { c in
       try c.request(.program(CommandParser.defaultPrescription))
       try c.request(.start)
