@@ -37,7 +37,14 @@ public final class TraceRecorder: SessionRecorder {
   private var lastVitals: VitalsSample?
   private var sentVitals: [(at: Int64, VitalsSample)] = []
   private var lostAt: Int64?
-  private var lastSentAt: Int64?
+  /// Trace time of the last action line: each action gets its own millisecond, so an effect
+  /// timed with its command never shares an instant with the next command.
+  private var lastActionT: Int64 = -1
+  /// Send time of the request awaiting its reply: events arriving meanwhile are its effects
+  /// and are timed with it (the replayer applies a command and its effects at one instant).
+  private var outstandingSince: Int64?
+  /// Trace time of the outstanding action line.
+  private var actionT: Int64?
   private var dirty = true
   private let wallStart: String
 
@@ -72,18 +79,30 @@ public final class TraceRecorder: SessionRecorder {
   }
 
   public func sent(_ request: HostRequest, at: Int64) {
-    lastSentAt = at
-    if case .patientBolus = request { lastPress = traceTime(at) }
+    var t = traceTime(at)
+    if Self.action(request) != nil {
+      t = max(t, lastActionT + 1)
+      lastActionT = t
+    }
+    actionT = t
+    // A clock advance's effects happen during the jump: check them at its end.
+    if case .clock(.advance(let d)) = request { t += d.rawValue }
+    outstandingSince = t
+    if case .patientBolus = request { lastPress = t }
   }
 
   public func replied(_ request: HostRequest, _ reply: DeviceReply?, at: Int64) {
+    defer {
+      outstandingSince = nil
+      actionT = nil
+    }
     guard let action = Self.action(request) else { return }
     guard let reply else {
       add("# \(action): no reply (outcome uncertain)", at: at)
       return
     }
     // Actions are timed when sent (one request is outstanding at a time).
-    let t = traceTime(min(lastSentAt ?? at, at))
+    let t = actionT ?? traceTime(at)
     switch reply.result {
     case .ack:
       if case .program(let p) = request {
@@ -153,25 +172,25 @@ public final class TraceRecorder: SessionRecorder {
     }
   }
 
-  func event(_ e: DeviceEvent, at: Int64) {
+  func event(_ e: DeviceEvent, at arrival: Int64) {
+    let t = outstandingSince ?? traceTime(arrival)
     switch e {
     case .modeChanged(let m):
       if firstMode == nil { firstMode = m }
-      let t = traceTime(at)
       addTrace("expect mode \(WireNames.name(m)) at \(Self.time(t))", t: t)
     case .alarmRaised(let c, let p):
-      add("expect alarm \(WireNames.name(c)) priority \(WireNames.name(p)) within 2s", at: at)
-    case .alarmCleared(let c): add("expect alarm \(WireNames.name(c)) cleared within 2s", at: at)
-    case .alarmAcknowledged(let c): add("# alarm \(WireNames.name(c)) acknowledged", at: at)
+      addTrace("expect alarm \(WireNames.name(c)) priority \(WireNames.name(p)) within 2s", t: t)
+    case .alarmCleared(let c): addTrace("expect alarm \(WireNames.name(c)) cleared within 2s", t: t)
+    case .alarmAcknowledged(let c): addTrace("# alarm \(WireNames.name(c)) acknowledged", t: t)
     case .bolusGranted:
-      addTrace("expect bolus granted within 1s", t: lastPress ?? traceTime(at))
+      addTrace("expect bolus granted within 1s", t: lastPress ?? t)
       lastPress = nil
     case .bolusDenied(let why, _):
       addTrace(
-        "expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? traceTime(at))
+        "expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? t)
       lastPress = nil
     case .interlock(let stopped, let mask):
-      add("# interlock \(stopped ? "stop" : "cleared") (\(Describe.vitalsMask(mask)))", at: at)
+      addTrace("# interlock \(stopped ? "stop" : "cleared") (\(Describe.vitalsMask(mask)))", t: t)
     }
   }
 
@@ -236,7 +255,12 @@ public final class TraceRecorder: SessionRecorder {
     if let note { out += "# \(note)\n" }
     out += "start: \(startWord)\n\n"
     for l in lines.sorted(by: { ($0.t, $0.order) < ($1.t, $1.order) }) {
-      out += "\(Self.time(l.t)) \(l.text)\n"
+      // A timed line needs an action: notes become comments that carry their time.
+      if l.text.hasPrefix("# ") {
+        out += "# \(Self.time(l.t)): \(l.text.dropFirst(2))\n"
+      } else {
+        out += "\(Self.time(l.t)) \(l.text)\n"
+      }
     }
     return out
   }
