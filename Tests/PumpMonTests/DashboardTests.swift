@@ -10,7 +10,7 @@ import Testing
 @Suite("pumpmon dashboard in tmux", .serialized)
 struct DashboardTests {
   static func command(_ bench: Bench, _ args: String) -> String {
-    "KETAPUMP_RUN_DIR=\(bench.runDir) \(productsDirectory)/pumpmon connect \(bench.keys.deviceId) \(args); echo EXITED $?; sleep 60"
+    "KETAPUMP_RUN_DIR=\(bench.runDir) \(productsDirectory)/pumpmon connect \(bench.keys.deviceId) \(args); echo EXITED $?; sleep 30"
   }
 
   @Test(
@@ -21,6 +21,7 @@ struct DashboardTests {
     try bench.startTherapy()
     let tmux = try Tmux(
       command: Self.command(bench, "--key \(bench.keys.device) --role patient"))
+    defer { tmux.kill() }
     var (ok, screen) = tmux.waitFor { $0.contains("MODE INFUSING(BASAL)") }
     #expect(ok, "\(screen)")
     #expect(screen.contains("[logged in (patient)]"))
@@ -81,6 +82,7 @@ struct DashboardTests {
   func tooSmallAndResize() throws {
     let bench = try Bench("KP-MON-D2")
     let tmux = try Tmux(command: Self.command(bench, ""), cols: 60, rows: 20)
+    defer { tmux.kill() }
     var (ok, screen) = tmux.waitFor { $0.contains("terminal too small (need 80x24, have 60x20)") }
     #expect(ok, "\(screen)")
     tmux.resize(cols: 100, rows: 30)
@@ -107,6 +109,7 @@ struct DashboardTests {
     try bench.startTherapy()
     let tmux = try Tmux(
       command: Self.command(bench, "--key \(bench.keys.device) --role clinician"))
+    defer { tmux.kill() }
     var (ok, screen) = tmux.waitFor { $0.contains("MODE INFUSING(BASAL)") }
     #expect(ok, "\(screen)")
     bench.sim.stop(SIGKILL)

@@ -4,6 +4,10 @@ import PumpCore
 import PumpHost
 import PumpProtocol
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The directory holding the built products (pumpsim, pumpmon) beside this test bundle.
 let productsDirectory: String = {
   let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
@@ -270,5 +274,12 @@ final class Tmux {
     _ = tmux(["resize-window", "-t", session, "-x", "\(cols)", "-y", "\(rows)"])
   }
 
-  deinit { _ = tmux(["kill-server"]) }
+  /// Stops this tmux server (and with it the pane's processes). Idempotent.
+  func kill() {
+    let pid = Int32(tmux(["display-message", "-p", "#{pid}"]).out.filter(\.isNumber)) ?? 0
+    _ = tmux(["kill-server"])
+    if pid > 0 { Glibc.kill(pid, SIGKILL) }
+  }
+
+  deinit { kill() }
 }
