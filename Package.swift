@@ -56,7 +56,8 @@ let package = Package(
       ]),
     // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
     .target(
-      name: "PumpHost", dependencies: ["PumpCore", "PumpProtocol", "SerialTransport", crypto]),
+      name: "PumpHost",
+      dependencies: ["PumpCore", "PumpProtocol", "PumpConfig", "SerialTransport", crypto]),
     // Trace format, offline and online replay, JUnit/HTML/JSON reports.
     .target(
       name: "PumpReplay",
@@ -71,7 +72,10 @@ let package = Package(
       ]),
     .executableTarget(
       name: "pumpmon",
-      dependencies: ["PumpHost", "PumpReplay", "SerialTransport", argumentParser]),
+      dependencies: [
+        "PumpHost", "PumpReplay", "PumpConfig", "PumpProtocol", "PumpCore", "SerialTransport",
+        argumentParser,
+      ]),
 
     // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
     .executableTarget(
@@ -96,6 +100,8 @@ let package = Package(
     .testTarget(
       name: "ReliabilityTests",
       dependencies: ["PumpHost", "PumpConfig", "PumpCore", "PumpProtocol", "SerialTransport"]),
+    .testTarget(
+      name: "PumpMonTests", dependencies: ["PumpHost", "PumpConfig", "PumpCore", "PumpProtocol"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,106 @@
+import PumpConfig
+import PumpCore
+import PumpProtocol
+
+/// One-line texts for telemetry, events and replies, shared by the plain log, the traffic log and
+/// the dashboard's event log. Units are shown in mg, mL/h and seconds; secrets never appear.
+public enum Describe {
+  /// `infusing(basal) cmd 1 mL/h meas 1 mL/h total 0.5 mg 1h 0.5/15 mg 4h 0.5/40 mg lockout 0s
+  /// alarms 0`.
+  public static func telemetry(_ t: Telemetry) -> String {
+    var s = "\(WireNames.name(t.mode)) cmd \(Quantity.format(t.commandedRate))"
+    s += " meas \(Quantity.format(t.measuredRate)) total \(Quantity.format(t.deliveredTotal))"
+    s += " 1h \(mg(t.delivered1h))/\(Quantity.format(t.limit1h))"
+    s += " 4h \(mg(t.delivered4h))/\(Quantity.format(t.limit4h))"
+    s += " lockout \(seconds(t.lockoutRemaining)) bolus \(t.bolusDeliveries)/\(t.bolusDemands)"
+    s += " reservoir \(Quantity.format(t.reservoir))"
+    if t.vitals.sbp != nil || t.vitals.hr != nil || t.vitals.spo2 != nil || t.vitals.rr != nil {
+      s += " vitals \(CommandParser.describe(t.vitals))"
+    }
+    s += " alarms \(t.alarmCount)"
+    for a in t.alarms { s += " \(alarm(a))" }
+    return s
+  }
+
+  /// `occlusion-downstream(high,ack,paused 90s)`.
+  public static func alarm(_ a: AlarmStatus) -> String {
+    var flags = [WireNames.name(a.priority)]
+    if a.acknowledged { flags.append("ack") }
+    if a.audioPauseRemaining > .zero { flags.append("paused \(seconds(a.audioPauseRemaining))") }
+    return "\(WireNames.name(a.code))(\(flags.joined(separator: ",")))"
+  }
+
+  /// `ALARM occlusion-downstream high`, `BOLUS granted 2 mg, lockout 600s`, `MODE paused(alarm)`.
+  public static func event(_ e: DeviceEvent) -> String {
+    switch e {
+    case .alarmRaised(let c, let p): "ALARM \(WireNames.name(c)) \(WireNames.name(p))"
+    case .alarmAcknowledged(let c): "ALARM acknowledged \(WireNames.name(c))"
+    case .alarmCleared(let c): "ALARM cleared \(WireNames.name(c))"
+    case .bolusGranted(let d, let l):
+      "BOLUS granted \(Quantity.format(d)), lockout \(seconds(l))"
+    case .bolusDenied(let why, let l):
+      "BOLUS denied (\(WireNames.name(why))), lockout \(seconds(l))"
+    case .modeChanged(let m): "MODE \(WireNames.name(m))"
+    case .interlock(let stopped, let mask):
+      "INTERLOCK \(stopped ? "stopped" : "cleared") vitals \(vitalsMask(mask))"
+    }
+  }
+
+  /// `ACK START`, `NAK 15 bolus-denied (lockout): …`, `ACK STATUS infusing(basal) …`.
+  public static func reply(_ r: DeviceReply) -> String {
+    switch r.result {
+    case .nak(let n): return WireNames.describe(n)
+    case .ack(let a):
+      switch a {
+      case .done(let k): return "ACK \(k.rawValue)"
+      case .hello(let i), .version(let i):
+        return "ACK \(a.kind.rawValue) \(i.deviceId) firmware \(i.firmwareVersion) protocol "
+          + "\(i.protocolVersion) profile \(i.hardwareProfile)"
+      case .login: return "ACK LOGIN <challenge>"
+      case .status(let t): return "ACK STATUS \(telemetry(t))"
+      case .alarms(let p):
+        return "ACK ALARMS \(p.total) active" + p.alarms.map { " " + alarm($0) }.joined()
+      case .log(let e): return "ACK LOG \(e.back)/\(e.available) \(e.text)"
+      case .counters(let c): return "ACK COUNTERS \(counters(c))"
+      }
+    }
+  }
+
+  /// The device's counters as `crc-errors=0 overlong=0 …`.
+  public static func counters(_ c: LinkCounters) -> String {
+    let f = c.frames
+    let s = c.session
+    return "crc-errors=\(f.crcErrors) overlong=\(f.overlong) garbage=\(f.garbageBytes)"
+      + " dropped=\(f.framesDropped) accepted=\(f.framesAccepted) console=\(f.consoleLines)"
+      + " malformed=\(s.malformed) bad-mac=\(s.badMac) stale-seq=\(s.staleSequence)"
+      + " retransmits=\(s.retransmits) auth-failures=\(s.authFailures) naks=\(s.naks)"
+  }
+
+  /// `SBP,HR` for an interlock vitals mask.
+  public static func vitalsMask(_ mask: UInt8) -> String {
+    let names = ["SBP", "DBP", "HR", "SpO2", "RR"]
+    let on = (0..<5).filter { mask & (1 << $0) != 0 }.map { names[$0] }
+    return on.isEmpty ? "-" : on.joined(separator: ",")
+  }
+
+  /// `0.5 mg` without the unit: `0.5`.
+  static func mg(_ v: Micrograms) -> String {
+    let s = Quantity.format(v)
+    return s.hasSuffix(" mg") ? String(s.dropLast(3)) : s
+  }
+
+  /// Whole seconds, rounded up: `420s`; `0s` for zero.
+  public static func seconds(_ ms: Milliseconds) -> String {
+    "\((max(ms.rawValue, 0) + 999) / 1000)s"
+  }
+
+  /// `9:58` (minutes:seconds, rounded up), `1:02:03` past an hour.
+  public static func clock(_ ms: Milliseconds) -> String {
+    let s = (max(ms.rawValue, 0) + 999) / 1000
+    let h = s / 3600
+    let m = (s / 60) % 60
+    let sec = s % 60
+    let two = { (v: Int64) in v < 10 ? "0\(v)" : "\(v)" }
+    return h > 0 ? "\(h):\(two(m)):\(two(sec))" : "\(m):\(two(sec))"
+  }
+}
