@@ -92,7 +92,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "PumpReplayTests",
-      dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol"]),
+      dependencies: [
+        "PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )
