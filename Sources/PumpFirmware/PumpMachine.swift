@@ -23,6 +23,9 @@ public struct PumpMachine: Sendable {
   /// True between a simulated power loss (`INJECT POWER,0`) and the next power-on (`POWER,1|2`
   /// or a restart): nothing runs, and only hardware changes and power-on are accepted.
   public private(set) var off = false
+  /// True after `INJECT LINK,0` until `LINK,1`: the link is down as far as the controller is
+  /// concerned, whatever the sessions do (a login would otherwise report it up).
+  public private(set) var linkHeldDown = false
 
   /// Steps through every controller and hardware deadline in (now, t] (`PumpRig.catchUp`).
   /// Nothing observable changes between deadlines but delivered volume. Does nothing while off.
@@ -45,6 +48,7 @@ public struct PumpMachine: Sendable {
     case .request(.inject(.power)):
       return .rejected(.notAllowedInMode)  // Already on.
     case .request(.inject(.hostLink(let connected))):
+      linkHeldDown = !connected
       return send(.hostLink(connected: connected), at: t)
     case .request(.inject(.fault(let code))):
       return send(.fault(code), at: t)
@@ -56,7 +60,9 @@ public struct PumpMachine: Sendable {
     case .request(let request):
       guard let event = request.pumpEvent else { return .rejected(.invalidValue) }
       return send(event, at: t)
-    case .hostLink(let connected): return send(.hostLink(connected: connected), at: t)
+    case .hostLink(let connected):
+      if linkHeldDown { return .accepted }  // `INJECT LINK,0` holds the link down.
+      return send(.hostLink(connected: connected), at: t)
     case .fault(let code): return send(.fault(code), at: t)
     case .selfTest(let passed): return send(.selfTestResult(passed: passed), at: t)
     }

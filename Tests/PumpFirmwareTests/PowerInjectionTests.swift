@@ -113,4 +113,15 @@ struct PowerInjectionTests {
     #expect(after.ledger.totalPicograms == reference.controller.ledger.totalPicograms)
     #expect(after.ledger.totalPicograms > 0)
   }
+
+  @Test("REQ-FW-POWER-05: LINK,0 holds the controller's link down through logins until LINK,1")
+  func linkHeldDown() throws {
+    var (_, fw, ward) = try Self.infusing("link-held")
+    #expect(ward.send(.service, .inject(.hostLink(connected: false)))?.isAck == true)
+    ward.wait(3_000)  // A vitals login every second.
+    #expect(fw.machine.controller.alarms.isActive(.hostLinkLost))
+    #expect(fw.machine.controller.mode == .infusing(.basal))
+    #expect(ward.send(.service, .inject(.hostLink(connected: true)))?.isAck == true)
+    #expect(!fw.machine.controller.alarms.isActive(.hostLinkLost))
+  }
 }

@@ -52,4 +52,25 @@ struct OnlineAgreementTests {
     #expect(agreed >= 30)
     #expect(jobs.filter { $0.0.header.expectedVerdict == .fail }.count >= 5)
   }
+
+  @Test(
+    "REQ-TRACE-ONLINE-02: a trace needing more wire actions than the limit is reported skipped with the reason (table, JSON, JUnit) and fails nothing"
+  )
+  func skippedTrace() throws {
+    let trace = try TraceParser.parse(
+      minimalHeader + "0s vitals every 1s until 1min HR=80\n30s expect mode infusing\n",
+      file: "long.trace")
+    #expect(OnlineReplay.wireActions(trace) == 60)
+    let r = OnlineReplay.run(
+      trace, setup: try TraceSetup.bind(trace, to: shippedConfig),
+      target: .spawn(pumpsim: "/nonexistent/pumpsim", profiles: "/nonexistent"),
+      maxWireActions: 59)
+    #expect(r.skipped?.contains("too long for the wire; offline only") == true)
+    #expect(r.skipped?.contains("60 wire actions, limit 59") == true)
+    #expect(r.asExpected && r.error == nil)
+    #expect(ReplayBatch.exitStatus([r]) == 0)
+    #expect(SummaryReport.table([r]).contains("0/1 traces as expected, 1 skipped"))
+    #expect(JSONReport.line(r).contains("\"skipped\":\"skipped online"))
+    #expect(JUnitReport.xml([r]).contains("<skipped message=\"skipped online"))
+  }
 }
