@@ -9,9 +9,7 @@ import PumpProtocol
 /// of `last W`), so an event reported after advancing to X and before the next advance happened
 /// in (previous instant, X] and is stamped X: every window the checker looks at sees the same
 /// events as offline. After each advance and each action, STATUS samples the commanded rate
-/// and the delivered total; its reply follows the EVT frames of the requests before it. With a
-/// port per role the STATUS goes out together with the next `CLOCK ADVANCE` (two requests,
-/// one round trip).
+/// and the delivered total; its reply follows the EVT frames of the requests before it.
 ///
 /// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`). A link
 /// failure ends the run: `failure` says why, and later actions are not sent.
@@ -24,9 +22,6 @@ public struct OnlineDriver: TraceDriver {
   /// The pump's clock, ms since the trace's start (pumpsim started with `--clock virtual`).
   public private(set) var pumpTime = Milliseconds.zero
   private var powered = true
-  /// A sample owed at this instant: with a port per role it is asked for together with the
-  /// next `CLOCK ADVANCE` (one round trip less per action; nothing else is sent in between).
-  private var pending: Milliseconds?
   private var lastRate: MicrolitersPerHour?
   private var lastDelivered: Micrograms?
   /// Why the run stopped early (link lost, a request refused for a reason other than the
@@ -138,7 +133,6 @@ public struct OnlineDriver: TraceDriver {
     let before = pumpTime
     move(to: t, log: &log)
     if before < t && !instants.contains(t) { sample(at: t, log: &log) }
-    flush(log: &log)
   }
 
   // MARK: Steps
@@ -162,30 +156,20 @@ public struct OnlineDriver: TraceDriver {
       let x = instants[next]
       next += 1
       if x > pumpTime {
-        clock(to: x, log: &log)
+        clock(to: x)
         sample(at: x, log: &log)
       }
     }
-    if pumpTime < t { clock(to: t, log: &log) }
+    if pumpTime < t { clock(to: t) }
   }
 
-  /// `CLOCK ADVANCE` to `t` (in steps of at most a day, the protocol's limit), taking a
-  /// pending sample first.
-  private mutating func clock(to t: Milliseconds, log: inout ObservationLog) {
+  /// `CLOCK ADVANCE` to `t` (in steps of at most a day, the protocol's limit).
+  private mutating func clock(to t: Milliseconds) {
     guard failure == nil else { return }
     while pumpTime < t {
       let step = min(t - pumpTime, Milliseconds(86_400_000))
       do {
-        let nak: Nak?
-        if let p = pending {
-          let (status, n) = try pump.statusThenAdvance(step)
-          pending = nil
-          record(status, at: p, log: &log)
-          nak = n
-        } else {
-          nak = try pump.send(.clock(.advance(step)), as: .service)
-        }
-        if let n = nak {
+        if let n = try pump.send(.clock(.advance(step)), as: .service) {
           failure = "CLOCK ADVANCE refused: \(n.code.name) \(n.reason)"
           return
         }
@@ -197,26 +181,14 @@ public struct OnlineDriver: TraceDriver {
     }
   }
 
-  /// A sample at `t`: STATUS now (one port), or with the next clock advance (a port per role).
+  /// STATUS, then the events that came before it, all stamped `t`.
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
     guard failure == nil else { return }
-    if pump.portPerRole {
-      pending = t
-    } else {
-      pending = t
-      flush(log: &log)
+    let status: Telemetry
+    do { status = try pump.status() } catch {
+      failure = "STATUS: \(error)"
+      return
     }
-  }
-
-  /// Takes a pending sample with a STATUS of its own.
-  private mutating func flush(log: inout ObservationLog) {
-    guard failure == nil, let p = pending else { return }
-    pending = nil
-    do { record(try pump.status(), at: p, log: &log) } catch { failure = "STATUS: \(error)" }
-  }
-
-  /// A STATUS and the events that came before it, all stamped `t`.
-  private mutating func record(_ status: Telemetry, at t: Milliseconds, log: inout ObservationLog) {
     for e in pump.takeEvents() {
       if let o = Self.observation(e) { log.append(o, at: t) }
     }

@@ -76,30 +76,6 @@ public final class OnlinePump {
     return t
   }
 
-  /// STATUS, then `CLOCK ADVANCE step`, in one round trip on the service session (a query and
-  /// one state change outstanding, docs/PROTOCOL.md §6.2): the STATUS reply follows the events
-  /// of every request before it and precedes those of the advance. Returns the telemetry and
-  /// the advance's NAK, if any.
-  public func statusThenAdvance(_ step: Milliseconds) throws(ClientError) -> (Telemetry, Nak?) {
-    let c = try client(for: .service)
-    requests += 2
-    let advance = HostRequest.clock(.advance(step))
-    let s1 = try c.send(.status)
-    let s2 = try c.send(advance)
-    guard let r1 = try c.wait(for: s1, request: .status, timeoutMs: 3000) else {
-      throw .uncertain(.status)
-    }
-    guard let r2 = try c.wait(for: s2, request: advance, timeoutMs: 3000) else {
-      throw .uncertain(advance)
-    }
-    guard case .ack(.status(let t)) = r1.result else {
-      throw .linkLost("\(c.path): STATUS answered without telemetry")
-    }
-    keepAlive()
-    if case .nak(let n) = r2.result { return (t, n) }
-    return (t, nil)
-  }
-
   /// Device events seen on the observing session since the last call, in arrival order.
   public func takeEvents() -> [DeviceEvent] {
     defer { sink.events.removeAll(keepingCapacity: true) }
