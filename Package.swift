@@ -96,7 +96,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "PumpReplayTests",
-      dependencies: ["PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol"]),
+      dependencies: [
+        "PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost",
+      ]),
     .testTarget(
       name: "ReliabilityTests",
       dependencies: ["PumpHost", "PumpConfig", "PumpCore", "PumpProtocol", "SerialTransport"]),

@@ -94,6 +94,7 @@ public final class Firmware {
       try opened?.append(.boot(at: .zero, lostAt: nil, wallMillis: wallMillis))
       record(.selfTest(passed: true), at: .zero)
     }
+    if config.clockMode == .virtual { clock.set(.virtual, mono: monoMillis) }
     _ = machine.drainEffects()
     opened?.markAlive(bootAt, wallMillis: wallMillis)
   }
@@ -189,7 +190,7 @@ public final class Firmware {
   /// The next instant (monotonic ms) the loop must run for the pump's own sake: a controller
   /// or hardware deadline, mapped back through the clock (nil: none, or the clock is virtual).
   public func nextWake(monoMillis: Int64) -> Int64? {
-    guard clock.mode == .real else { return nil }
+    guard clock.mode == .real, !machine.off else { return nil }
     var next = machine.controller.nextDeadline()
     if let h = machine.rig.hardware.nextDeadline(), h < next { next = h }
     let t = clock.now(mono: monoMillis)

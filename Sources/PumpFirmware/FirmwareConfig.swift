@@ -17,6 +17,9 @@ public struct FirmwareConfig: Sendable {
   /// Journal directory (created 0700).
   public var stateDirectory: String
   public var speed: VirtualClock.Speed = .real
+  /// The clock mode at power-on: `.virtual` starts with pump time standing still (at 0 on a
+  /// fresh pump) until a service host sends `CLOCK ADVANCE` (online trace replay).
+  public var clockMode: ClockMode = .real
   /// Telemetry rate after HELLO, Hz (0…100).
   public var telemetryHertz = 1
   /// Session ends after this long without authenticated traffic.

@@ -20,24 +20,38 @@ public struct PumpMachine: Sendable {
 
   public var controller: PumpController { rig.controller }
   public var now: Milliseconds { rig.now }
+  /// True between a simulated power loss (`INJECT POWER,0`) and the next power-on (`POWER,1|2`
+  /// or a restart): nothing runs, and only hardware changes and power-on are accepted.
+  public private(set) var off = false
+  /// True after `INJECT LINK,0` until `LINK,1`: the link is down as far as the controller is
+  /// concerned, whatever the sessions do (a login would otherwise report it up).
+  public private(set) var linkHeldDown = false
 
-  /// Steps through every controller and hardware deadline up to `t` (not at `t` itself unless it
-  /// is one). Nothing observable changes between deadlines but delivered volume.
+  /// Steps through every controller and hardware deadline in (now, t] (`PumpRig.catchUp`).
+  /// Nothing observable changes between deadlines but delivered volume. Does nothing while off.
   public mutating func catchUp(to t: Milliseconds) {
-    while true {
-      var next = rig.controller.nextDeadline()
-      if let h = rig.hardware.nextDeadline(), h < next { next = h }
-      if next > t || next < rig.now { break }
-      if next == rig.now && next == t { break }
-      rig.step(at: next) { effects.append(contentsOf: $0.effects) }
-    }
+    guard !off else { return }
+    rig.catchUp(to: t) { effects.append(contentsOf: $0.effects) }
   }
 
-  /// Applies one input at `t` (after catching up). Returns what the requester is told.
+  /// Applies one input at `t` (after catching up). Returns what the requester is told. While
+  /// off, hardware injections change the (unpowered) hardware without a control step, power-on
+  /// restarts the controller, and everything else is refused with `notAllowedInMode`.
   @discardableResult
   public mutating func apply(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
+    if off { return applyWhileOff(input, at: t) }
     catchUp(to: t)
     switch input {
+    case .request(.inject(.power(.lost))):
+      powerLost(at: t)
+      return .accepted
+    case .request(.inject(.power)):
+      return .rejected(.notAllowedInMode)  // Already on.
+    case .request(.inject(.hostLink(let connected))):
+      linkHeldDown = !connected
+      return send(.hostLink(connected: connected), at: t)
+    case .request(.inject(.fault(let code))):
+      return send(.fault(code), at: t)
     case .request(.inject(let injection)):
       rig.advance(to: t) { effects.append(contentsOf: $0.effects) }
       inject(injection)
@@ -46,17 +60,51 @@ public struct PumpMachine: Sendable {
     case .request(let request):
       guard let event = request.pumpEvent else { return .rejected(.invalidValue) }
       return send(event, at: t)
-    case .hostLink(let connected): return send(.hostLink(connected: connected), at: t)
+    case .hostLink(let connected):
+      if linkHeldDown { return .accepted }  // `INJECT LINK,0` holds the link down.
+      return send(.hostLink(connected: connected), at: t)
     case .fault(let code): return send(.fault(code), at: t)
     case .selfTest(let passed): return send(.selfTestResult(passed: passed), at: t)
     }
   }
 
-  /// Power was lost at `lost` and returns at `restored` (`PumpRig.powerLost/powerRestored`).
+  /// Power was lost at `lost` and returns at `restored` (a restart of the process:
+  /// `PumpRig.powerLost/powerRestored`). A pump already off (`INJECT POWER,0`) only powers on at
+  /// `restored`: nothing runs for the time it was off.
   public mutating func powerCycle(lostAt lost: Milliseconds, restoredAt restored: Milliseconds) {
-    catchUp(to: lost)
-    rig.powerLost(at: lost) { effects.append(contentsOf: $0.effects) }
-    rig.powerRestored(at: max(restored, lost)) { effects.append(contentsOf: $0.effects) }
+    if !off { powerLost(at: lost) }
+    powerOn(at: max(restored, rig.now), selfTestPassed: true)
+  }
+
+  private mutating func applyWhileOff(_ input: FirmwareInput, at t: Milliseconds)
+    -> CommandResult
+  {
+    switch input {
+    case .request(.inject(.power(.lost))):
+      return .rejected(.notAllowedInMode)  // Already off.
+    case .request(.inject(.power(let change))):
+      powerOn(at: max(t, rig.now), selfTestPassed: change == .restored)
+      return .accepted
+    case .request(.inject(.hostLink)), .request(.inject(.fault)):
+      return .rejected(.notAllowedInMode)
+    case .request(.inject(let injection)):
+      inject(injection)  // The hardware changes; nothing runs to notice until power returns.
+      return .accepted
+    case .request, .hostLink, .fault, .selfTest:
+      return .rejected(.notAllowedInMode)
+    }
+  }
+
+  private mutating func powerLost(at t: Milliseconds) {
+    rig.powerLost(at: t) { effects.append(contentsOf: $0.effects) }
+    off = true
+  }
+
+  private mutating func powerOn(at t: Milliseconds, selfTestPassed: Bool) {
+    rig.powerRestored(at: t, selfTestPassed: selfTestPassed) {
+      effects.append(contentsOf: $0.effects)
+    }
+    off = false
   }
 
   /// Returns and forgets the effects collected so far.
@@ -68,6 +116,7 @@ public struct PumpMachine: Sendable {
   /// The state as it is at `t` (delivered volume included) without stepping the rig: a copy is
   /// advanced, so live telemetry never perturbs what the journal can rebuild.
   public func snapshot(at t: Milliseconds) -> PumpController {
+    guard !off else { return rig.controller }
     var copy = rig
     copy.advance(to: max(t, rig.now))
     return copy.controller
@@ -87,9 +136,10 @@ public struct PumpMachine: Sendable {
     return .accepted
   }
 
-  /// Service-role injections (docs/PROTOCOL.md INJECT). A non-zero line pressure is an
-  /// occlusion: the pressure starts there and rises with every nanolitre pushed against it;
-  /// zero clears the occlusion.
+  /// Service-role hardware injections (docs/PROTOCOL.md INJECT). A non-zero line pressure is
+  /// an occlusion: the pressure starts there and rises with every nanolitre pushed against it;
+  /// zero clears the occlusion. `UPOCCL`/`DOWNOCCL` block the line at its present pressure or
+  /// free it (pressure 0).
   private mutating func inject(_ injection: Injection) {
     switch injection {
     case .upstreamPressure(let p):
@@ -106,6 +156,13 @@ public struct PumpMachine: Sendable {
     case .motorRunaway(let on): rig.hardware.motorRunaway = on
     case .sensorFailure(let on): rig.hardware.sensorFailed = on
     case .reservoir(let v): rig.hardware.loadReservoir(v)
+    case .upstreamOcclusion(let on):
+      rig.hardware.upstreamOccluded = on
+      if !on { rig.hardware.setUpstreamPressure(.zero) }
+    case .downstreamOcclusion(let on):
+      rig.hardware.downstreamOccluded = on
+      if !on { rig.hardware.setDownstreamPressure(.zero) }
+    case .power, .hostLink, .fault: break  // Controller inputs: `apply`.
     }
   }
 }

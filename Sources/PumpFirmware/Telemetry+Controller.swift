@@ -52,6 +52,7 @@ extension DeviceEvent {
     case .bolusDenied(let why, let lockout): return [.bolusDenied(why, lockoutRemaining: lockout)]
     case .modeChanged(_, let to, _): return [.modeChanged(to)]
     case .interlockReset: return [.interlock(stopped: false, vitals: abnormal(c))]
+    case .audioPauseBroken(let code): return [.audioPauseBroken(code)]
     default: return []
     }
   }

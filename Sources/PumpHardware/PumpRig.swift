@@ -21,15 +21,26 @@ public struct PumpRig: Sendable {
 
   public var now: Milliseconds { controller.now }
 
-  /// Advances hardware and controller to `t`, stopping at every deadline on the way. Calls
-  /// `observe` after each control step with the controller's effects of that step.
+  /// Advances hardware and controller to `t`, stopping at every deadline on the way, and takes
+  /// one control step at `t` itself unless the rig already stepped there (a deadline at `t`, or
+  /// an earlier input at the same instant): every input is handled by a controller that has
+  /// just seen the hardware at its instant. Calls `observe` after each control step with the
+  /// controller's effects of that step.
   public mutating func advance(to t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
+    catchUp(to: t, observe: observe)
+    if now < t { step(at: t, observe: observe) }
+  }
+
+  /// Steps through every controller and hardware deadline in (now, t] and nowhere else: what
+  /// time passing does to the pump. The firmware catches up to its clock with this every pass
+  /// and at `CLOCK ADVANCE`; offline replay uses it between actions, so both take the same
+  /// steps however the time between two inputs is cut.
+  public mutating func catchUp(to t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
     while true {
-      var next = min(t, controller.nextDeadline())
+      var next = controller.nextDeadline()
       if let h = hardware.nextDeadline(), h < next { next = h }
-      if next < now { next = now }
+      if next > t || next <= now { break }
       step(at: next, observe: observe)
-      if next >= t { break }
     }
   }
 

@@ -4,7 +4,8 @@ import PumpProtocol
 
 extension CommandParser {
   static let injectTargets =
-    "downstream, upstream, door, air, mains, battery, stall, runaway, sensorfail, reservoir"
+    "downstream, upstream, door, air, mains, battery, stall, runaway, sensorfail, reservoir, "
+    + "occlusion, power, link, fault"
 
   /// `inject <target> <value>` (service role). Also accepts the trace spellings `inject
   /// pressure downstream 12 psi`, `inject motor stall on`, `inject sensor-failure on`.
@@ -72,6 +73,37 @@ extension CommandParser {
       guard v <= 99_999_999 else { throw CommandError("inject reservoir: at most 99999999 µL") }
       injection = .reservoir(Microliters(v))
       summary = "inject reservoir \(Quantity.format(v, as: .volume))"
+    case "occlusion":
+      // inject occlusion downstream|upstream on|off
+      guard rest.count == 2, ["downstream", "upstream"].contains(rest[0].lowercased()) else {
+        throw CommandError("inject occlusion: expected downstream|upstream on|off")
+      }
+      let on = try onOff(rest[1], "inject occlusion")
+      injection =
+        rest[0].lowercased() == "downstream" ? .downstreamOcclusion(on) : .upstreamOcclusion(on)
+      summary = "inject occlusion \(rest[0].lowercased()) \(on ? "on" : "off")"
+    case "power":
+      let w = try one().lowercased()
+      switch w {
+      case "off", "lost", "0": injection = .power(.lost)
+      case "on", "restored", "1": injection = .power(.restored)
+      case "on-failing", "restored-failing", "2": injection = .power(.restoredSelfTestFailing)
+      default: throw CommandError("inject power: expected off, on or on-failing, found '\(w)'")
+      }
+      summary = "inject power \(w)"
+    case "link":
+      let on = try onOff(try one(), "inject link")
+      injection = .hostLink(connected: on)
+      summary = "inject link \(on ? "up" : "down")"
+    case "fault":
+      let w = try one().lowercased()
+      guard let f = WireNames.faults.first(where: { $0.0 == w })?.1 else {
+        throw CommandError(
+          "inject fault: expected \(WireNames.faults.map(\.0).joined(separator: ", ")), found '\(w)'"
+        )
+      }
+      injection = .fault(f)
+      summary = "inject fault \(w)"
     default:
       throw CommandError("inject: unknown target '\(args[0])' (expected \(injectTargets))")
     }

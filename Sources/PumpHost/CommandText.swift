@@ -73,6 +73,16 @@ public enum CommandText {
     case .motorRunaway(let on): return "runaway \(on ? "on" : "off")"
     case .sensorFailure(let on): return "sensorfail \(on ? "on" : "off")"
     case .reservoir(let v): return "reservoir \(c(Quantity.format(v)))"
+    case .upstreamOcclusion(let on): return "occlusion upstream \(on ? "on" : "off")"
+    case .downstreamOcclusion(let on): return "occlusion downstream \(on ? "on" : "off")"
+    case .power(let change):
+      switch change {
+      case .lost: return "power off"
+      case .restored: return "power on"
+      case .restoredSelfTestFailing: return "power on-failing"
+      }
+    case .hostLink(let up): return "link \(up ? "on" : "off")"
+    case .fault(let f): return "fault \(WireNames.name(f, in: WireNames.faults))"
     }
   }
 }

@@ -43,6 +43,7 @@ public enum Describe {
     case .modeChanged(let m): "MODE \(WireNames.name(m))"
     case .interlock(let stopped, let mask):
       "INTERLOCK \(stopped ? "stopped" : "cleared") vitals \(vitalsMask(mask))"
+    case .audioPauseBroken(let c): "AUDIO PAUSE broken by \(WireNames.name(c))"
     }
   }
 

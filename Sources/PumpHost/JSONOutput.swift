@@ -69,6 +69,7 @@ public enum JSONOutput {
     case .interlock(let stopped, let mask):
       o["stopped"] = .bool(stopped)
       o["vitals"] = .string(Describe.vitalsMask(mask))
+    case .audioPauseBroken(let c): o["alarm"] = .string(WireNames.name(c))
     }
     return .object(o)
   }

@@ -191,6 +191,8 @@ public final class TraceRecorder: SessionRecorder {
       lastPress = nil
     case .interlock(let stopped, let mask):
       addTrace("# interlock \(stopped ? "stop" : "cleared") (\(Describe.vitalsMask(mask)))", t: t)
+    case .audioPauseBroken(let c):
+      addTrace("expect audio-pause broken by \(WireNames.name(c)) within 2s", t: t)
     }
   }
 
@@ -340,6 +342,13 @@ public final class TraceRecorder: SessionRecorder {
       case .motorRunaway(let on): return "inject motor runaway \(on ? "on" : "off")"
       case .sensorFailure(let on): return "inject sensor-failure \(on ? "on" : "off")"
       case .reservoir(let v): return "inject reservoir \(Quantity.format(v))"
+      case .downstreamOcclusion(let on): return "inject occlusion downstream \(on ? "on" : "off")"
+      case .upstreamOcclusion(let on): return "inject occlusion upstream \(on ? "on" : "off")"
+      case .power(.lost): return "power lost"
+      case .power(.restored): return "power restored"
+      case .power(.restoredSelfTestFailing): return "power restored self-test fail"
+      case .hostLink(let up): return "link \(up ? "up" : "down")"
+      case .fault(let f): return "inject fault \(WireNames.name(f, in: WireNames.faults))"
       }
     default: return nil
     }

@@ -18,6 +18,9 @@ public enum DeviceEvent: Hashable, Sendable {
   /// `INTERLOCK,<stopped 0|1>,<vitals mask 0…31 (Vital.bit)>`: interlock stop or clearance and
   /// the vitals that caused it.
   case interlock(stopped: Bool, vitals: UInt8)
+  /// `AUDIOBRK,<code>`: an alarm broke an audio pause (its sound is back before the pause
+  /// ended). Protocol 1.0 addition (§8: a new event name).
+  case audioPauseBroken(AlarmCode)
 
   /// Wire name of the event.
   public var name: String {
@@ -29,6 +32,7 @@ public enum DeviceEvent: Hashable, Sendable {
     case .bolusDenied: "BOLUSNO"
     case .modeChanged: "MODE"
     case .interlock: "INTERLOCK"
+    case .audioPauseBroken: "AUDIOBRK"
     }
   }
 
@@ -39,7 +43,8 @@ public enum DeviceEvent: Hashable, Sendable {
     case .alarmRaised(let c, let p):
       w.int(Int64(c.rawValue))
       w.int(Int64(p.rawValue))
-    case .alarmAcknowledged(let c), .alarmCleared(let c): w.int(Int64(c.rawValue))
+    case .alarmAcknowledged(let c), .alarmCleared(let c), .audioPauseBroken(let c):
+      w.int(Int64(c.rawValue))
     case .bolusGranted(let dose, let lockout):
       w.int(min(max(dose.rawValue, 0), 999_999_999))
       w.int(min(max(lockout.rawValue, 0), 99_999_999))
@@ -73,6 +78,7 @@ public enum DeviceEvent: Hashable, Sendable {
       self = .alarmRaised(c, p)
     case "ALMACK": self = .alarmAcknowledged(try alarm())
     case "ALMCLR": self = .alarmCleared(try alarm())
+    case "AUDIOBRK": self = .audioPauseBroken(try alarm())
     case "BOLUSOK":
       self = .bolusGranted(
         dose: Micrograms(try r.int("dose", 0...999_999_999)),

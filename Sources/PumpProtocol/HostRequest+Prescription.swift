@@ -58,6 +58,19 @@ extension HostRequest {
     case "RUNAWAY": return .motorRunaway(try r.bool("value"))
     case "SENSORFAIL": return .sensorFailure(try r.bool("value"))
     case "RESERVOIR": return .reservoir(Microliters(try r.int("value", 0...99_999_999)))
+    case "UPOCCL": return .upstreamOcclusion(try r.bool("value"))
+    case "DOWNOCCL": return .downstreamOcclusion(try r.bool("value"))
+    case "POWER":
+      guard let p = PowerChange(rawValue: UInt8(try r.int("value", 0...2))) else {
+        throw .outOfRange(field: "value")
+      }
+      return .power(p)
+    case "LINK": return .hostLink(connected: try r.bool("value"))
+    case "FAULT":
+      guard let f = FaultCode(rawValue: UInt8(try r.int("value", 1...6))) else {
+        throw .outOfRange(field: "value")
+      }
+      return .fault(f)
     default: throw .outOfRange(field: "target")
     }
   }
@@ -94,6 +107,21 @@ extension HostRequest {
     case .reservoir(let v):
       w.text("RESERVOIR")
       w.int(v.rawValue)
+    case .upstreamOcclusion(let on):
+      w.text("UPOCCL")
+      w.bool(on)
+    case .downstreamOcclusion(let on):
+      w.text("DOWNOCCL")
+      w.bool(on)
+    case .power(let p):
+      w.text("POWER")
+      w.int(Int64(p.rawValue))
+    case .hostLink(let up):
+      w.text("LINK")
+      w.bool(up)
+    case .fault(let f):
+      w.text("FAULT")
+      w.int(Int64(f.rawValue))
     }
   }
 }

@@ -22,4 +22,29 @@ public enum Injection: Hashable, Sendable {
   case sensorFailure(Bool)
   /// `RESERVOIR,<µL>` 0…99999999: measured reservoir volume.
   case reservoir(Microliters)
+  /// `UPOCCL,<0|1>`: the upstream line is blocked (1: pressure rises from its present value
+  /// with every step pushed) or free (0: pressure back to 0). Protocol 1.0 addition.
+  case upstreamOcclusion(Bool)
+  /// `DOWNOCCL,<0|1>`: as `UPOCCL`, downstream. Protocol 1.0 addition.
+  case downstreamOcclusion(Bool)
+  /// `POWER,<0|1|2>`: 0 power lost (the mechanism stops, nothing runs until power returns);
+  /// 1 power restored, the self-test passes; 2 power restored, the self-test fails.
+  /// Protocol 1.0 addition.
+  case power(PowerChange)
+  /// `LINK,<0|1>`: the host link as the controller sees it (`PumpEvent.hostLink`), without
+  /// touching any session. Protocol 1.0 addition.
+  case hostLink(connected: Bool)
+  /// `FAULT,<FaultCode raw 1…6>`: a fault reported by the firmware shell (`PumpEvent.fault`).
+  /// Protocol 1.0 addition.
+  case fault(FaultCode)
+}
+
+/// A simulated power change (`INJECT POWER`), wire value in brackets.
+public enum PowerChange: UInt8, Hashable, Sendable, CaseIterable {
+  /// [0] Power fails.
+  case lost = 0
+  /// [1] Power returns and the power-on self-test passes.
+  case restored = 1
+  /// [2] Power returns and the power-on self-test fails.
+  case restoredSelfTestFailing = 2
 }

@@ -23,7 +23,7 @@ public enum HTMLReport {
       let good = r.asExpected && r.error == nil
       h += "<tr><td><a href=\"#t\(i)\">\(JUnitReport.esc(r.name))</a></td>"
       h +=
-        "<td class=\"\(good ? "ok" : "bad")\">\(good ? "ok" : "FAILED")</td><td>\(r.verdict.rawValue)</td>"
+        "<td class=\"\(good ? "ok" : "bad")\">\(r.skipped != nil ? "skipped" : good ? "ok" : "FAILED")</td><td>\(r.skipped != nil ? "-" : r.verdict.rawValue)</td>"
       h +=
         "<td>\(r.expectedVerdict.rawValue)</td><td>\(r.expectations.filter(\.passed).count)/\(r.expectations.count)</td>"
       h +=
@@ -53,6 +53,7 @@ public enum HTMLReport {
     h +=
       " · \(r.events) events · requirements: \(JUnitReport.esc(r.requirements.joined(separator: ", ")))</p>"
     if let e = r.error { h += "<p class=\"bad\">\(JUnitReport.esc(e))</p>" }
+    if let why = r.skipped { h += "<p>\(JUnitReport.esc(why))</p>" }
     if let log = r.log {
       let tl = Timeline(log)
       let end = max(r.simulated, Milliseconds(1000))

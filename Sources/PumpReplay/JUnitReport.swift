@@ -7,18 +7,21 @@ public enum JUnitReport {
   public static func xml(_ results: [TraceResult], suite: String = "pumpmon replay") -> String {
     let failures = results.filter { $0.error == nil && !$0.asExpected }.count
     let errors = results.filter { $0.error != nil }.count
+    let skipped = results.filter { $0.skipped != nil }.count
     let time = seconds(results.reduce(0) { $0 + $1.wallNanoseconds })
     var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     x += "<testsuites name=\"\(esc(suite))\" tests=\"\(results.count)\" failures=\"\(failures)\""
     x += " errors=\"\(errors)\" time=\"\(time)\">\n"
     x += "  <testsuite name=\"\(esc(suite))\" tests=\"\(results.count)\" failures=\"\(failures)\""
-    x += " errors=\"\(errors)\" skipped=\"0\" time=\"\(time)\">\n"
+    x += " errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(time)\">\n"
     for r in results {
       let dir = r.file.split(separator: "/").dropLast().last.map(String.init) ?? "traces"
       x += "    <testcase name=\"\(esc(r.name))\" classname=\"replay.\(esc(dir))\""
       x += " file=\"\(esc(r.file))\" time=\"\(seconds(r.wallNanoseconds))\""
       x += " assertions=\"\(r.expectations.count)\">\n"
-      if let e = r.error {
+      if let why = r.skipped {
+        x += "      <skipped message=\"\(esc(why))\"/>\n"
+      } else if let e = r.error {
         x += "      <error message=\"\(esc(e))\" type=\"error\"/>\n"
       } else if !r.asExpected && r.expectedVerdict == .fail {
         let m = "expected to fail (expect-verdict: fail), but every expectation held"

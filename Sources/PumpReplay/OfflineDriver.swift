@@ -5,8 +5,11 @@ import PumpHardware
 /// `PumpRig`, in virtual time. Event-driven: between actions the rig steps only at the
 /// instants the controller or hardware has work scheduled, so a quiet day costs nothing.
 ///
-/// Hardware injections change the simulated hardware and are read by a control step at the
-/// same instant (the firmware reads them at its next 10 ms tick).
+/// It steps exactly as the firmware's `PumpMachine` does (docs/TRACES.md, "Online replay"):
+/// each input at `t` after `PumpRig.advance(to: t)` (deadlines, then one step at `t`), time
+/// between inputs with `PumpRig.catchUp` (deadlines only); hardware injections change the
+/// simulated hardware and are read by a control step at the same instant. So offline and
+/// online replay of a trace give the same observations.
 public struct OfflineDriver: TraceDriver {
   public private(set) var rig: PumpRig
   public private(set) var powered = true
@@ -95,17 +98,24 @@ public struct OfflineDriver: TraceDriver {
     case .hostLink(let up):
       send(.hostLink(connected: up), at: t, line: line, log: &log)
     case .clockAdvance(let d):
-      drive(&log) { rig, o in rig.advance(to: t + d, observe: o) }
+      drive(&log) { rig, o in rig.catchUp(to: t + d, observe: o) }
     }
   }
 
+  /// Time runs to `t`: steps at the deadlines on the way only (`PumpRig.catchUp`, what the
+  /// firmware does at `CLOCK ADVANCE`), then samples the delivered total at `t` from a copy
+  /// advanced there (what the firmware's STATUS reports), so the rig itself never takes a step
+  /// an online pump would not.
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
-    if powered { drive(&log) { rig, o in rig.advance(to: t, observe: o) } }
-    let total = rig.controller.ledger.deliveredTotal
+    guard powered else { return }
+    drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
+    var copy = rig
+    copy.advance(to: max(t, rig.now))
+    let total = copy.controller.ledger.deliveredTotal
     if total != sampler.lastDelivered {
-      log.append(.delivered(total), at: rig.now)
+      log.append(.delivered(total), at: max(t, rig.now))
       sampler.lastDelivered = total
-      sampler.lastTime = rig.now
+      sampler.lastTime = max(t, rig.now)
     }
   }
 
@@ -158,7 +168,15 @@ public struct OfflineDriver: TraceDriver {
         if !on { rig.hardware.setUpstreamPressure(.zero) }
       }
     case .pressure(let down, let p):
-      if down { rig.hardware.setDownstreamPressure(p) } else { rig.hardware.setUpstreamPressure(p) }
+      // As the firmware's INJECT DOWNSTREAM/UPSTREAM: a non-zero pressure is an occlusion
+      // starting there, zero clears it.
+      if down {
+        rig.hardware.downstreamOccluded = p.rawValue > 0
+        rig.hardware.setDownstreamPressure(p)
+      } else {
+        rig.hardware.upstreamOccluded = p.rawValue > 0
+        rig.hardware.setUpstreamPressure(p)
+      }
     case .air(let v): rig.hardware.injectAir(v)
     case .door(let open): rig.hardware.doorOpen = open
     case .mains(let on): rig.hardware.onMains = on

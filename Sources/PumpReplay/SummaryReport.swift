@@ -26,7 +26,8 @@ public enum SummaryReport {
     for r in results {
       let passed = r.expectations.filter(\.passed).count
       rows.append([
-        r.name, r.asExpected && r.error == nil ? "ok" : "FAILED", r.verdict.rawValue,
+        r.name, r.skipped != nil ? "skipped" : r.asExpected && r.error == nil ? "ok" : "FAILED",
+        r.skipped != nil ? "-" : r.verdict.rawValue,
         r.expectedVerdict.rawValue, "\(passed)/\(r.expectations.count)",
         TraceTime.format(r.simulated), "\(r.events)", ms(r.wallNanoseconds),
       ])
@@ -42,7 +43,10 @@ public enum SummaryReport {
     var out = line(head) + "\n"
     out += "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|\n"
     for row in rows { out += line(row) + "\n" }
-    out += "\(ok)/\(results.count) traces as expected\n"
+    let skipped = results.filter { $0.skipped != nil }
+    out += "\(ok - skipped.count)/\(results.count) traces as expected"
+    out += skipped.isEmpty ? "\n" : ", \(skipped.count) skipped\n"
+    for r in skipped { out += "skipped \(r.file): \(r.skipped ?? "")\n" }
     return out
   }
 

@@ -14,8 +14,9 @@ extension TraceAction {
     }
   }
 
-  /// The request an online driver sends for this action, or nil when it has no wire form
-  /// (occlusion as a flag, shell faults, power and link changes, series: expand them first).
+  /// The request an online driver sends for this action, or nil for a vitals series (the runner
+  /// expands it into single samples first). Occlusion flags, shell faults, power and the host
+  /// link travel as `INJECT` targets (`UPOCCL`/`DOWNOCCL`, `FAULT`, `POWER`, `LINK`).
   public func hostRequest(prescription: Prescription) -> HostRequest? {
     switch self {
     case .vitals(let s): return .vitals(s)
@@ -47,10 +48,15 @@ extension TraceAction {
       case .motorRunaway(let on): return .inject(.motorRunaway(on))
       case .sensorFailure(let on): return .inject(.sensorFailure(on))
       case .reservoir(let v): return .inject(.reservoir(v))
-      case .occlusion, .fault: return nil
+      case .occlusion(let down, let on):
+        return .inject(down ? .downstreamOcclusion(on) : .upstreamOcclusion(on))
+      case .fault(let f): return .inject(.fault(f))
       }
     case .clockAdvance(let d): return .clock(.advance(d))
-    case .powerLost, .powerRestored, .hostLink: return nil
+    case .powerLost: return .inject(.power(.lost))
+    case .powerRestored(let passed):
+      return .inject(.power(passed ? .restored : .restoredSelfTestFailing))
+    case .hostLink(let up): return .inject(.hostLink(connected: up))
     }
   }
 }

@@ -2,10 +2,11 @@ import PumpCore
 
 /// Carries a trace's actions to a pump and reports what it was seen to do. `TraceRunner`
 /// walks the timeline and calls the driver; `TraceChecker` then reads the observations. The
-/// offline driver (`OfflineDriver`) runs PumpCore on simulated hardware in virtual time; an
-/// online driver sends the same actions over the serial line, each in its protocol role
-/// (`TraceAction.role`, `TraceAction.hostRequest`), and turns device events and telemetry into
-/// the same `ObservedEvent`s. Calls come in non-decreasing time order.
+/// offline driver (`OfflineDriver`) runs PumpCore on simulated hardware in virtual time; the
+/// online driver (`OnlineDriver`) sends the same actions to pumpsim over the serial line, each
+/// in its protocol role (`TraceAction.role`, `TraceAction.hostRequest`), and turns device
+/// events and STATUS samples into the same `ObservedEvent`s. Calls come in non-decreasing time
+/// order.
 public protocol TraceDriver {
   /// Powers the pump on at time 0 and brings it to `setup.start` (self-test passed,
   /// prescription programmed and confirmed, started).

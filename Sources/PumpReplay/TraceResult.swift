@@ -24,9 +24,12 @@ public struct TraceResult: Sendable {
   /// The prescription and vitals policy in force (for report plots).
   public var prescription: Prescription?
   public var policy: VitalsPolicy?
+  /// Why the trace was not run (online: too long for the wire), or nil when it ran.
+  public var skipped: String? = nil
 
-  /// True when the verdict is the one the trace expects of itself.
-  public var asExpected: Bool { verdict == expectedVerdict }
+  /// True when the verdict is the one the trace expects of itself (or the trace was skipped:
+  /// a skip is reported, never counted as a failure).
+  public var asExpected: Bool { skipped != nil || verdict == expectedVerdict }
 
   /// Expectations that failed.
   public var failures: [ExpectationResult] { expectations.filter { !$0.passed } }

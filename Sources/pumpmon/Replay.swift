@@ -4,13 +4,19 @@ import PumpConfig
 import PumpReplay
 
 /// `pumpmon replay`: replays alarm test traces offline (issue #6, docs/TRACES.md) on the same
-/// PumpCore and simulated hardware as pumpsim, in virtual time. Exit status: 0 every trace as
-/// expected, 1 a verdict failure, 2 bad input (parse errors as file:line:column).
+/// PumpCore and simulated hardware as pumpsim, in virtual time, or online against pumpsim over
+/// the serial line (`--port` or `--spawn-pumpsim`). Exit status: 0 every trace as expected, 1 a
+/// verdict failure, 2 bad input (parse errors as file:line:column).
 struct Replay: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Replay alarm test traces offline and check their expectations.",
+    abstract: "Replay alarm test traces offline or online and check their expectations.",
     discussion: """
-      Each TRACE is a .trace file or a directory searched for them (replayed in parallel).
+      Each TRACE is a .trace file or a directory searched for them (replayed in parallel \
+      offline, one after the other online).
+      Online: --port PORT --key FILE replays against a running pumpsim started with \
+      --clock virtual and an empty state directory (one trace per fresh pump); \
+      --ports-per-role uses PORT, PORT-2, PORT-3, PORT-4 (pumpsim run --ports 4) as service, \
+      clinician, patient and vitals. --spawn-pumpsim starts a fresh pumpsim per trace.
       Exit status: 0 every trace as expected, 1 a verdict failure, 2 bad input.
       """)
 
@@ -32,8 +38,11 @@ struct Replay: ParsableCommand {
   @Option(help: "Directory of hardware profiles, drug library and care areas.")
   var profiles = "HardwareProfiles"
 
+  @OptionGroup var online: OnlineOptions
+
   func validate() throws {
     if traces.isEmpty { throw ValidationError("Give at least one trace file or directory.") }
+    try online.validate()
   }
 
   func run() throws {
@@ -62,7 +71,17 @@ struct Replay: ParsableCommand {
       for e in bad { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
       throw ExitCode(2)
     }
-    let results = ReplayBatch.run(jobs, keepLogs: report != nil || observations)
+    let keep = report != nil || observations
+    let results: [TraceResult]
+    if let target = try online.target(profiles: profiles) {
+      results = jobs.map { trace, setup in
+        OnlineReplay.run(
+          trace, setup: setup, target: target, keepLog: keep,
+          maxWireActions: online.maxWireActions)
+      }
+    } else {
+      results = ReplayBatch.run(jobs, keepLogs: keep)
+    }
     if observations {
       for r in results {
         print("== \(r.file)")

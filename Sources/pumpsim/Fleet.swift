@@ -69,6 +69,7 @@ struct Fleet: ParsableCommand {
         drugLibraryDigest: loaded.config.drugLibrary.sha256, secret: secret,
         stateDirectory: "\(root)/\(deviceId)")
       config.speed = speed
+      config.clockMode = pump.clockMode
       config.telemetryHertz = pump.telemetryHertz
       config.logger = logger
       do {

@@ -77,6 +77,7 @@ struct Run: ParsableCommand {
       modelDigest: loaded.digest, formulary: loaded.config.formulary,
       drugLibraryDigest: loaded.config.drugLibrary.sha256, secret: secret, stateDirectory: state)
     config.speed = try pump.speed()
+    config.clockMode = pump.clockMode
     config.telemetryHertz = pump.telemetryHertz
     config.logger = logger
     config.ports = device == nil ? ports : 1

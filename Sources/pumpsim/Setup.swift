@@ -21,7 +21,10 @@ struct PumpOptions: ParsableArguments {
   @Option(name: .customLong("telemetry-hz"), help: "Telemetry rate after HELLO, 0-100 Hz.")
   var telemetryHertz = 1
 
-  @Option(help: "Pump clock: real, or fast:N to run N times faster than wall time (1-10000).")
+  @Option(
+    help:
+      "Pump clock: real, fast:N to run N times faster than wall time (1-10000), or virtual (stands still until CLOCK ADVANCE)."
+  )
   var clock = "real"
 
   @Flag(name: .customLong("pace-baud"), help: "Pace output to the profile's UART baud rate.")
@@ -48,12 +51,16 @@ struct PumpOptions: ParsableArguments {
   }
 
   func speed() throws -> VirtualClock.Speed {
-    if clock == "real" { return .real }
+    if clock == "real" || clock == "virtual" { return .real }
     if clock.hasPrefix("fast:"), let n = Int64(clock.dropFirst(5)), (1...10_000).contains(n) {
       return n == 1 ? .real : .fast(n)
     }
-    throw ValidationError("--clock must be real or fast:N with N in 1-10000, got '\(clock)'")
+    throw ValidationError(
+      "--clock must be real or fast:N with N in 1-10000, or virtual, got '\(clock)'")
   }
+
+  /// The clock mode at power-on.
+  var clockMode: ClockMode { clock == "virtual" ? .virtual : .real }
 
   var runDirectory: RunDirectory { runDir.map { RunDirectory(path: $0) } ?? .default() }
 

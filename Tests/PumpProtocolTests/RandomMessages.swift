@@ -53,7 +53,7 @@ struct RandomMessages {
   }
 
   mutating func injection() -> Injection {
-    switch rng.next() % 10 {
+    switch rng.next() % 15 {
     case 0: .upstreamPressure(MilliPSI(int(0...999_999)))
     case 1: .downstreamPressure(MilliPSI(int(0...999_999)))
     case 2: .door(open: bool())
@@ -63,6 +63,11 @@ struct RandomMessages {
     case 6: .motorStall(bool())
     case 7: .motorRunaway(bool())
     case 8: .sensorFailure(bool())
+    case 9: .upstreamOcclusion(bool())
+    case 10: .downstreamOcclusion(bool())
+    case 11: .power(pick(PowerChange.allCases))
+    case 12: .hostLink(connected: bool())
+    case 13: .fault(FaultCode(rawValue: UInt8(int(1...6)))!)
     default: .reservoir(Microliters(int(0...99_999_999)))
     }
   }
@@ -138,7 +143,7 @@ struct RandomMessages {
   }
 
   mutating func event() -> DeviceEvent {
-    switch rng.next() % 7 {
+    switch rng.next() % 8 {
     case 0: .alarmRaised(pick(AlarmCode.allCases), pick([.info, .low, .medium, .high]))
     case 1: .alarmAcknowledged(pick(AlarmCode.allCases))
     case 2: .alarmCleared(pick(AlarmCode.allCases))
@@ -150,6 +155,7 @@ struct RandomMessages {
         BolusDenial(rawValue: UInt8(int(1...9)))!,
         lockoutRemaining: Milliseconds(int(0...99_999_999)))
     case 5: .modeChanged(mode())
+    case 6: .audioPauseBroken(pick(AlarmCode.allCases))
     default: .interlock(stopped: bool(), vitals: UInt8(int(0...31)))
     }
   }

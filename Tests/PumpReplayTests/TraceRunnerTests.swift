@@ -111,8 +111,15 @@ struct RecordingDriver: TraceDriver {
 }
 
 @Suite struct TraceWireTests {
-  @Test("REQ-TRACE-REPLAY-01: each action maps to its protocol role and request for online replay")
+  @Test(
+    "REQ-TRACE-REPLAY-01: each action maps to its protocol role and request for online replay; every action but a series has a wire form"
+  )
   func roles() throws {
+    let parsed = try TraceParser.parse(minimalHeader + "0s vitals every 1s until 1min HR=80\n")
+    guard case .action(let a) = parsed.steps[0].kind, case .vitalsSeries(let series) = a else {
+      Issue.record("no series")
+      return
+    }
     let rx = try TraceSetup.bind(
       try TraceParser.parse(minimalHeader + "0s press\n"), to: shippedConfig
     ).prescription
@@ -130,9 +137,24 @@ struct RecordingDriver: TraceDriver {
         .inject(.pressure(downstream: true, .psi(12))), .service,
         .inject(.downstreamPressure(.psi(12)))
       ),
-      (.inject(.occlusion(downstream: true, on: true)), .service, nil),
+      (
+        .inject(.occlusion(downstream: true, on: true)), .service,
+        .inject(.downstreamOcclusion(true))
+      ),
+      (
+        .inject(.occlusion(downstream: false, on: false)), .service,
+        .inject(.upstreamOcclusion(false))
+      ),
+      (.inject(.fault(.watchdog)), .service, .inject(.fault(.watchdog))),
       (.clockAdvance(.hours(1)), .service, .clock(.advance(.hours(1)))),
-      (.powerLost, .service, nil),
+      (.powerLost, .service, .inject(.power(.lost))),
+      (.powerRestored(selfTestPassed: true), .service, .inject(.power(.restored))),
+      (
+        .powerRestored(selfTestPassed: false), .service,
+        .inject(.power(.restoredSelfTestFailing))
+      ),
+      (.hostLink(connected: false), .service, .inject(.hostLink(connected: false))),
+      (.vitalsSeries(series), .vitals, nil),
     ]
     for (a, role, request) in cases {
       #expect(a.role == role)

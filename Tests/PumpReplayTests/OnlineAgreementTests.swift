@@ -1,0 +1,76 @@
+import Foundation
+import PumpReplay
+import Testing
+
+/// The directory holding the built products (pumpsim) beside this test bundle.
+private let productsDirectory: String = {
+  let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+  var dir = (exe as NSString).deletingLastPathComponent
+  while !dir.isEmpty && dir != "/" && !FileManager.default.fileExists(atPath: "\(dir)/pumpsim") {
+    dir = (dir as NSString).deletingLastPathComponent
+  }
+  return dir
+}()
+
+/// Online replay (a fresh pumpsim per trace, over its serial ports) against offline replay.
+@Suite("Online replay agrees with offline", .serialized)
+struct OnlineAgreementTests {
+  @Test(
+    "REQ-TRACE-ONLINE-01: the whole corpus replayed online against spawned pumpsim processes gives the offline verdicts, trace by trace and expectation by expectation",
+    .timeLimit(.minutes(9)))
+  func corpusAgrees() throws {
+    let files = try ReplayBatch.collect([CorpusTests.dir])
+    let jobs = try files.map { f in
+      let t = try ReplayBatch.load(f)
+      return (t, try TraceSetup.bind(t, to: shippedConfig))
+    }
+    let offline = ReplayBatch.run(jobs)
+    let target = OnlineReplay.Target.spawn(
+      pumpsim: "\(productsDirectory)/pumpsim", profiles: "\(repoRoot)/HardwareProfiles")
+    var agreed = 0
+    var skipped: [String] = []
+    for (k, (trace, setup)) in jobs.enumerated() {
+      let off = offline[k]
+      let on = OnlineReplay.run(trace, setup: setup, target: target)
+      if let why = on.skipped {
+        #expect(OnlineReplay.wireActions(trace) > OnlineReplay.defaultMaxWireActions)
+        skipped.append("\(trace.file): \(why)")
+        continue
+      }
+      #expect(on.error == nil, "\(trace.file): \(on.error ?? "")")
+      #expect(
+        on.verdict == off.verdict,
+        "\(trace.file): online \(on.verdict), offline \(off.verdict)\n\(SummaryReport.details(on))")
+      #expect(on.asExpected, "\(trace.file)")
+      #expect(on.expectations.map(\.passed) == off.expectations.map(\.passed), "\(trace.file)")
+      if on.error == nil && on.verdict == off.verdict { agreed += 1 }
+    }
+    print(
+      "online agreement: \(agreed)/\(jobs.count) traces agree, \(skipped.count) skipped online:\n"
+        + skipped.joined(separator: "\n"))
+    #expect(agreed + skipped.count == jobs.count)
+    #expect(agreed >= 30)
+    #expect(jobs.filter { $0.0.header.expectedVerdict == .fail }.count >= 5)
+  }
+
+  @Test(
+    "REQ-TRACE-ONLINE-02: a trace needing more wire actions than the limit is reported skipped with the reason (table, JSON, JUnit) and fails nothing"
+  )
+  func skippedTrace() throws {
+    let trace = try TraceParser.parse(
+      minimalHeader + "0s vitals every 1s until 1min HR=80\n30s expect mode infusing\n",
+      file: "long.trace")
+    #expect(OnlineReplay.wireActions(trace) == 60)
+    let r = OnlineReplay.run(
+      trace, setup: try TraceSetup.bind(trace, to: shippedConfig),
+      target: .spawn(pumpsim: "/nonexistent/pumpsim", profiles: "/nonexistent"),
+      maxWireActions: 59)
+    #expect(r.skipped?.contains("too long for the wire; offline only") == true)
+    #expect(r.skipped?.contains("60 wire actions, limit 59") == true)
+    #expect(r.asExpected && r.error == nil)
+    #expect(ReplayBatch.exitStatus([r]) == 0)
+    #expect(SummaryReport.table([r]).contains("0/1 traces as expected, 1 skipped"))
+    #expect(JSONReport.line(r).contains("\"skipped\":\"skipped online"))
+    #expect(JUnitReport.xml([r]).contains("<skipped message=\"skipped online"))
+  }
+}
