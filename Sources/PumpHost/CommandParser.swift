@@ -22,6 +22,8 @@ public enum CommandParser {
     ack | silence | reset
     inject downstream|upstream <pressure> | door open|closed | air <volume> | mains on|off
            battery <time> | stall on|off | runaway on|off | sensorfail on|off | reservoir <volume>
+           occlusion downstream|upstream on|off | power off|on|on-failing | link on|off
+           fault self-test|watchdog|software|sensor|journal|motor
     clock advance <time> | clock mode real|virtual
     """
 
