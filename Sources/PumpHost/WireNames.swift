@@ -47,17 +47,17 @@ public enum WireNames {
     ("acute-post-op", .acutePostOp), ("chronic-pain", .chronicPain), ("paediatric", .paediatric),
   ]
 
-  static let phases: [(String, InfusionPhase)] = [
+  public static let phases: [(String, InfusionPhase)] = [
     ("basal", .basal), ("loading", .loadingDose), ("patient-bolus", .patientBolus),
     ("clinician-bolus", .clinicianBolus),
   ]
 
-  static let pauseReasons: [(String, PauseReason)] = [
+  public static let pauseReasons: [(String, PauseReason)] = [
     ("clinician", .clinician), ("alarm", .alarm), ("power-cycle", .powerCycle),
     ("interlock-reset", .interlockReset),
   ]
 
-  static let faults: [(String, FaultCode)] = [
+  public static let faults: [(String, FaultCode)] = [
     ("self-test", .selfTest), ("watchdog", .watchdog), ("software", .software),
     ("sensor", .sensor), ("journal", .journal), ("motor", .motor),
   ]

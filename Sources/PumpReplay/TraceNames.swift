@@ -1,60 +1,25 @@
 import PumpCore
+import PumpHost
 
-/// The names traces and reports use for PumpCore's enums: lowercase words joined by '-'.
+/// The names traces and reports use for PumpCore's enums (the tables shared with hosts are
+/// `WireNames`'s, so a name seen in pumpmon pastes into a trace): lowercase words joined by '-'.
 /// Parsing ignores case, '-' and '_' (`door-open`, `DoorOpen` and `door_open` are one name).
 public enum TraceNames {
-  public static let alarms: [(String, AlarmCode)] = [
-    ("vitals-warning", .vitalsWarning), ("vitals-interlock", .vitalsInterlock),
-    ("vitals-stale", .vitalsStale), ("occlusion-downstream", .occlusionDownstream),
-    ("occlusion-upstream", .occlusionUpstream), ("air-in-line", .airInLine),
-    ("door-open", .doorOpen), ("reservoir-low", .reservoirLow),
-    ("reservoir-empty", .reservoirEmpty), ("battery-low", .batteryLow),
-    ("battery-depleted", .batteryDepleted), ("over-infusion", .overInfusion),
-    ("under-infusion", .underInfusion), ("dose-limit", .doseLimit),
-    ("paused-too-long", .pausedTooLong), ("infusion-complete", .infusionComplete),
-    ("host-link-lost", .hostLinkLost), ("self-test-failure", .selfTestFailure),
-    ("watchdog", .watchdog), ("software-fault", .softwareFault),
-    ("sensor-failure", .sensorFailure),
-  ]
+  public static let alarms: [(String, AlarmCode)] = WireNames.alarms
 
   public static let priorities: [(String, AlarmPriority)] = [
     ("high", .high), ("medium", .medium), ("low", .low), ("info", .info),
   ]
 
-  public static let denials: [(String, BolusDenial)] = [
-    ("not-infusing", .notInfusing), ("lockout", .lockout), ("max-per-hour", .maxPerHour),
-    ("vitals-warning", .vitalsWarning), ("limit-1h", .limit1h), ("limit-4h", .limit4h),
-    ("bolus-in-progress", .bolusInProgress), ("no-bolus-programmed", .noBolusProgrammed),
-    ("reservoir", .reservoir),
-  ]
+  public static let denials: [(String, BolusDenial)] = WireNames.denials
 
-  public static let rejections: [(String, Rejection)] = [
-    ("not-allowed-in-mode", .notAllowedInMode), ("hard-limit", .hardLimit),
-    ("no-pending-confirmation", .noPendingConfirmation),
-    ("soft-limit-unconfirmed", .softLimitUnconfirmed), ("invalid-value", .invalidValue),
-    ("alarm-condition-present", .alarmConditionPresent),
-    ("interlock-condition-present", .interlockConditionPresent),
-    ("not-silenceable", .notSilenceable), ("nothing-to-acknowledge", .nothingToAcknowledge),
-    ("rate-increase-too-soon", .rateIncreaseTooSoon), ("dose-limit", .doseLimit),
-    ("vitals-stale", .vitalsStale), ("faulted", .faulted),
-    ("unknown-drug-entry", .unknownDrugEntry), ("care-area-mismatch", .careAreaMismatch),
-    ("bolus-in-progress", .bolusInProgress), ("nothing-to-reset", .nothingToReset),
-  ]
+  public static let rejections: [(String, Rejection)] = WireNames.rejections
 
-  public static let phases: [(String, InfusionPhase)] = [
-    ("basal", .basal), ("loading", .loadingDose), ("patient-bolus", .patientBolus),
-    ("clinician-bolus", .clinicianBolus),
-  ]
+  public static let phases: [(String, InfusionPhase)] = WireNames.phases
 
-  public static let pauseReasons: [(String, PauseReason)] = [
-    ("clinician", .clinician), ("alarm", .alarm), ("power-cycle", .powerCycle),
-    ("interlock-reset", .interlockReset),
-  ]
+  public static let pauseReasons: [(String, PauseReason)] = WireNames.pauseReasons
 
-  public static let faults: [(String, FaultCode)] = [
-    ("self-test", .selfTest), ("watchdog", .watchdog), ("software", .software),
-    ("sensor", .sensor), ("journal", .journal), ("motor", .motor),
-  ]
+  public static let faults: [(String, FaultCode)] = WireNames.faults
 
   public static let careAreas: [(String, CareArea)] = [
     ("acute-post-op", .acutePostOp), ("chronic-pain", .chronicPain),
