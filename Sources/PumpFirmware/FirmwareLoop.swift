@@ -72,6 +72,7 @@ public final class FirmwareLoop<Port: SerialIO> {
     var fds: [pollfd] = []
     fds.reserveCapacity(pumps.count + 1)
     var ready = Set<Int>()
+    var lastRecheck = last
     while true {
       let mono = monotonicMillis()
       let gap = mono - last
@@ -110,7 +111,7 @@ public final class FirmwareLoop<Port: SerialIO> {
           fds.append(pollfd(fd: port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
           if let m = port.maximumWaitIfAny {
             timeout = min(timeout, m)
-            polled = true
+            if now - lastRecheck >= Int64(m) { polled = true }
           }
         }
       }
@@ -118,7 +119,9 @@ public final class FirmwareLoop<Port: SerialIO> {
       _ = fds.withUnsafeMutableBufferPointer {
         poll($0.baseAddress, nfds_t($0.count), max(timeout, 0))
       }
-      // Only ports with something to read are read (a port without inotify is re-checked).
+      // Only ports with something to read are read; ports without inotify are re-checked
+      // (read, which refreshes their attach state) every `maximumWaitMs`.
+      if polled { lastRecheck = now }
       ready.removeAll(keepingCapacity: true)
       for i in 0..<(fds.count - 1) where fds[i].revents != 0 || polled { ready.insert(i) }
 

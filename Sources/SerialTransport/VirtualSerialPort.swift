@@ -54,11 +54,14 @@ public final class VirtualSerialPort: SerialIO {
   public var masterDescriptor: FileDescriptor { FileDescriptor(rawValue: master) }
 
   /// The master while a host is attached, else the inotify descriptor that wakes on the next
-  /// open of the slave. Re-read before every wait.
+  /// open of the slave. Without inotify (e.g. the per-user instance limit, 128 by default, was
+  /// reached) and no host, -1: the hung-up master would report `POLLHUP` on every poll and spin
+  /// the loop; the caller re-checks with `refresh()` every `maximumWaitMs` instead. Re-read
+  /// before every wait.
   public var pollDescriptor: FileDescriptor {
     guard master >= 0 else { return FileDescriptor(rawValue: -1) }
     if isPeerAttached { return FileDescriptor(rawValue: master) }
-    return FileDescriptor(rawValue: watch?.fd ?? master)
+    return FileDescriptor(rawValue: watch?.fd ?? -1)
   }
 
   /// The longest a super-loop should wait before calling `refresh()`: nil normally; 250 ms if

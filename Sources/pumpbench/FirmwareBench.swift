@@ -142,8 +142,16 @@ func runFirmwareBench(_ args: [String]) throws -> [BenchRow] {
     BenchRow(
       name: "command→ACK over pty (MAC'd PING), p50 / p99",
       value: "\(format1(p50)) / \(format1(p99)) µs",
-      goal: "p50 ≤ 2× raw pty echo (see transport rows)", met: nil))
+      goal: "-", met: nil))
   FirmwareBenchResults.commandRTT = (p50, p99)
+  if let raw = TransportBenchResults.rawEcho {
+    let ratio = p50 / max(raw.p50, 0.001)
+    rows.append(
+      BenchRow(
+        name: "command→ACK p50 / raw-pty C echo p50 (same run)",
+        value: "\(format1(ratio))× (raw \(format1(raw.p50)) / \(format1(raw.p99)) µs)",
+        goal: "≤ 2×", met: ratio <= 2))
+  }
   c.close()
   rows.append(
     BenchRow(
@@ -210,7 +218,9 @@ func runFirmwareBench(_ args: [String]) throws -> [BenchRow] {
       BenchRow(
         name: "fleet of \(n) pumps: CPU, RSS",
         value: "\(format1(m.percent)) %, \(m.rssKB / 1024) MB",
-        goal: n == 500 ? "< 100 % (one core)" : "-", met: n == 500 ? m.percent < 100 : nil))
+        goal: n == 500
+          ? "< 90 % of one core (the loop is single-threaded: 100 % = saturated)" : "-",
+        met: n == 500 ? m.percent < 90 : nil))
     fleet.stop()
   }
   return rows

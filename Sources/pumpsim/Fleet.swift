@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import PumpConfig
 import PumpCore
@@ -47,8 +48,12 @@ struct Fleet: ParsableCommand {
     let loaded = try pump.loadPump()
     let runDir = pump.runDirectory
     let root = stateRoot ?? "\(runDir.path)/state"
-    if mkdir(keyDir, 0o700) != 0 && errno != EEXIST {
-      throw Failure("\(keyDir): cannot create key directory")
+    do {
+      try FileManager.default.createDirectory(
+        atPath: keyDir, withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw Failure("\(keyDir): cannot create key directory (\(error.localizedDescription))")
     }
     let stopFD = StopSignal.install()
     var pumps: [FirmwareLoop<VirtualSerialPort>.Pump] = []
