@@ -141,6 +141,7 @@ public final class FirmwareLoop<Port: SerialIO> {
     buffer: inout [UInt8]
   ) {
     var received = [[UInt8]](repeating: [], count: p.ports.count)
+    var hungUp: [Int] = []
     for (k, port) in p.ports.enumerated() where all || ready.contains(firstSlot + k) {
       reading: while received[k].count < Self.maxReadPerPass {
         switch port.read(into: &buffer) {
@@ -148,11 +149,18 @@ public final class FirmwareLoop<Port: SerialIO> {
         case .wouldBlock, .closed: break reading
         case .hangup:
           logger.info("\(port.path): host hung up; waiting for the next one")
+          hungUp.append(k)
           break reading
         }
       }
     }
     queue(p, p.firmware.service(received: received, monoMillis: mono, wallMillis: wall))
+    // What the last host sent before hanging up was served; its session ends now, and replies
+    // meant for it never reach the next host.
+    for k in hungUp {
+      p.firmware.hangUp(port: k, monoMillis: mono)
+      p.backlogs[k].removeAll(keepingCapacity: true)
+    }
     flush(p)
   }
 

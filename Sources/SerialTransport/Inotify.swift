@@ -20,19 +20,30 @@ struct Inotify {
     self.fd = fd
   }
 
-  /// Reads and discards every queued event; returns how many bytes were drained.
+  /// Reads and discards every queued event; returns the union of their masks (0: none).
   @discardableResult
-  func drain() -> Int {
-    var total = 0
+  func drain() -> UInt32 {
+    var seen: UInt32 = 0
     var buf = [UInt8](repeating: 0, count: 4096)
     while true {
       let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       if n > 0 {
-        total += n
+        // struct inotify_event: wd (4), mask (4), cookie (4), len (4), name (len bytes).
+        var i = 0
+        while i + 16 <= n {
+          let mask = buf.withUnsafeBytes {
+            $0.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self)
+          }
+          let len = buf.withUnsafeBytes {
+            $0.loadUnaligned(fromByteOffset: i + 12, as: UInt32.self)
+          }
+          seen |= mask
+          i += 16 + Int(len)
+        }
         continue
       }
       if n < 0 && errno == EINTR { continue }
-      return total
+      return seen
     }
   }
 

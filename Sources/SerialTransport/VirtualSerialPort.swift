@@ -133,22 +133,41 @@ public final class VirtualSerialPort: SerialIO {
     return port
   }
 
-  /// Re-checks whether a host holds the slave (while none does, drains the inotify queue first,
-  /// so no open is missed). Called by `read` and `write`; call it yourself after `maximumWaitMs`.
+  /// Re-checks whether a host holds the slave. Called by `read` and `write`; call it yourself
+  /// after `maximumWaitMs`.
+  ///
+  /// The inotify queue is always drained *before* the master is checked, never after: an open
+  /// of the slave that happens after the check leaves its `IN_OPEN` event queued and wakes the
+  /// next poll. (Draining after the check lost the event of a host that reopened the port in
+  /// between — a host that logged out, closed and reopened at once was never answered.) A host
+  /// that closed and another that opened between two checks are reported as a hang-up followed
+  /// by an attach, so the session of the first one still ends.
   public func refresh() {
     guard master >= 0 else { return }
-    // Attached: one poll(0) on the master. Not attached: drain inotify first, then check.
-    if !isPeerAttached { watch?.drain() }
-    let hup = TTYDescriptor(fd: master).revents() & Int16(POLLHUP) != 0
-    if hup, isPeerAttached {
-      isPeerAttached = false
+    if isPeerAttached {
+      guard masterHungUp() else { return }
+      // The host is gone. Forget the open/close events seen while it was attached, then look
+      // again: a new host may already have opened the slave.
+      watch?.drain()
       hangupCount += 1
       hangupPending = true
-      watch?.drain()  // opens/closes seen while attached are old news
-    } else if !hup, !isPeerAttached {
-      isPeerAttached = true
-      attachCount += 1
+      if masterHungUp() {
+        isPeerAttached = false
+      } else {
+        attachCount += 1
+      }
+    } else {
+      watch?.drain()
+      if !masterHungUp() {
+        isPeerAttached = true
+        attachCount += 1
+      }
     }
+  }
+
+  /// One `poll(0)` on the master: true while no host holds the slave.
+  private func masterHungUp() -> Bool {
+    TTYDescriptor(fd: master).revents() & Int16(POLLHUP) != 0
   }
 
   /// Reads what the host sent. `.hangup` once per disconnect; `.wouldBlock` while no host.
@@ -160,12 +179,25 @@ public final class VirtualSerialPort: SerialIO {
       return .hangup
     }
     guard isPeerAttached else { return .wouldBlock }
+    // A host that closed and a new one that opened before this port looked (a pty shows no
+    // hang-up once the slave is open again) leave IN_CLOSE in the inotify queue: the first host
+    // is gone, and its session must end before the new host's bytes are read.
+    if let watch, watch.drain() & UInt32(IN_CLOSE) != 0 {
+      hangupCount += 1
+      if masterHungUp() { isPeerAttached = false } else { attachCount += 1 }
+      return .hangup
+    }
     switch TTYDescriptor(fd: master).read(into: buffer) {
     case .bytes(let n): return .bytes(n)
     case .wouldBlock: return .wouldBlock
     case .endOfFile, .ioError, .failed:
+      // EIO: the host closed the slave. It may have reopened it already (then the master no
+      // longer reports a hang-up), but the first host is gone all the same.
       refresh()
-      if isPeerAttached { return .wouldBlock }
+      if !hangupPending {
+        hangupCount += 1
+        attachCount += 1
+      }
       hangupPending = false
       return .hangup
     }
