@@ -39,6 +39,7 @@ public enum AlarmCode: UInt8, Hashable, Sendable, CaseIterable {
   case pausedTooLong = 21
   case infusionComplete = 22
   case hostLinkLost = 23
+  case linkSecurity = 24
   case selfTestFailure = 30
   case watchdog = 31
   case softwareFault = 32
@@ -87,6 +88,8 @@ public enum AlarmCode: UInt8, Hashable, Sendable, CaseIterable {
     case .infusionComplete:
       Properties(priority: .low, action: .warn, latching: true, silenceable: true)
     case .hostLinkLost:
+      Properties(priority: .low, action: .warn, latching: false, silenceable: true)
+    case .linkSecurity:
       Properties(priority: .low, action: .warn, latching: false, silenceable: true)
     case .selfTestFailure:
       Properties(priority: .high, action: .fault, latching: true, silenceable: false)

@@ -62,6 +62,7 @@ public enum EventKind: UInt8, Hashable, Sendable {
   case hostLink = 16
   case fault = 17
   case tick = 18
+  case linkSecurity = 19
 
   public init(_ event: PumpEvent) {
     switch event {
@@ -81,6 +82,7 @@ public enum EventKind: UInt8, Hashable, Sendable {
     case .selfTestResult: self = .selfTestResult
     case .clinicianReset: self = .clinicianReset
     case .hostLink: self = .hostLink
+    case .linkSecurity: self = .linkSecurity
     case .fault: self = .fault
     }
   }

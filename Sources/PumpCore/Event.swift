@@ -28,6 +28,9 @@ public enum PumpEvent: Sendable {
   case clinicianReset
   /// Host link state, from the firmware's protocol session.
   case hostLink(connected: Bool)
+  /// Repeated failed logins on a serial line (true), or a clinician/service login since
+  /// (false), from the firmware's protocol session: the low-priority link-security alarm.
+  case linkSecurity(alert: Bool)
   /// A fault detected by the firmware shell (watchdog, journal, motor driver).
   case fault(FaultCode)
 }

@@ -109,7 +109,7 @@ public struct PumpController: Sendable {
     if case .fault(let f) = mode {
       _ = f
       switch event {
-      case .vitals, .sensor, .hostLink, .acknowledgeAlarms, .audioPause: break
+      case .vitals, .sensor, .hostLink, .linkSecurity, .acknowledgeAlarms, .audioPause: break
       case .fault(let code):
         enterFault(code)
         return nil
@@ -118,7 +118,7 @@ public struct PumpController: Sendable {
     }
     if mode == .selfTest {
       switch event {
-      case .selfTestResult, .vitals, .sensor, .hostLink, .fault: break
+      case .selfTestResult, .vitals, .sensor, .hostLink, .linkSecurity, .fault: break
       default: return .notAllowedInMode
       }
     }
@@ -157,6 +157,9 @@ public struct PumpController: Sendable {
     case .clinicianReset: return clinicianReset()
     case .hostLink(let connected):
       setAlarm(.hostLinkLost, !connected)
+      return nil
+    case .linkSecurity(let alert):
+      setAlarm(.linkSecurity, alert)
       return nil
     case .fault(let code):
       enterFault(code)

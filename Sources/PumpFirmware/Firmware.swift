@@ -25,9 +25,10 @@ public final class Firmware {
   private let journal: Journal?
   /// Why the pump came up in fault without a journal (corrupt or foreign), if it did.
   public let journalFault: String?
-  /// The last audit records, newest last (bounded).
-  public private(set) var audit: [AuditRecord] = []
-  public static let auditCapacity = 256
+  /// The non-volatile audit trail (nil only when the state directory is unusable).
+  public let auditLog: AuditLog?
+  /// The last audit records, newest last (bounded by `AuditLog.capacity`).
+  public var audit: [AuditRecord] { auditLog?.records ?? [] }
   var logger: Logger
   /// Requests executed since power-on (for tests and benchmarks).
   public private(set) var executed = 0
@@ -51,6 +52,7 @@ public final class Firmware {
     var sessionConfig = DeviceSessionConfig(info: info)
     sessionConfig.telemetryHertz = config.telemetryHertz
     sessionConfig.heartbeatTimeout = config.heartbeatTimeout
+    sessionConfig.lineBytesPerSecond = config.lineBaud.map { $0 / 10 }
     sessions = (0..<max(config.ports, 1)).map { _ in
       DeviceSession(
         config: sessionConfig, secret: config.secret, random: SystemRandomNumberGenerator())
@@ -69,6 +71,13 @@ public final class Firmware {
     }
     journal = opened
     journalFault = fault
+    // Beside the journal, and kept even when the journal is refused: the trail of who tried
+    // what matters most exactly then.
+    auditLog = opened.map { AuditLog(directory: $0.directory) }
+    if let e = auditLog?.lastError { logger.critical("audit log: \(e)") }
+    if let n = auditLog?.damagedRecords, n > 0 {
+      logger.warning("audit log: skipped \(n) damaged records")
+    }
     var bootAt = Milliseconds.zero
     if let fault {
       clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
@@ -169,6 +178,16 @@ public final class Firmware {
     return out
   }
 
+  /// The host on `port` hung up: its session ends now (see `DeviceSession.hangUp(now:)`).
+  /// Call after servicing the bytes it sent before hanging up.
+  public func hangUp(port: Int, monoMillis: Int64) {
+    guard sessions.indices.contains(port) else { return }
+    var out = [[UInt8]](repeating: [], count: sessions.count)
+    for action in sessions[port].hangUp(now: Milliseconds(monoMillis)) {
+      perform(action, port: port, monoMillis: monoMillis, out: &out)
+    }
+  }
+
   /// A fault found by the loop (watchdog): journaled and applied now.
   public func raiseFault(_ code: FaultCode, monoMillis: Int64) -> [[UInt8]] {
     let t = clock.now(mono: monoMillis)
@@ -185,6 +204,7 @@ public final class Firmware {
     machine.catchUp(to: t)
     journal?.markAlive(t, wallMillis: wallMillis)
     journal?.sync()
+    auditLog?.sync()
   }
 
   /// The next instant (monotonic ms) the loop must run for the pump's own sake: a controller
@@ -212,16 +232,18 @@ public final class Firmware {
         perform(a, port: port, monoMillis: monoMillis, out: &out)
       }
     case .audit(let record):
-      if audit.count >= Firmware.auditCapacity { audit.removeFirst() }
-      audit.append(record)
+      auditLog?.append(record)
       logger.info("audit: \(record)")
     case .linkEstablished(let role):
       logger.info("host logged in as \(role.rawValue) on port \(port)")
       record(.hostLink(connected: true), at: clock.now(mono: monoMillis))
     case .linkLost:
-      logger.warning("host link lost on port \(port) (heartbeat timeout)")
+      logger.warning("host link lost on port \(port) (heartbeat timeout or hang-up)")
       record(.hostLink(connected: false), at: clock.now(mono: monoMillis))
     case .loggedOut(let role): logger.info("host (\(role.rawValue)) logged out")
+    case .securityAlert(let alert):
+      if alert { logger.warning("repeated failed logins on port \(port): link-security alarm") }
+      record(.linkSecurity(alert: alert), at: clock.now(mono: monoMillis))
     case .sendTelemetry:
       let t = clock.now(mono: monoMillis)
       out[port] += sessions[port].telemetryFrame(Telemetry(machine.snapshot(at: t)))
@@ -241,6 +263,9 @@ public final class Firmware {
       guard back < log.count else { return .rejected(.invalidValue) }
       let e = log[log.count - 1 - back]
       return .log(LogEntry(back: back, available: log.count, text: LogText.line(e)))
+    case .audit(let back):
+      guard let e = auditLog?.entry(back: back) else { return .rejected(.invalidValue) }
+      return .audit(e)
     case .clock(.advance(let d)):
       clock.advance(by: d)
       machine.catchUp(to: clock.now(mono: monoMillis))

@@ -24,6 +24,9 @@ public struct FirmwareConfig: Sendable {
   public var telemetryHertz = 1
   /// Session ends after this long without authenticated traffic.
   public var heartbeatTimeout = Milliseconds(3000)
+  /// The line's baud rate when something paces it (a real tty, or `--pace-baud`), 8N1; nil for
+  /// an unpaced pseudo-terminal. TLMRATE refuses rates whose frames would not fit.
+  public var lineBaud: Int?
   /// Serial ports (1…8), each with its own session.
   public var ports = 1
   public var logger = Logger(label: "pumpsim")

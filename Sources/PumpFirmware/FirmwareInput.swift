@@ -10,6 +10,9 @@ public enum FirmwareInput: Hashable, Sendable {
   case request(HostRequest)
   /// The host session came up or ended (`PumpEvent.hostLink`).
   case hostLink(connected: Bool)
+  /// Repeated failed logins on a line, or a clinician/service login since
+  /// (`PumpEvent.linkSecurity`).
+  case linkSecurity(alert: Bool)
   /// A fault detected by the shell (watchdog, journal).
   case fault(FaultCode)
   /// The power-on self-test result.

@@ -133,7 +133,7 @@ public final class Journal {
     }
   }
 
-  private static func readFile(_ path: String) throws(JournalError) -> [UInt8]? {
+  static func readFile(_ path: String) throws(JournalError) -> [UInt8]? {
     let f = open(path, O_RDONLY | O_CLOEXEC)
     if f < 0 {
       if errno == ENOENT { return nil }

@@ -42,6 +42,9 @@ public enum JournalRecord: Hashable, Sendable {
       case .hostLink(let c):
         w.text("L")
         w.bool(c)
+      case .linkSecurity(let a):
+        w.text("X")
+        w.bool(a)
       case .fault(let f):
         w.text("F")
         w.int(Int64(f.rawValue))
@@ -106,6 +109,7 @@ public enum JournalRecord: Hashable, Sendable {
           }
           input = .request(request)
         case "L": input = .hostLink(connected: try r.bool("connected"))
+        case "X": input = .linkSecurity(alert: try r.bool("alert"))
         case "F":
           guard let code = FaultCode(rawValue: UInt8(try r.int("fault", 0...255))) else {
             throw JournalError.corrupt(line: line, "unknown fault code")

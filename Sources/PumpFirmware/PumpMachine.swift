@@ -63,6 +63,7 @@ public struct PumpMachine: Sendable {
     case .hostLink(let connected):
       if linkHeldDown { return .accepted }  // `INJECT LINK,0` holds the link down.
       return send(.hostLink(connected: connected), at: t)
+    case .linkSecurity(let alert): return send(.linkSecurity(alert: alert), at: t)
     case .fault(let code): return send(.fault(code), at: t)
     case .selfTest(let passed): return send(.selfTestResult(passed: passed), at: t)
     }
@@ -90,7 +91,7 @@ public struct PumpMachine: Sendable {
     case .request(.inject(let injection)):
       inject(injection)  // The hardware changes; nothing runs to notice until power returns.
       return .accepted
-    case .request, .hostLink, .fault, .selfTest:
+    case .request, .hostLink, .linkSecurity, .fault, .selfTest:
       return .rejected(.notAllowedInMode)
     }
   }

@@ -81,6 +81,9 @@ public enum CommandParser {
     case "log":
       let n = try optionalInt(args, "log", "an entry number (0 = newest)", 0...99_999)
       return HostCommand(request: .logTail(back: n), raisesDelivery: false, summary: "log \(n)")
+    case "audit":
+      let n = try optionalInt(args, "audit", "a record number (0 = newest)", 0...99_999)
+      return HostCommand(request: .audit(back: n), raisesDelivery: false, summary: "audit \(n)")
     case "telemetry", "tlmrate":
       guard args.count == 1, let hz = Int(args[0]), (0...100).contains(hz) else {
         throw CommandError(

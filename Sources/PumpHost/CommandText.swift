@@ -24,6 +24,7 @@ public enum CommandText {
     case .logTail: "log"
     case .version: "version"
     case .counters: "counters"
+    case .audit: "audit"
     case .program: "program"
     case .confirmSoftLimits: "confirm"
     case .start: "start"
@@ -48,7 +49,7 @@ public enum CommandText {
     switch r {
     case .setTelemetry(let hz): return "\(hz)"
     case .alarms(let o): return o == 0 ? nil : "\(o)"
-    case .logTail(let b): return "\(b)"
+    case .logTail(let b), .audit(let b): return "\(b)"
     case .program(let p): return String(CommandParser.describe(p).dropFirst("program ".count))
     case .changeBasalRate(let v): return c(Quantity.format(v))
     case .clinicianBolus(let d): return c(Quantity.format(d))

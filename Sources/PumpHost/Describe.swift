@@ -63,8 +63,15 @@ public enum Describe {
         return "ACK ALARMS \(p.total) active" + p.alarms.map { " " + alarm($0) }.joined()
       case .log(let e): return "ACK LOG \(e.back)/\(e.available) \(e.text)"
       case .counters(let c): return "ACK COUNTERS \(counters(c))"
+      case .audit(let e): return "ACK AUDIT \(e.back)/\(e.available) \(audit(e.record))"
       }
     }
+  }
+
+  /// `t=12.345s clinician START #4 accepted: ok`.
+  public static func audit(_ r: AuditRecord) -> String {
+    "t=\(Quantity.format(r.time)) \(r.role.rawValue) \(r.command)"
+      + (r.seq.map { " #\($0)" } ?? "") + " \(r.outcome.rawValue): \(r.reason)"
   }
 
   /// The device's counters as `crc-errors=0 overlong=0 …`.

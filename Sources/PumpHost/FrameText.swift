@@ -74,6 +74,8 @@ public enum FrameText {
     }
     switch frame {
     case .console(let line): return "console: \(line)"
+    case .refused(.overlong): return "overlong line (dropped)"
+    case .refused(.missingChecksum): return "frame without *CRC (dropped)"
     case .framed(let body):
       guard let f = try? ParsedFrame(body) else { return "unparsable frame" }
       let mac = f.mac == nil ? "" : " [MAC]"

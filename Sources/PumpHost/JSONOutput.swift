@@ -42,6 +42,14 @@ public enum JSONOutput {
           "back": .int(Int64(e.back)), "available": .int(Int64(e.available)),
           "text": .string(e.text),
         ])
+      case .audit(let e):
+        o["audit"] = .object([
+          "back": .int(Int64(e.back)), "available": .int(Int64(e.available)),
+          "t_ms": .int(e.record.time.rawValue), "role": .string(e.record.role.rawValue),
+          "command": .string(e.record.command),
+          "seq": e.record.seq.map { .int(Int64($0)) } ?? .null,
+          "outcome": .string(e.record.outcome.rawValue), "reason": .string(e.record.reason),
+        ])
       case .done, .login: break
       }
     }

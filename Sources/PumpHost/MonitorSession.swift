@@ -16,7 +16,8 @@ public final class MonitorSession {
     public var key: RoleKey?
     /// The device id in the key file; HELLO must report the same.
     public var keyDeviceId: String?
-    /// TLMRATE after connecting (nil: leave the device's default).
+    /// TLMRATE after logging in (nil: leave the device's default; ignored without a key, as
+    /// only a session may change the rate).
     public var telemetryHz: Int?
     /// Reconnect after a lost link (default true).
     public var reconnect = true
@@ -78,7 +79,10 @@ public final class MonitorSession {
   /// Returns without blocking. Never throws: a lost link becomes `.lost`.
   public func step() {
     if let c = client {
-      do { try c.pump(untilMs: 0) } catch { lose(error) }
+      do {
+        try c.pump(untilMs: 0)
+        try pollStatusIfQuiet(c)
+      } catch { lose(error) }
       return
     }
     guard options.reconnect, monotonic() >= nextAttempt else { return }
@@ -99,6 +103,23 @@ public final class MonitorSession {
       nextAttempt = monotonic() + options.retryMs
     }
   }
+
+  /// Without telemetry for `statusPollMs` (an observer may not set the rate, and the device's
+  /// may be 0), asks STATUS itself and reports it as telemetry, so a monitor never shows
+  /// stale numbers as current.
+  private func pollStatusIfQuiet(_ c: PumpClient) throws(ClientError) {
+    let now = monotonic()
+    guard now - lastTelemetryAt >= Self.statusPollMs else { return }
+    lastTelemetryAt = now
+    let reply = try c.request(.status, timeoutMs: 1000)
+    if case .ack(.status(let t)) = reply.result {
+      observe?(.telemetry(t, authenticated: c.session.state == .loggedIn))
+    }
+  }
+
+  /// How long without telemetry before `step` asks STATUS (ms).
+  public static let statusPollMs: Int64 = 1500
+  private var lastTelemetryAt: Int64 = 0
 
   /// Milliseconds until `step` has work that no descriptor announces (heartbeat, retry).
   public var idleTimeoutMs: Int32 { client == nil ? Int32(options.retryMs) : 100 }
@@ -161,7 +182,11 @@ public final class MonitorSession {
     let c = try PumpClient.open(
       path: options.port.path, settings: options.settings, key: options.key,
       deviceId: options.keyDeviceId)
-    c.observe = { [weak self] o in self?.observe?(o) }
+    c.observe = { [weak self] o in
+      if case .telemetry = o { self?.lastTelemetryAt = monotonic() }
+      self?.observe?(o)
+    }
+    lastTelemetryAt = monotonic()
     c.traffic = { [weak self] sent, bytes in self?.traffic?(sent, bytes) }
     client = c
     lineSettings = (c.port.requested.description, c.port.actual.description)
@@ -172,9 +197,10 @@ public final class MonitorSession {
         throw ClientError.authFailed(
           "the key file is for device \(want), but \(options.port.path) is device \(info.deviceId)")
       }
-      if let hz = options.telemetryHz { try c.request(.setTelemetry(hertz: hz)) }
       if options.key != nil {
         try c.login()
+        // The rate needs a session (PROTOCOL.md §4.1): observers get the device's own rate.
+        if let hz = options.telemetryHz { try c.request(.setTelemetry(hertz: hz)) }
         setState(.loggedIn(role))
       } else {
         setState(.connected)

@@ -15,7 +15,8 @@ public enum WireNames {
     ("battery-depleted", .batteryDepleted), ("over-infusion", .overInfusion),
     ("under-infusion", .underInfusion), ("dose-limit", .doseLimit),
     ("paused-too-long", .pausedTooLong), ("infusion-complete", .infusionComplete),
-    ("host-link-lost", .hostLinkLost), ("self-test-failure", .selfTestFailure),
+    ("host-link-lost", .hostLinkLost), ("link-security", .linkSecurity),
+    ("self-test-failure", .selfTestFailure),
     ("watchdog", .watchdog), ("software-fault", .softwareFault),
     ("sensor-failure", .sensorFailure),
   ]

@@ -16,6 +16,8 @@ public enum AckResult: Hashable, Sendable {
   case version(DeviceInfo)
   /// `ACK,seq,COUNTERS,<12 counters>`.
   case counters(LinkCounters)
+  /// `ACK,seq,AUDIT,<back>,<available>,<record fields>`.
+  case audit(AuditEntry)
 
   /// The request kind this ACK answers.
   public var kind: RequestKind {
@@ -28,6 +30,7 @@ public enum AckResult: Hashable, Sendable {
     case .log: .log
     case .version: .version
     case .counters: .counters
+    case .audit: .audit
     }
   }
 }

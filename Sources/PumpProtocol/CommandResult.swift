@@ -14,4 +14,6 @@ public enum CommandResult: Hashable, Sendable {
   case alarms([AlarmStatus])
   /// LOG answer.
   case log(LogEntry)
+  /// AUDIT answer.
+  case audit(AuditEntry)
 }

@@ -44,6 +44,7 @@ public struct DeviceReply: Hashable, Sendable {
         w.text(e.text, maxLength: 160)
       case .counters(let c):
         for v in c.values { w.int(Int64(v)) }
+      case .audit(let e): e.encodeFields(into: &w)
       }
       return w
     }
@@ -91,6 +92,7 @@ public struct DeviceReply: Hashable, Sendable {
         var v: [UInt32] = []
         for i in 0..<12 { v.append(UInt32(try r.int("counter\(i)", 0...4_294_967_295))) }
         result = .ack(.counters(LinkCounters(values: v)))
+      case .audit: result = .ack(.audit(try AuditEntry(reading: &r)))
       default: result = .ack(.done(kind))
       }
     default: throw .unknownKind(f.kind)

@@ -39,4 +39,19 @@ extension DeviceSession {
     }
     return actions
   }
+
+  /// A typed line the decoder could not take (too long, a frame without `*CRC`): a person at a
+  /// terminal must see why nothing happened (§3). Readable text, like every console answer.
+  mutating func refusedLine(_ why: LineRefusal) -> [DeviceSessionAction] {
+    counters.naks.saturatingAdd()
+    let reason =
+      switch why {
+      case .overlong:
+        "line longer than \(FrameDecoder.maxFrameLength - 2) characters; nothing was done"
+      case .missingChecksum:
+        "a '$' frame needs '*' and its CRC (docs/PROTOCOL.md §2); console queries have no '$'."
+          + " Try: help"
+      }
+    return [.send(ConsoleText.nak(Nak(.malformed, reason: reason)))]
+  }
 }

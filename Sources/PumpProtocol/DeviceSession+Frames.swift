@@ -3,9 +3,16 @@ import PumpCore
 extension DeviceSession {
   /// Handles one checksummed frame: cache, MAC and sequence checks, parse, roles, link requests.
   mutating func framed(_ body: FrameBody, now: Milliseconds) -> [DeviceSessionAction] {
-    guard let f = try? ParsedFrame(body) else {
+    let f: ParsedFrame
+    do { f = try ParsedFrame(body) } catch {
       counters.malformed.saturatingAdd()
-      return []
+      // Exactly one reply whenever kind and seq can be read (§2.3): a lowercase MAC, a bad
+      // character in a field. Only an unreadable kind or seq gets none.
+      guard let h = ParsedFrame.header(of: body) else { return [] }
+      let p = PendingRequest(
+        request: .ping, seq: h.seq, role: .observer, console: false, body: body.bytes,
+        authenticated: false)
+      return answer(p, .nak(Nak(.malformed, reason: error.reason)))
     }
     if let cached = cache.lookup(seq: f.seq, request: body.bytes) {
       counters.retransmits.saturatingAdd()
@@ -43,6 +50,13 @@ extension DeviceSession {
         active?.lastTraffic = now
         authenticated = true
         role = a.role
+        // The host holds the session key: the handshake that opened the session is no longer
+        // a retransmission candidate, so a replayed LOGIN/AUTH now fails like any other (§7.2).
+        if a.handshakeCached {
+          active?.handshakeCached = false
+          cache.remove(requestsStartingWith: Array("LOGIN,".utf8))
+          cache.remove(requestsStartingWith: Array("AUTH,".utf8))
+        }
       } else if let old = expired, old.verify(mac, .host, body: f.signed) {
         return refuse(
           f, body, Nak(.sessionExpired, reason: "session ended; log in again"),
@@ -96,12 +110,8 @@ extension DeviceSession {
       var info = config.info
       info.protocolVersion = n
       return answer(pending, .ack(.hello(info)))
-    case .ping, .setTelemetry:
-      if case .setTelemetry(let hz) = request {
-        telemetryHertz = hz
-        nextTelemetry = now
-      }
-      return answer(pending, .ack(.done(request.kind)))
+    case .ping: return answer(pending, .ack(.done(request.kind)))
+    case .setTelemetry(let hz): return setTelemetry(pending, hertz: hz, now: now)
     case .version: return answer(pending, .ack(.version(config.info)))
     case .counters: return answer(pending, .ack(.counters(linkCounters)))
     case .login(let loginRole, let hostNonce):
@@ -110,6 +120,10 @@ extension DeviceSession {
     case .logout:
       let replied = answer(pending, .ack(.done(.logout)))
       endSession()
+      // A retransmitted LOGOUT (its ACK was lost) gets the same ACK, not NAK 12.
+      if case .send(let bytes)? = replied.first {
+        cache.store(seq: f.seq, request: body.bytes, reply: bytes)
+      }
       return replied + [
         .loggedOut(role),
         .audit(
@@ -123,12 +137,50 @@ extension DeviceSession {
     }
   }
 
-  /// Sends (and caches) a reply the session produced itself.
+  /// Sends a reply the session produced itself, cached when `cacheable`.
   mutating func answer(_ p: PendingRequest, _ result: DeviceReply.Result) -> [DeviceSessionAction] {
     if case .nak = result { counters.naks.saturatingAdd() }
     let bytes = replyFrame(DeviceReply(seq: p.seq, result), authenticated: p.authenticated)
-    cache.store(seq: p.seq, request: p.body, reply: bytes)
+    if Self.cacheable(p) { cache.store(seq: p.seq, request: p.body, reply: bytes) }
     return [.send(bytes)]
+  }
+
+  /// Which replies the cache keeps (§6.2): those to MAC'd requests (bound to one session by
+  /// their MAC, so a copy can only be a retransmission) and to the handshake (LOGIN, AUTH: a
+  /// repeat must not draw a new challenge or count a failure). Unauthenticated requests change
+  /// nothing and are answered afresh every time, so another host's byte-identical `HELLO,1` or
+  /// `STATUS,2` is never answered from this host's past.
+  static func cacheable(_ p: PendingRequest) -> Bool {
+    p.authenticated || p.body.starts(with: Array("LOGIN,".utf8))
+      || p.body.starts(with: Array("AUTH,".utf8))
+  }
+
+  /// TLMRATE: needs a session (any role), and a rate whose frames fit the line (§4.5).
+  mutating func setTelemetry(_ p: PendingRequest, hertz: Int, now: Milliseconds)
+    -> [DeviceSessionAction]
+  {
+    if let limit = config.maxTelemetryHertz, hertz > limit {
+      let need = hertz * Telemetry.maxFrameBytes
+      let nak = Nak(
+        .outOfRange, detail: Int64(limit),
+        reason:
+          "\(hertz) Hz needs \(need) B/s; the line carries \(config.lineBytesPerSecond ?? 0) B/s: max \(limit) Hz"
+      )
+      return answer(p, .nak(nak)) + [
+        .audit(
+          AuditRecord(
+            time: now, role: p.role, command: RequestKind.setTelemetry.rawValue, seq: p.seq,
+            outcome: .rejected, reason: "out-of-range: \(nak.reason)"))
+      ]
+    }
+    telemetryHertz = hertz
+    nextTelemetry = now
+    return answer(p, .ack(.done(.setTelemetry))) + [
+      .audit(
+        AuditRecord(
+          time: now, role: p.role, command: RequestKind.setTelemetry.rawValue, seq: p.seq,
+          outcome: .accepted, reason: "telemetry \(hertz) Hz"))
+    ]
   }
 
   /// NAKs a frame, with an audit record when `audit` is set.

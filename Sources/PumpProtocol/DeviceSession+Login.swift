@@ -1,16 +1,26 @@
 import PumpCore
 
 extension DeviceSession {
-  /// LOGIN: lockout and HELLO checks, fresh device nonce and session id, device proof.
+  /// Failed-login back-off of one role (docs/PROTOCOL.md §7.2).
+  struct Backoff {
+    /// Consecutive failed AUTHs of this role since its last successful login.
+    var failures = 0
+    /// LOGIN for this role is refused until then.
+    var until: Milliseconds?
+  }
+
+  /// LOGIN: back-off and HELLO checks, fresh device nonce and session id, device proof.
   mutating func login(
     _ f: ParsedFrame, _ body: FrameBody, role: Role, hostNonce: [UInt8], now: Milliseconds
   ) -> [DeviceSessionAction] {
-    if let l = lockedUntil, now < l {
+    if let l = backoff[role]?.until, now < l {
       return refuse(
         f, body,
         Nak(
           .lockedOut, detail: (l - now).rawValue,
-          reason: "too many failed logins; retry in \((l - now).rawValue) ms"),
+          reason:
+            "\(role.rawValue) login backs off after failed logins; retry in \((l - now).rawValue) ms"
+        ),
         role: role, authenticated: false, now: now, audit: true)
     }
     guard negotiated != nil else {
@@ -39,7 +49,8 @@ extension DeviceSession {
     return answer(p, .ack(.login(challenge)))
   }
 
-  /// AUTH: verify the host proof; open the session or count a failure (lockout after 5).
+  /// AUTH: verify the host proof; open the session, or count a failure (per-role back-off,
+  /// link-security alarm after `securityAlarmFailures` in a row on the line).
   mutating func auth(_ f: ParsedFrame, _ body: FrameBody, proof: [UInt8], now: Milliseconds)
     -> [DeviceSessionAction]
   {
@@ -52,39 +63,67 @@ extension DeviceSession {
     }
     pendingLogin = nil
     guard ConstantTime.equal(Handshake.hostProof(key: key, context: p.context), proof) else {
-      counters.authFailures.saturatingAdd()
-      failedLogins += 1
-      var actions = refuse(
-        f, body, Nak(.authFailed, reason: "login proof rejected"),
-        role: p.role, authenticated: false, now: now, audit: true)
-      if failedLogins >= config.maxFailedLogins {
-        failedLogins = 0
-        lockedUntil = now + config.lockoutDuration
-        actions.append(
-          .audit(
-            AuditRecord(
-              time: now, role: p.role, command: "LOGIN", seq: f.seq, outcome: .rejected,
-              reason: "link locked for \(config.lockoutDuration.rawValue) ms after"
-                + " \(config.maxFailedLogins) failed logins")))
-      }
-      return actions
+      return failedAuth(f, body, role: p.role, now: now)
     }
-    failedLogins = 0
+    backoff[p.role] = nil
+    lineFailures = 0
+    var actions: [DeviceSessionAction] = []
+    if securityAlert && (p.role == .clinician || p.role == .service) {
+      securityAlert = false
+      actions.append(.securityAlert(false))
+    }
     let replaced = active
     endSession()
     expired = replaced?.key
     active = Active(
       role: p.role, key: Handshake.sessionKey(key: key, context: p.context, sessionId: p.sessionId),
-      lastSeq: f.seq, lastTraffic: now)
+      lastSeq: f.seq, lastTraffic: now, handshakeCached: true)
     let pending = PendingRequest(
       request: .auth(proof: []), seq: f.seq, role: p.role, console: false, body: body.bytes,
       authenticated: true)
-    return answer(pending, .ack(.done(.auth))) + [
+    // The AUTH reply is cached under the AUTH frame (a retransmission gets it, §6.2) until the
+    // host's first MAC'd request shows it has the session key.
+    actions = answer(pending, .ack(.done(.auth))) + actions
+    return actions + [
       .linkEstablished(p.role),
       .audit(
         AuditRecord(
           time: now, role: p.role, command: "LOGIN", seq: f.seq, outcome: .accepted,
           reason: replaced == nil ? "session opened" : "session opened, previous one ended")),
     ]
+  }
+
+  private mutating func failedAuth(
+    _ f: ParsedFrame, _ body: FrameBody, role: Role, now: Milliseconds
+  ) -> [DeviceSessionAction] {
+    counters.authFailures.saturatingAdd()
+    var b = backoff[role] ?? Backoff()
+    b.failures += 1
+    lineFailures += 1
+    var actions = refuse(
+      f, body, Nak(.authFailed, reason: "login proof rejected"),
+      role: role, authenticated: false, now: now, audit: true)
+    if let wait = config.backoff(afterFailures: b.failures) {
+      b.until = now + wait
+      actions.append(
+        .audit(
+          AuditRecord(
+            time: now, role: role, command: RequestKind.auth.rawValue, seq: f.seq,
+            outcome: .rejected,
+            reason: "\(role.rawValue) logins refused for \(wait.rawValue) ms after"
+              + " \(b.failures) failed logins in a row")))
+    }
+    backoff[role] = b
+    if lineFailures >= config.securityAlarmFailures && !securityAlert {
+      securityAlert = true
+      actions.append(.securityAlert(true))
+      actions.append(
+        .audit(
+          AuditRecord(
+            time: now, role: role, command: RequestKind.auth.rawValue, seq: f.seq,
+            outcome: .rejected,
+            reason: "link-security alarm: \(lineFailures) failed logins in a row on this line")))
+    }
+    return actions
   }
 }

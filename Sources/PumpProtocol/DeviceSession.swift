@@ -10,6 +10,8 @@ public struct DeviceSession {
     var key: SessionKey
     var lastSeq: UInt32
     var lastTraffic: Milliseconds
+    /// The LOGIN/AUTH replies of this session's handshake are still in the reply cache.
+    var handshakeCached: Bool
   }
 
   struct PendingLogin {
@@ -28,8 +30,12 @@ public struct DeviceSession {
   /// Key of the last ended session, to answer its late frames with `sessionExpired`.
   var expired: SessionKey?
   var pendingLogin: PendingLogin?
-  var failedLogins = 0
-  var lockedUntil: Milliseconds?
+  /// Failed-login back-off per role (§7.2).
+  var backoff: [Role: Backoff] = [:]
+  /// Failed AUTHs in a row on this line, any role.
+  var lineFailures = 0
+  /// The link-security alarm was requested (`.securityAlert(true)`) and not yet cleared.
+  public internal(set) var securityAlert = false
   var negotiated: ProtocolVersion?
   var nextTelemetry: Milliseconds?
   var deviceSeq: UInt32 = 0
@@ -83,6 +89,7 @@ public struct DeviceSession {
     switch frame {
     case .console(let line): return console(line, now: now)
     case .framed(let body): return framed(body, now: now)
+    case .refused(let why): return refusedLine(why)
     }
   }
 
@@ -99,7 +106,6 @@ public struct DeviceSession {
             time: now, role: a.role, command: "SESSION", seq: nil, outcome: .rejected,
             reason: "heartbeat timeout: host link lost")))
     }
-    if let l = lockedUntil, now >= l { lockedUntil = nil }
     if let p = pendingLogin, now >= p.expires { pendingLogin = nil }
     if telemetryHertz > 0, let next = nextTelemetry, now >= next {
       let period = Milliseconds(Int64(1000 / telemetryHertz))
@@ -150,6 +156,7 @@ public struct DeviceSession {
           .ack(.alarms(AlarmPage(all: list, offset: 0)))
         }
       case .log(let e): .ack(.log(e))
+      case .audit(let e): .ack(.audit(e))
       }
     var actions: [DeviceSessionAction] = []
     if pending.request.kind.permission.isPrivileged {
@@ -181,8 +188,35 @@ public struct DeviceSession {
     if case .nak = reply { counters.naks.saturatingAdd() }
     let bytes = replyFrame(
       DeviceReply(seq: pending.seq, reply), authenticated: pending.authenticated)
-    cache.store(seq: pending.seq, request: pending.body, reply: bytes)
+    if Self.cacheable(pending) {
+      cache.store(seq: pending.seq, request: pending.body, reply: bytes)
+    }
     return [.send(bytes)] + Array(repeating: .resendCached(bytes), count: copies) + actions
+  }
+
+  /// The host hung up the line (EIO on a pty master, HUP on a tty): whatever it had is over at
+  /// once, not at the heartbeat timeout. The session, its reply cache, a pending login, the
+  /// negotiated version, a half-received frame and the telemetry rate are forgotten, so the next
+  /// host starts from a fresh link and no byte-identical request of it (its `HELLO,1` is the same
+  /// as everyone's) can be mistaken for a retransmission of the last host's. Failed-login
+  /// back-off and the counters stay: they belong to the line, not to a host.
+  public mutating func hangUp(now: Milliseconds) -> [DeviceSessionAction] {
+    let lost = active
+    endSession()
+    expired = nil
+    pendingLogin = nil
+    negotiated = nil
+    nextTelemetry = nil
+    telemetryHertz = min(max(config.telemetryHertz, 0), 100)
+    decoder.resetLine()
+    guard let lost else { return [] }
+    return [
+      .linkLost,
+      .audit(
+        AuditRecord(
+          time: now, role: lost.role, command: "SESSION", seq: nil, outcome: .rejected,
+          reason: "host hung up the line")),
+    ]
   }
 
   // MARK: - Internals

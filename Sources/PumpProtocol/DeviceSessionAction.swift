@@ -13,10 +13,14 @@ public enum DeviceSessionAction: Hashable, Sendable {
   case audit(AuditRecord)
   /// A login completed: tell the controller `PumpEvent.hostLink(connected: true)`.
   case linkEstablished(Role)
-  /// No authenticated traffic within the heartbeat timeout: the session is over. Tell the
+  /// No authenticated traffic within the heartbeat timeout, or the host hung up the line
+  /// (`DeviceSession.hangUp(now:)`): the session is over. Tell the
   /// controller `PumpEvent.hostLink(connected: false)` (low-priority "host link lost" alarm);
   /// therapy continues.
   case linkLost
+  /// Repeated failed logins on this line (true), or a clinician/service login since (false):
+  /// tell the controller `PumpEvent.linkSecurity(alert:)` (low-priority link-security alarm).
+  case securityAlert(Bool)
   /// The host logged out: session over, no alarm.
   case loggedOut(Role)
   /// Telemetry is due: call `DeviceSession.telemetryFrame(_:)` with a fresh snapshot and write it.

@@ -15,7 +15,9 @@ public struct FieldReader: Sendable {
     return fields[index]
   }
 
-  /// A decimal integer within `range` (optional leading `-`, 1–19 digits).
+  /// A decimal integer within `range`. Syntax `["-"] 1*DIGIT` (leading zeros allowed) or
+  /// `.malformed` (NAK 01); a readable number outside `range` — negative where the range starts
+  /// at 0, or longer than 18 digits — is `.outOfRange` (NAK 03).
   public mutating func int(_ name: String, _ range: ClosedRange<Int64>) throws(ProtocolError)
     -> Int64
   {
@@ -67,14 +69,12 @@ public struct FieldReader: Sendable {
       negative = true
       u = u.dropFirst()
     }
-    guard (1...18).contains(u.count) else {
-      throw u.isEmpty ? .malformed(field: name) : .outOfRange(field: name)
+    guard !u.isEmpty, u.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+      throw .malformed(field: name)
     }
+    guard u.count <= 18 else { throw .outOfRange(field: name) }
     var v: Int64 = 0
-    for c in u {
-      guard c >= 0x30 && c <= 0x39 else { throw .malformed(field: name) }
-      v = v * 10 + Int64(c - 0x30)
-    }
+    for c in u { v = v * 10 + Int64(c - 0x30) }
     if negative { v = -v }
     guard range.contains(v) else { throw .outOfRange(field: name) }
     return v

@@ -5,13 +5,26 @@ public enum Frame: Hashable, Sendable, CustomStringConvertible {
   case framed(FrameBody)
   /// A console line (no `$`, no checksum) typed in a terminal, trimmed of spaces.
   case console(String)
+  /// A line that was dropped in a way a person typing causes — too long, or a `$` frame with
+  /// no `*CRC` trailer at all — so the device can say why nothing happened (docs/PROTOCOL.md
+  /// §2.3, §3). Line noise (a bad CRC, a non-printable byte) is dropped silently instead.
+  case refused(LineRefusal)
 
   public var description: String {
     switch self {
     case .framed(let body): "framed(\(body))"
     case .console(let line): "console(\(line))"
+    case .refused(let why): "refused(\(why))"
     }
   }
+}
+
+/// Why a typed line was not accepted (`Frame.refused`).
+public enum LineRefusal: Hashable, Sendable {
+  /// Longer than the 253 bytes a frame or console line may have before its terminator.
+  case overlong
+  /// `$` followed by printable text with no `*` and CRC: a frame typed by hand.
+  case missingChecksum
 }
 
 /// The body of a checksummed frame: ASCII bytes between `$` and `*`.

@@ -23,6 +23,8 @@ public struct FrameDecoder: Sendable {
   public private(set) var counters = FrameCounters()
   private var state = State.idle
   private var line: [UInt8]
+  /// The line being discarded was overlong: answer `.refused(.overlong)` at its end.
+  private var discardingOverlong = false
 
   public init() {
     line = []
@@ -68,6 +70,7 @@ public struct FrameDecoder: Sendable {
     case .frame:
       if byte == dollar {
         counters.framesDropped.saturatingAdd()  // truncated: a new frame starts
+        counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count + 1))
         startFrame()
       } else if isEnd {
         state = .idle
@@ -76,14 +79,15 @@ public struct FrameDecoder: Sendable {
         if line.count >= Self.maxFrameContent {
           counters.overlong.saturatingAdd()
           counters.framesDropped.saturatingAdd()
-          state = .discard
+          counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count + 2))
+          discard(overlong: true)
         } else {
           line.append(byte)
         }
       } else {
-        counters.garbageBytes.saturatingAdd()
+        counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count + 2))
         counters.framesDropped.saturatingAdd()
-        state = .discard
+        discard(overlong: false)
       }
     case .console:
       if byte == dollar {
@@ -95,22 +99,38 @@ public struct FrameDecoder: Sendable {
       } else if printable {
         if line.count >= Self.maxConsoleLine {
           counters.overlong.saturatingAdd()
-          state = .discard
+          counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count + 1))
+          discard(overlong: true)
         } else {
           line.append(byte)
         }
       } else {
         counters.garbageBytes.saturatingAdd(UInt32(clamping: line.count + 1))
-        state = .discard
+        discard(overlong: false)
       }
     case .discard:
       if byte == dollar {
         startFrame()
       } else if isEnd {
         state = .idle
+        if discardingOverlong { return .refused(.overlong) }
+      } else {
+        counters.garbageBytes.saturatingAdd()
       }
     }
     return nil
+  }
+
+  private mutating func discard(overlong: Bool) {
+    discardingOverlong = overlong
+    state = .discard
+  }
+
+  /// Forgets a half-received frame or line (the peer that sent it hung up); counters stay.
+  public mutating func resetLine() {
+    if state == .frame { counters.framesDropped.saturatingAdd() }
+    line.removeAll(keepingCapacity: true)
+    state = .idle
   }
 
   private mutating func startFrame() {
@@ -122,7 +142,8 @@ public struct FrameDecoder: Sendable {
     let n = line.count
     guard n >= 6, line[n - 5] == UInt8(ascii: "*") else {
       counters.framesDropped.saturatingAdd()
-      return nil
+      // Typed by hand (no `*` anywhere) rather than damaged on the line: say so.
+      return line.contains(UInt8(ascii: "*")) || n == 0 ? nil : .refused(.missingChecksum)
     }
     var crc: UInt16 = 0
     for i in (n - 4)..<n {

@@ -1,5 +1,7 @@
 import PumpCore
 
+private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
 extension HostRequest {
   /// Largest value of most quantity fields (9 digits).
   static let quantity: ClosedRange<Int64> = 0...999_999_999
@@ -13,7 +15,12 @@ extension HostRequest {
     switch kind {
     case .hello:
       let t = try r.next("version")
-      guard let v = ProtocolVersion(t) else { throw .malformed(field: "version") }
+      // Syntax `1*3DIGIT "." 1*3DIGIT` (NAK 01); a number above 255 is out of range (NAK 03).
+      let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+      guard parts.count == 2,
+        parts.allSatisfy({ (1...3).contains($0.utf8.count) && $0.utf8.allSatisfy(isDigit) })
+      else { throw .malformed(field: "version") }
+      guard let v = ProtocolVersion(t) else { throw .outOfRange(field: "version") }
       self = .hello(v)
     case .ping: self = .ping
     case .login:
@@ -30,6 +37,7 @@ extension HostRequest {
     case .log: self = .logTail(back: r.atEnd ? 0 : Int(try r.int("back", 0...99_999)))
     case .version: self = .version
     case .counters: self = .counters
+    case .audit: self = .audit(back: r.atEnd ? 0 : Int(try r.int("back", 0...99_999)))
     case .program: self = .program(try Self.readPrescription(&r))
     case .confirm: self = .confirmSoftLimits
     case .start: self = .start
@@ -81,7 +89,7 @@ extension HostRequest {
     case .auth(let proof): w.hex(proof)
     case .setTelemetry(let hz): w.int(Int64(hz))
     case .alarms(let offset): w.int(Int64(offset))
-    case .logTail(let back): w.int(Int64(back))
+    case .logTail(let back), .audit(let back): w.int(Int64(back))
     case .program(let p): Self.writePrescription(p, into: &w)
     case .changeBasalRate(let r): w.int(r.rawValue)
     case .clinicianBolus(let d): w.int(d.rawValue)

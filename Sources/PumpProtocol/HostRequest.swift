@@ -25,6 +25,9 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
   case version
   /// `COUNTERS,seq`: link error counters.
   case counters
+  /// `AUDIT,seq,<back>` 0…99999 (clinician, service): one record of the non-volatile audit
+  /// trail, 0 = newest.
+  case audit(back: Int)
   /// `PROGRAM,seq,<15 Prescription fields>` (clinician).
   case program(Prescription)
   /// `CONFIRM,seq`: confirm soft-limit violations (clinician).
@@ -70,6 +73,7 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
     case .logTail: .log
     case .version: .version
     case .counters: .counters
+    case .audit: .audit
     case .program: .program
     case .confirmSoftLimits: .confirm
     case .start: .start

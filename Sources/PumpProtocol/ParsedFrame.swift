@@ -47,6 +47,24 @@ public struct ParsedFrame: Hashable, Sendable, CustomStringConvertible {
     fields = parts
   }
 
+  /// The kind and seq of a body that does not parse as a whole (a bad MAC or field), when
+  /// those two can be read: such a frame still gets its one reply (`NAK 01`, §2.3).
+  public static func header(of body: FrameBody) -> (kind: String, seq: UInt32)? {
+    let bytes = body.bytes
+    let end = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+    let parts = bytes[..<end].split(
+      separator: UInt8(ascii: ","), maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count >= 2 else { return nil }
+    let k = parts[0]
+    let s = parts[1]
+    guard (1...10).contains(k.count),
+      k.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) }),
+      (1...10).contains(s.count), s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+      let v = UInt32(String(decoding: s, as: UTF8.self))
+    else { return nil }
+    return (String(decoding: k, as: UTF8.self), v)
+  }
+
   /// The MAC is redacted.
   public var description: String {
     "\(kind),\(seq),\(fields.joined(separator: ","))\(mac == nil ? "" : "#<mac>")"

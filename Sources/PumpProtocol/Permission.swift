@@ -1,10 +1,11 @@
 /// Who may issue a request kind (docs/PROTOCOL.md §6).
 public enum Permission: Hashable, Sendable {
-  /// Link management (HELLO, PING, LOGIN, AUTH, LOGOUT, TLMRATE): anyone, no MAC needed.
+  /// Link management (HELLO, PING, LOGIN, AUTH, LOGOUT): anyone, no MAC needed.
   case link
   /// Read-only query: anyone, also as a console line.
   case readOnly
-  /// Can only reduce delivery (PAUSE, STOP): every authenticated role.
+  /// Can only reduce delivery (PAUSE, STOP), or tunes the link (TLMRATE): every
+  /// authenticated role.
   case anyAuthenticated
   /// Only the listed roles (with a valid session MAC).
   case roles(Set<Role>)

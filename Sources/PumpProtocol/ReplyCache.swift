@@ -23,4 +23,9 @@ struct ReplyCache: Sendable {
   }
 
   mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
+
+  /// Drops the entries whose request starts with `prefix` (e.g. `LOGIN,`).
+  mutating func remove(requestsStartingWith prefix: [UInt8]) {
+    entries.removeAll { $0.request.starts(with: prefix) }
+  }
 }

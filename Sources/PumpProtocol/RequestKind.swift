@@ -11,6 +11,7 @@ public enum RequestKind: String, Hashable, Sendable, CaseIterable {
   case log = "LOG"
   case version = "VERSION"
   case counters = "COUNTERS"
+  case audit = "AUDIT"
   case program = "PROGRAM"
   case confirm = "CONFIRM"
   case start = "START"
@@ -31,15 +32,16 @@ public enum RequestKind: String, Hashable, Sendable, CaseIterable {
   /// stop (which only reduce delivery) are open to every authenticated role.
   public var permission: Permission {
     switch self {
-    case .hello, .ping, .login, .auth, .logout, .setTelemetry: .link
+    case .hello, .ping, .login, .auth, .logout: .link
     case .status, .alarms, .log, .version, .counters: .readOnly
-    case .pause, .stop: .anyAuthenticated
+    case .pause, .stop, .setTelemetry: .anyAuthenticated
     case .program, .confirm, .start, .resume, .changeRate, .clinicianBolus, .acknowledge,
       .audioPause, .reset:
       .roles([.clinician])
     case .patientBolus: .roles([.patient])
     case .vitals: .roles([.vitals])
     case .inject, .clock: .roles([.service])
+    case .audit: .roles([.clinician, .service])
     }
   }
 }

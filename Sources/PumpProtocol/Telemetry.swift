@@ -3,6 +3,11 @@ import PumpCore
 /// One telemetry snapshot, filled by the firmware from the controller and sent as a `TLM` frame
 /// (and as the STATUS reply). Field order and ranges: docs/PROTOCOL.md §4.5.
 public struct Telemetry: Hashable, Sendable {
+  /// The longest TLM frame on the wire: every field at its maximum, three alarms, device seq
+  /// 4294967295, MAC, CR LF (docs/PROTOCOL.md §4.5; pinned by a test). The line budget of a
+  /// telemetry rate is reckoned with it, so a rate the device accepts always fits.
+  public static let maxFrameBytes = 242
+
   /// Controller mode (with its phase / pause reason / fault code).
   public var mode: Mode
   /// Rate the motor is commanded to, µL/h, 0…9999999.

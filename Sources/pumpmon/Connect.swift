@@ -56,7 +56,10 @@ struct Connect: ParsableCommand {
       "Also record the session as a trace (see pumpmon record).", valueName: "file"))
   var record: String?
 
-  @Option(help: "Telemetry rate to ask for, 0-100 Hz.")
+  @Option(
+    help:
+      "Telemetry rate to ask for after logging in, 0-100 Hz (the device refuses a rate the line cannot carry; without --key the device's own rate)."
+  )
   var hz: Int = 2
 
   @Option(

@@ -179,30 +179,44 @@ struct DeviceSessionTests {
     #expect(l.h.device.isAuthenticated)
   }
 
-  @Test("REQ-PROTO-AUTH-3: 5 failed logins lock the link for 60 s, audited, then released")
-  func lockout() throws {
+  @Test(
+    "REQ-PROTO-AUTH-3: failed logins back off per role (free, free, 0.5 s, 1 s, 2 s … at most 8 s), audited with the AUTH's seq; other roles unaffected; success resets"
+  )
+  func backoff() throws {
     var h = Harness()
     h.feed(plainFrame("HELLO,1,1.0"))
-    var seq = 2
-    for i in 0..<5 {
-      h.feed(plainFrame("LOGIN,\(seq),clinician,\(String(repeating: "AB", count: 16))"))
-      let r = h.feed(plainFrame("AUTH,\(seq + 1),\(String(repeating: "00", count: 16))"))
-      #expect(Harness.nakCode(r[0]) == .authFailed, "attempt \(i)")
+    var seq: UInt32 = 2
+    let nonce = String(repeating: "AB", count: 16)
+    let badProof = String(repeating: "00", count: 16)
+    /// One failed LOGIN+AUTH of `role`; returns the back-off the device then asks for.
+    func fail(_ role: String) -> Int64? {
+      let l = h.feed(plainFrame("LOGIN,\(seq),\(role),\(nonce)"))
+      #expect(Harness.nakCode(l[0]) == nil, "LOGIN \(seq) refused")
+      let r = h.feed(plainFrame("AUTH,\(seq + 1),\(badProof)"))
+      #expect(Harness.nakCode(r[0]) == .authFailed)
       seq += 2
+      let probe = h.feed(plainFrame("LOGIN,\(seq),\(role),\(nonce)"))
+      seq += 1
+      guard Harness.nakCode(probe[0]) == .lockedOut else { return nil }
+      if case .nak(let n)? = Harness.reply(probe[0])?.result { return n.detail }
+      return nil
     }
-    #expect(h.audits.contains { $0.reason.contains("locked") })
-    let locked = h.feed(plainFrame("LOGIN,\(seq),clinician,\(String(repeating: "AB", count: 16))"))
-    #expect(Harness.nakCode(locked[0]) == .lockedOut)
-    if case .nak(let n)? = Harness.reply(locked[0])?.result { #expect(n.detail == 60_000) }
-    h.tick(59_999)
-    #expect(
-      Harness.nakCode(
-        h.feed(plainFrame("LOGIN,\(seq + 1),clinician,\(String(repeating: "AB", count: 16))"))[0])
-        == .lockedOut)
-    h.tick(1)
-    let ok = h.feed(plainFrame("LOGIN,\(seq + 2),clinician,\(String(repeating: "AB", count: 16))"))
-    #expect(Harness.nakCode(ok[0]) == nil)
-    #expect(h.device.counters.authFailures == 5)
+    var waits: [Int64?] = []
+    for _ in 0..<7 {
+      let w = fail("clinician")
+      waits.append(w)
+      if let w { h.tick(w) }
+    }
+    #expect(waits == [nil, nil, 500, 1000, 2000, 4000, 8000])
+    #expect(h.device.counters.authFailures == 7)
+    let lock = try #require(h.audits.first { $0.reason.contains("logins refused for 500 ms") })
+    #expect(lock.command == "AUTH" && lock.seq == 9, "cites the third failed AUTH (seq 9)")
+    // Another role is not held back by the clinician's failures.
+    #expect(fail("patient") == nil)
+    // The clinician's back-off caps at 8 s, however many failures.
+    #expect(fail("clinician") == 8000)
+    h.tick(8000)
+    #expect(h.device.config.backoff(afterFailures: 60) == Milliseconds(8000))
   }
 
   @Test("REQ-PROTO-CON-1: console lines answer read-only queries only, in readable text")
@@ -256,7 +270,13 @@ struct DeviceSessionTests {
       h.other.removeAll()
     }
     #expect(count == 4)  // at HELLO, then every 1000 ms
-    h.feed(plainFrame("TLMRATE,2,100"))
+    let refused = h.feed(plainFrame("TLMRATE,2,100"))
+    #expect(Harness.nakCode(refused[0]) == .authRequired, "the rate needs a session")
+    var l = Link(role: .vitals)
+    try l.connectAndLogin()
+    _ = try l.send(.setTelemetry(hertz: 100))
+    h = l.h
+    h.other.removeAll()
     count = 0
     for _ in 0..<100 {
       h.tick(10)

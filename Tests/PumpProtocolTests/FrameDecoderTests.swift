@@ -100,7 +100,8 @@ struct FrameDecoderTests {
     let good = try FrameEncoder.frame(body: Array("PING,2".utf8))
     let out = d.decodeAll(
       long + good + Array(repeating: UInt8(ascii: "x"), count: 400) + [0x0A] + good)
-    #expect(out.count == 2)
+    #expect(out.filter { if case .framed = $0 { true } else { false } }.count == 2)
+    #expect(out.filter { $0 == .refused(.overlong) }.count == 2, "a person is told why")
     #expect(d.counters.overlong == 2)
   }
 
@@ -117,12 +118,14 @@ struct FrameDecoderTests {
     }
   }
 
-  @Test("missing or lowercase CRC is dropped, never a console line")
+  @Test(
+    "REQ-PROTO-DEC-8: a frame typed without *CRC is reported (refused), a damaged or lowercase CRC is dropped silently; never a console line"
+  )
   func malformedTrailer() {
     var d = FrameDecoder()
-    let out = d.decodeAll(Array("$PING,1\r\n$PING,1*abcd\r\n".utf8))
-    #expect(out.isEmpty)
-    #expect(d.counters.framesDropped == 2)
+    let out = d.decodeAll(Array("$PING,1\r\n$PING,1*abcd\r\n$STOP,900\n".utf8))
+    #expect(out == [.refused(.missingChecksum), .refused(.missingChecksum)])
+    #expect(d.counters.framesDropped == 3)
   }
 
   @Test("random noise never traps and the decoder recovers", arguments: [1, 2, 3] as [UInt64])

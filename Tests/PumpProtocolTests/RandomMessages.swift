@@ -85,6 +85,7 @@ struct RandomMessages {
     case .log: .logTail(back: Int(int(0...99_999)))
     case .version: .version
     case .counters: .counters
+    case .audit: .audit(back: Int(int(0...99_999)))
     case .program: .program(prescription())
     case .confirm: .confirmSoftLimits
     case .start: .start
@@ -107,7 +108,7 @@ struct RandomMessages {
   }
 
   mutating func mode() -> Mode {
-    switch rng.next() % 9 {
+    switch rng.next() % 10 {
     case 0: .selfTest
     case 1: .idle
     case 2: .programmed
@@ -171,13 +172,13 @@ struct RandomMessages {
   mutating func reply() -> DeviceReply {
     let seq = UInt32(int(0...4_294_967_295))
     let r: DeviceReply.Result
-    switch rng.next() % 9 {
+    switch rng.next() % 10 {
     case 0:
       r = .ack(
         .done(
           pick(
             RequestKind.allCases.filter {
-              ![.hello, .login, .status, .alarms, .log, .version, .counters].contains($0)
+              ![.hello, .login, .status, .alarms, .log, .version, .counters, .audit].contains($0)
             })))
     case 1: r = .ack(.hello(info()))
     case 2: r = .ack(.version(info()))
@@ -198,6 +199,15 @@ struct RandomMessages {
     case 7:
       r = .ack(
         .counters(LinkCounters(values: (0..<12).map { _ in UInt32(int(0...4_294_967_295)) })))
+    case 8:
+      let record = AuditRecord(
+        time: Milliseconds(int(0...999_999_999_999)), role: pick(Role.authenticated),
+        command: pick(RequestKind.allCases).rawValue, seq: bool() ? nil : UInt32(int(0...99)),
+        outcome: bool() ? .accepted : .rejected, reason: text(100))
+      r = .ack(
+        .audit(
+          AuditEntry(
+            back: Int(int(0...99_999)), available: Int(int(0...99_999)), record: record)))
     default:
       r = .nak(
         Nak(pick(NakCode.allCases), detail: int(-999_999_999...999_999_999), reason: text(100)))

@@ -96,7 +96,7 @@ import Testing
     ),
     (
       "5s expect alarm fire",
-      "bad.trace:2:17: expected an alarm name (vitals-warning, vitals-interlock, vitals-stale, occlusion-downstream, occlusion-upstream, air-in-line, door-open, reservoir-low, reservoir-empty, battery-low, battery-depleted, over-infusion, under-infusion, dose-limit, paused-too-long, infusion-complete, host-link-lost, self-test-failure, watchdog, software-fault, sensor-failure), found 'fire'"
+      "bad.trace:2:17: expected an alarm name (vitals-warning, vitals-interlock, vitals-stale, occlusion-downstream, occlusion-upstream, air-in-line, door-open, reservoir-low, reservoir-empty, battery-low, battery-depleted, over-infusion, under-infusion, dose-limit, paused-too-long, infusion-complete, host-link-lost, link-security, self-test-failure, watchdog, software-fault, sensor-failure), found 'fire'"
     ),
     (
       "5s expect alarm door-open priority urgent",

@@ -79,7 +79,7 @@ final class RawLine {
             messages.append(m)
           }
         case .console(let line)?: consoleLines.append(line)
-        case nil: break
+        case .refused?, nil: break
         }
       }
     }

@@ -27,13 +27,15 @@ extension Reliability {
           runDirectory: RunDirectory(path: temporaryDirectory("relay-run")),
           toPump: .none, toHost: .issue7, seed: seed))
       relay.start()
-      var config = HostSessionConfig()
+      // The telemetry rate needs a session (docs/PROTOCOL.md §4.1).
+      var config = HostSessionConfig(key: try keys.key(.vitals))
       config.retransmitTimeout = Milliseconds(20)
       config.maxAttempts = 10
       let c = try PumpClient.open(path: link, config: config)
       var frames = 0
       c.observe = { if case .telemetry = $0 { frames += 1 } }
       try c.hello()
+      try c.login()
       try c.request(.setTelemetry(hertz: 100))
       try c.run(forMs: seconds * 1000)
       try c.request(.setTelemetry(hertz: 0))  // its ACK comes after every TLM before it
