@@ -43,13 +43,18 @@ public final class PumpSim {
   private static func start(
     _ arguments: [String], environment: [String: String], directory: String
   ) throws -> PumpSimProcess {
+    let p: PumpSimProcess
     do {
-      return try PumpSimProcess(
+      p = try PumpSimProcess(
         executable: "\(productsDirectory)/pumpsim", arguments: arguments,
         environment: environment, logPath: "\(directory)/pumpsim.log")
     } catch {
       throw TestFailure("\(error)")
     }
+    guard !p.ready.isEmpty else {
+      throw TestFailure("pumpsim's first line is not JSON: \(p.readyLine) / \(p.log)")
+    }
+    return p
   }
 
   /// The ready line, parsed.

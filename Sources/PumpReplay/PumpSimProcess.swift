@@ -13,12 +13,14 @@ public final class PumpSimProcess {
   public let process = Process()
   /// pumpsim's standard error.
   public let logPath: String
-  /// The ready line (`{"event":"ready","port":…,"ports":[…],…}`), parsed.
+  /// The first standard-output line (`pumpsim run --json`: `{"event":"ready","port":…}`).
+  public let readyLine: String
+  /// `readyLine` parsed as a JSON object (empty if it is not one).
   public let ready: [String: Any]
   private let stdout: Pipe
 
   /// Starts `executable` with `arguments` (plus `environment` over this process's) and reads
-  /// its first standard-output line, which must be a JSON object.
+  /// its first standard-output line (≤ `readyTimeout` s).
   public init(
     executable: String, arguments: [String], environment: [String: String] = [:],
     logPath: String, readyTimeout: Double = 10
@@ -41,13 +43,14 @@ public final class PumpSimProcess {
     try? log.close()
     let fd = stdout.fileHandleForReading.fileDescriptor
     let line = Self.readLine(fd, timeout: readyTimeout)
-    guard let line, let object = Self.json(line) else {
+    guard let line else {
       if process.isRunning { kill(process.processIdentifier, SIGKILL) }
       process.waitUntilExit()
       let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-      throw .spawn("no ready line within \(readyTimeout) s: \(line ?? "(none)") / \(text)")
+      throw .spawn("no ready line within \(readyTimeout) s / \(text)")
     }
-    ready = object
+    readyLine = line
+    ready = Self.json(line) ?? [:]
   }
 
   /// The first port's link.
