@@ -20,6 +20,7 @@ let package = Package(
     .library(name: "PumpFirmware", targets: ["PumpFirmware"]),
     .library(name: "PumpHost", targets: ["PumpHost"]),
     .library(name: "PumpReplay", targets: ["PumpReplay"]),
+    .library(name: "PumpNoise", targets: ["PumpNoise"]),
     .executable(name: "pumpsim", targets: ["pumpsim"]),
     .executable(name: "pumpmon", targets: ["pumpmon"]),
   ],
@@ -39,7 +40,9 @@ let package = Package(
     // Host-side loading of HardwareProfiles and the drug library (YAML) into PumpCore values.
     .target(
       name: "PumpConfig",
-      dependencies: ["PumpCore", "PumpProtocol", .product(name: "Yams", package: "Yams")]),
+      dependencies: [
+        "PumpCore", "PumpProtocol", crypto, .product(name: "Yams", package: "Yams"),
+      ]),
     // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
     .target(name: "PumpProtocol", dependencies: ["PumpCore", crypto]),
     // libudev, for serial port discovery.
@@ -55,13 +58,25 @@ let package = Package(
         crypto, systemPackage,
       ]),
     // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
+    // The client only: the line-noise relay is test tooling (PumpNoise).
     .target(
       name: "PumpHost",
       dependencies: ["PumpCore", "PumpProtocol", "PumpConfig", "SerialTransport", crypto]),
-    // Trace format, offline and online replay, JUnit/HTML/JSON reports.
+    // Trace format, offline and online replay, JUnit/HTML/JSON reports; `PumpSimProcess`, the
+    // one way to start pumpsim as a child process (online replay, pumpbench, test support).
     .target(
       name: "PumpReplay",
       dependencies: ["PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost"]),
+
+    // Test tooling. The line-noise relay (`pumpmon relay`, ReliabilityTests) and the one seeded
+    // generator (SplitMix64) of the relay and the tests.
+    .target(name: "PumpNoise", dependencies: ["SerialTransport"]),
+    // Test support, once, for every test target: pumpsim as a real process (through PumpReplay's
+    // PumpSimProcess), products run to completion, keys, temporary directories, bounded polls,
+    // the ward prescription fixture. Never linked into a product.
+    .target(
+      name: "KetaPumpTestSupport",
+      dependencies: ["PumpReplay", "PumpHost", "PumpConfig", "PumpCore", "PumpProtocol"]),
 
     // Thin command-line front ends.
     .executableTarget(
@@ -73,8 +88,8 @@ let package = Package(
     .executableTarget(
       name: "pumpmon",
       dependencies: [
-        "PumpHost", "PumpReplay", "PumpConfig", "PumpProtocol", "PumpCore", "SerialTransport",
-        argumentParser,
+        "PumpHost", "PumpReplay", "PumpNoise", "PumpConfig", "PumpProtocol", "PumpCore",
+        "SerialTransport", argumentParser,
       ]),
 
     // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
@@ -85,25 +100,32 @@ let package = Package(
         "PumpReplay", "PumpHost", "PumpFirmware",
       ]),
 
-    .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware"]),
+    .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware", "PumpNoise"]),
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore"]),
-    .testTarget(name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore"]),
+    .testTarget(
+      name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore", "PumpNoise"]),
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),
     .testTarget(
       name: "PumpFirmwareTests",
       dependencies: [
-        "PumpFirmware", "PumpHost", "PumpProtocol", "SerialTransport", "PumpCore", "PumpConfig",
+        "KetaPumpTestSupport", "PumpFirmware", "PumpHost", "PumpProtocol", "SerialTransport",
+        "PumpCore", "PumpConfig", "PumpNoise",
       ]),
     .testTarget(
       name: "PumpReplayTests",
       dependencies: [
-        "PumpReplay", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost",
+        "KetaPumpTestSupport", "PumpReplay", "PumpCore", "PumpHardware", "PumpConfig",
+        "PumpProtocol", "PumpHost", "PumpNoise",
       ]),
     .testTarget(
       name: "ReliabilityTests",
-      dependencies: ["PumpHost", "PumpConfig", "PumpCore", "PumpProtocol", "SerialTransport"]),
+      dependencies: [
+        "KetaPumpTestSupport", "PumpHost", "PumpNoise", "PumpConfig", "PumpCore", "PumpProtocol",
+        "SerialTransport",
+      ]),
     .testTarget(
-      name: "PumpMonTests", dependencies: ["PumpHost", "PumpConfig", "PumpCore", "PumpProtocol"]),
+      name: "PumpMonTests",
+      dependencies: ["KetaPumpTestSupport", "PumpHost", "PumpConfig", "PumpCore", "PumpProtocol"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -110,7 +110,7 @@ extension DrugLibrary {
         limit4h: g[14], vtbi: g[15], kvoRate: g[16], rateIncreaseInterval: g[17])
       entries.append(DrugLibraryEntry(entry: entry, name: name, drug: drug))
     }
-    return DrugLibrary(entries: entries, sha256: SHA256.hex(Array(text.utf8)))
+    return DrugLibrary(entries: entries, sha256: sha256Hex(Array(text.utf8)))
   }
 
   /// One guardrail mapping: all four bounds, ordered lower_hard ≤ lower_soft ≤ upper_soft ≤

@@ -121,6 +121,6 @@ extension PumpConfig {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ConfigError(file: path, line: 0, column: 0, field: nil, message: "cannot read file")
     }
-    return SHA256.hex(Array(data))
+    return sha256Hex(Array(data))
   }
 }

@@ -11,7 +11,7 @@ public enum OnlineReplay {
     /// A running pumpsim, freshly started (`--clock virtual`, empty state directory): its
     /// ports (one, or service, clinician, patient, vitals) and role keys.
     case running(ports: [String], keys: [Role: RoleKey], deviceId: String?)
-    /// A fresh pumpsim per trace (`PumpSimProcess`): the pumpsim executable and the directory
+    /// A fresh pumpsim per trace (`ReplayPumpSim`): the pumpsim executable and the directory
     /// of pump model files (`<profile id>.yaml`).
     case spawn(pumpsim: String, profiles: String)
   }
@@ -50,7 +50,7 @@ public enum OnlineReplay {
         "skipped online (too long for the wire; offline only): \(actions) wire actions, limit \(maxWireActions)"
       return result
     }
-    var spawned: PumpSimProcess? = nil
+    var spawned: ReplayPumpSim? = nil
     defer { spawned?.stop() }
     do {
       let pump: OnlinePump
@@ -58,7 +58,7 @@ public enum OnlineReplay {
       case .running(let ports, let keys, let id):
         pump = try connect(ports: ports, keys: keys, deviceId: id)
       case .spawn(let pumpsim, let profiles):
-        let p = try PumpSimProcess(
+        let p = try ReplayPumpSim(
           executable: pumpsim, profile: "\(profiles)/\(setup.profileID).yaml")
         spawned = p
         pump = try connect(ports: p.ports, keys: p.keys, deviceId: p.deviceId)

@@ -1,120 +1,107 @@
 import Foundation
-import PumpConfig
-import PumpProtocol
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// A fresh pumpsim for one online replay (`pumpmon replay --spawn-pumpsim`): a new device key
-/// and an empty state directory in a temporary directory, `pumpsim run --ports 4 --clock
-/// virtual --telemetry-hz 0 --json`, the ready line read, stopped with SIGTERM (SIGKILL after
-/// 10 s) and its directory removed by `stop()`.
+/// A `pumpsim` child process, the one way KetaPump starts it (online replay through
+/// `ReplayPumpSim`, pumpbench, and the tests through KetaPumpTestSupport): standard error goes to
+/// the file `logPath` (a chatty log can never block the pump on a full pipe), the JSON ready
+/// line is awaited for at most `readyTimeout` seconds, `stop` signals and waits a bounded time
+/// (then SIGKILL), and the process is killed when the object goes away at the latest.
 public final class PumpSimProcess {
   public let process = Process()
-  /// The temporary directory holding key, run and state directories.
-  public let directory: String
-  /// The pump's ports (service, clinician, patient, vitals) and device id, from the ready line.
-  public private(set) var ports: [String] = []
-  public private(set) var deviceId = ""
-  /// Role keys derived from the fresh device secret.
-  public private(set) var keys: [Role: RoleKey] = [:]
-  private let stdout = Pipe()
-  /// pumpsim's log (stderr), a file in `directory` so a chatty log can never block it.
-  private var logPath: String { "\(directory)/pumpsim.log" }
+  /// pumpsim's standard error.
+  public let logPath: String
+  /// The first standard-output line (`pumpsim run --json`: `{"event":"ready","port":…}`).
+  public let readyLine: String
+  /// `readyLine` parsed as a JSON object (empty if it is not one).
+  public let ready: [String: Any]
+  private let stdout: Pipe
 
-  /// Starts `pumpsim` (the executable at `executable`) on the pump model file `profile`.
-  public init(executable: String, profile: String) throws(OnlineError) {
-    var template = Array("/tmp/ketapump-replay-XXXXXX".utf8CString)
-    guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-      throw .spawn("cannot create a temporary directory (errno \(errno))")
-    }
-    directory = String(cString: p)
-    let key = "\(directory)/pump.key"
-    let keygen = Process()
-    keygen.executableURL = URL(fileURLWithPath: executable)
-    keygen.arguments = ["keygen", "--device-id", "KP-REPLAY-1", "--out", key, "--no-role-keys"]
-    keygen.standardOutput = FileHandle.nullDevice
-    keygen.standardError = FileHandle.nullDevice
-    do { try keygen.run() } catch { throw .spawn("\(executable): \(error)") }
-    keygen.waitUntilExit()
-    guard keygen.terminationStatus == 0 else {
-      throw .spawn("\(executable) keygen failed (exit \(keygen.terminationStatus))")
-    }
-    do {
-      let (id, secret) = try KeyStore.loadDeviceSecret(path: key)
-      deviceId = id
-      for role in OnlinePump.rolesByPort { keys[role] = try secret.roleKey(for: role) }
-    } catch {
-      throw .spawn("\(key): \(error)")
-    }
+  /// Starts `executable` with `arguments` (plus `environment` over this process's) and reads
+  /// its first standard-output line (≤ `readyTimeout` s).
+  public init(
+    executable: String, arguments: [String], environment: [String: String] = [:],
+    logPath: String, readyTimeout: Double = 10
+  ) throws(OnlineError) {
+    self.logPath = logPath
+    let stdout = Pipe()
+    self.stdout = stdout
     process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = [
-      "run", "--key", key, "--ports", "4", "--clock", "virtual", "--telemetry-hz", "0", "--json",
-      "--log-level", "error", "--profile", profile, "--run-dir", "\(directory)/run",
-      "--state-dir", "\(directory)/state", "--name", "replay",
-    ]
+    process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardOutput = stdout
     _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    process.standardError = FileHandle(forWritingAtPath: logPath)
-    do { try process.run() } catch { throw .spawn("\(executable): \(error)") }
-    let line = readLine(timeout: 10)
-    guard let data = line.data(using: .utf8),
-      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let ports = object["ports"] as? [String], ports.count >= 4
-    else {
-      let why = errorText()
-      stop()
-      throw .spawn("pumpsim did not start: \(line) \(why)")
+    guard let log = FileHandle(forWritingAtPath: logPath) else {
+      throw .spawn("cannot write \(logPath)")
     }
-    self.ports = ports
+    process.standardError = log
+    do { try process.run() } catch { throw .spawn("\(executable): \(error)") }
+    try? log.close()
+    let fd = stdout.fileHandleForReading.fileDescriptor
+    let line = Self.readLine(fd, timeout: readyTimeout)
+    guard let line else {
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      process.waitUntilExit()
+      let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+      throw .spawn("no ready line within \(readyTimeout) s / \(text)")
+    }
+    readyLine = line
+    ready = Self.json(line) ?? [:]
   }
 
-  /// Stops the process (SIGTERM, then SIGKILL after 10 s) and removes its directory.
-  public func stop() {
-    if process.isRunning {
-      kill(process.processIdentifier, SIGTERM)
-      let deadline = Date().addingTimeInterval(10)
-      while process.isRunning && Date() < deadline { usleep(5_000) }
-      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-    if process.processIdentifier != 0 { process.waitUntilExit() }
-    try? FileManager.default.removeItem(atPath: directory)
+  /// The first port's link.
+  public var port: String { ready["port"] as? String ?? "" }
+  /// Every port's link (`--ports N`).
+  public var ports: [String] { ready["ports"] as? [String] ?? (port.isEmpty ? [] : [port]) }
+  public var pid: Int32 { process.processIdentifier }
+  /// What pumpsim wrote to standard error so far.
+  public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+  /// The next standard-output line, or nil if none came within `timeout` seconds (or the
+  /// output ended).
+  public func readLine(timeout: Double) -> String? {
+    Self.readLine(stdout.fileHandleForReading.fileDescriptor, timeout: timeout)
+  }
+
+  /// Sends `signal` if the process is running.
+  public func signal(_ signal: Int32) {
+    if process.isRunning { kill(process.processIdentifier, signal) }
+  }
+
+  /// Sends `signal`, waits (≤ `timeout` s) for the exit, SIGKILL after that; returns the exit
+  /// status (the signal number if a signal ended it).
+  @discardableResult
+  public func stop(_ signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32 {
+    self.signal(signal)
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(5_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return process.terminationStatus
   }
 
   deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-  private func readLine(timeout: TimeInterval) -> String {
+  /// `line` as a JSON object.
+  public static func json(_ line: String) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+  }
+
+  private static func readLine(_ fd: Int32, timeout: Double) -> String? {
     var bytes: [UInt8] = []
-    let fd = stdout.fileHandleForReading.fileDescriptor
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       guard poll(&p, 1, 100) > 0 else { continue }
       var b: UInt8 = 0
-      guard read(fd, &b, 1) == 1 else { break }
+      guard read(fd, &b, 1) == 1 else { return nil }
       if b == 0x0A { return String(decoding: bytes, as: UTF8.self) }
       bytes.append(b)
     }
-    return String(decoding: bytes, as: UTF8.self)
-  }
-
-  private func errorText() -> String {
-    FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
-  }
-}
-
-/// Why an online replay could not start.
-public enum OnlineError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// pumpsim could not be started.
-  case spawn(String)
-  /// The key files could not be used.
-  case keys(String)
-
-  public var description: String {
-    switch self {
-    case .spawn(let m): "spawning pumpsim: \(m)"
-    case .keys(let m): "keys: \(m)"
-    }
+    return nil
   }
 }

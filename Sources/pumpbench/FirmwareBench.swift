@@ -6,40 +6,36 @@ import PumpCore
 import PumpFirmware
 import PumpHost
 import PumpProtocol
+import PumpReplay
 import SerialTransport
 
-/// A pumpsim child process (release build beside pumpbench).
+/// A pumpsim child process (release build beside pumpbench), started through PumpReplay's
+/// `PumpSimProcess` (log in a temporary file, bounded ready wait, killed on deinit), plus the
+/// /proc figures the bench reports.
 private final class Sim {
-  let process = Process()
-  let out = Pipe()
-  var port = ""
+  let pumpsim: PumpSimProcess
+  var port: String { pumpsim.port }
 
   init(_ args: [String]) throws {
     let dir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-    process.executableURL = URL(fileURLWithPath: "\(dir)/pumpsim")
-    process.arguments = args
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let line = readLine(out.fileHandleForReading.fileDescriptor, timeoutMs: 60_000)
-    if let data = line.data(using: .utf8),
-      let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-    {
-      port = o["port"] as? String ?? ""
+    do {
+      pumpsim = try PumpSimProcess(
+        executable: "\(dir)/pumpsim", arguments: args,
+        logPath: NSTemporaryDirectory() + "ketapump-bench-pumpsim-\(getpid()).log",
+        readyTimeout: 60)
+    } catch {
+      throw BenchFailure("pumpsim did not start: \(error)")
     }
-    if port.isEmpty && !line.contains("fleet") {
-      throw BenchFailure("pumpsim did not start: \(line)")
+    if port.isEmpty && !pumpsim.readyLine.contains("fleet") {
+      throw BenchFailure("pumpsim did not start: \(pumpsim.readyLine)")
     }
   }
 
-  func stop() {
-    if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-    process.waitUntilExit()
-  }
+  func stop() { pumpsim.stop(SIGTERM, timeout: 60) }
 
   /// User+system CPU seconds and RSS (kB) from /proc.
   func usage() -> (cpu: Double, rssKB: Int) {
-    let pid = process.processIdentifier
+    let pid = pumpsim.pid
     let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
     let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
     let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -55,7 +51,7 @@ private final class Sim {
   func pss() -> Int {
     let rollup =
       (try? String(
-        contentsOfFile: "/proc/\(process.processIdentifier)/smaps_rollup", encoding: .utf8))
+        contentsOfFile: "/proc/\(pumpsim.pid)/smaps_rollup", encoding: .utf8))
       ?? ""
     return rollup.split(separator: "\n").first { $0.hasPrefix("Pss:") }
       .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
@@ -69,17 +65,6 @@ private final class Sim {
     let b = usage()
     return (100 * (b.cpu - a.cpu) / Date().timeIntervalSince(t0), b.rssKB)
   }
-}
-
-private func readLine(_ fd: Int32, timeoutMs: Int32) -> String {
-  var bytes: [UInt8] = []
-  var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-  while poll(&p, 1, timeoutMs) > 0 {
-    var b: UInt8 = 0
-    guard read(fd, &b, 1) == 1, b != 0x0A else { break }
-    bytes.append(b)
-  }
-  return String(decoding: bytes, as: UTF8.self)
 }
 
 struct BenchFailure: Error, CustomStringConvertible {

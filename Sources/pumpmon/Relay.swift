@@ -1,5 +1,6 @@
 import ArgumentParser
 import PumpHost
+import PumpNoise
 import SerialTransport
 
 #if canImport(Glibc)

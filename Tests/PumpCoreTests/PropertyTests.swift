@@ -1,19 +1,7 @@
 import PumpCore
 import PumpHardware
+import PumpNoise
 import Testing
-
-/// SplitMix64: a tiny seeded generator, so every failure is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// One step of a random scenario.
 enum Step: Equatable, CustomStringConvertible {
@@ -43,7 +31,7 @@ enum Step: Equatable, CustomStringConvertible {
 }
 
 enum Scenario {
-  static func prescription(_ r: inout SplitMix64) -> Prescription {
+  static func prescription(_ r: inout SeededGenerator) -> Prescription {
     var rx = standardRx
     rx.basalRate = MicrogramsPerHour(Int64.random(in: 0...12, using: &r) * 1000)
     rx.bolusDose = Micrograms(Int64.random(in: 0...6, using: &r) * 500)
@@ -57,7 +45,7 @@ enum Scenario {
     return rx
   }
 
-  static func vitals(_ r: inout SplitMix64) -> VitalsSample {
+  static func vitals(_ r: inout SeededGenerator) -> VitalsSample {
     if Int.random(in: 0..<10, using: &r) < 8 { return calmVitals }
     func pick(_ values: [Int32?]) -> Int32? { values.randomElement(using: &r)! }
     return VitalsSample(
@@ -66,7 +54,7 @@ enum Scenario {
       rr: pick([14, 9, 6, nil]))
   }
 
-  static func step(_ r: inout SplitMix64) -> Step {
+  static func step(_ r: inout SeededGenerator) -> Step {
     switch Int.random(in: 0..<100, using: &r) {
     case 0..<30: return .wait(Int64.random(in: 1...2000, using: &r))
     case 30..<33: return .wait(Int64.random(in: 1...3_600_000, using: &r))
@@ -103,7 +91,7 @@ enum Scenario {
   }
 
   static func generate(seed: UInt64, maxLength: Int = 200) -> [Step] {
-    var r = SplitMix64(seed: seed)
+    var r = SeededGenerator(seed: seed)
     // Most scenarios start with a pump that is already infusing, so the rules get exercised.
     var steps: [Step] = [.event(.selfTestResult(passed: true)), .event(.vitals(calmVitals))]
     if Int.random(in: 0..<4, using: &r) != 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
 import PumpProtocol
@@ -16,16 +17,18 @@ struct EndToEndTests {
     var left = ms
     while left > 0 {
       let step = min(left, 4000)
-      try as_(.service, keys, port: port) { try $0.request(.clock(.advance(Milliseconds(step)))) }
-      try as_(.vitals, keys, port: port) { try $0.request(.vitals(vitals)) }
+      try session(.service, keys, port: port) {
+        try $0.request(.clock(.advance(Milliseconds(step))))
+      }
+      try session(.vitals, keys, port: port) { try $0.request(.vitals(vitals)) }
       left -= step
     }
   }
 
   static func status(_ keys: Keys, port: String) throws -> Telemetry {
-    try as_(.clinician, keys, port: port) { c in
+    try session(.clinician, keys, port: port) { c in
       guard case .ack(.status(let t)) = try c.request(.status).result else {
-        throw SimError.noReadyLine("no status")
+        throw TestFailure("no status")
       }
       return t
     }
@@ -37,27 +40,27 @@ struct EndToEndTests {
   func wardScenario() throws {
     let keys = try Keys()
     let run = temporaryDirectory("run")
-    let sim = try SimProcess([
+    let sim = try PumpSim([
       "run", "--key", keys.device, "--run-dir", run, "--json", "--log-level", "error",
       "--telemetry-hz", "0",
     ])
     let port = sim.port
     #expect(FileManager.default.fileExists(atPath: port))
-    try as_(.service, keys, port: port) { try $0.request(.clock(.mode(.virtual))) }
-    try as_(.vitals, keys, port: port) { try $0.request(.vitals(Self.calm)) }
-    try as_(.clinician, keys, port: port) { c in
+    try session(.service, keys, port: port) { try $0.request(.clock(.mode(.virtual))) }
+    try session(.vitals, keys, port: port) { try $0.request(.vitals(Self.calm)) }
+    try session(.clinician, keys, port: port) { c in
       try c.request(.program(wardRx))
       try c.request(.start)
     }
     #expect(try Self.status(keys, port: port).mode == .infusing(.basal))
 
     // A patient bolus is granted and starts at once.
-    try as_(.patient, keys, port: port) { try $0.request(.patientBolus) }
+    try session(.patient, keys, port: port) { try $0.request(.patientBolus) }
     #expect(try Self.status(keys, port: port).mode == .infusing(.patientBolus))
     try Self.advance(180_000, keys: keys, port: port)
 
     // The second press, 3 min later, is denied with the lockout left (10 min lockout).
-    let denial = try as_(.patient, keys, port: port) { c -> Nak? in
+    let denial = try session(.patient, keys, port: port) { c -> Nak? in
       do {
         try c.request(.patientBolus)
         return nil
@@ -71,7 +74,7 @@ struct EndToEndTests {
 
     // SBP critical twice → interlock stop, motor off.
     let high = VitalsSample(sbp: 185, dbp: 80, hr: 80)
-    try as_(.vitals, keys, port: port) { c in
+    try session(.vitals, keys, port: port) { c in
       try c.request(.vitals(high))
       try c.request(.vitals(high))
     }
@@ -83,23 +86,25 @@ struct EndToEndTests {
 
     // Calm again; acknowledge and reset → paused, not infusing.
     try Self.advance(2000, keys: keys, port: port)
-    try as_(.vitals, keys, port: port) { try $0.request(.vitals(Self.calm)) }
-    try as_(.clinician, keys, port: port) { c in
+    try session(.vitals, keys, port: port) { try $0.request(.vitals(Self.calm)) }
+    try session(.clinician, keys, port: port) { c in
       try c.request(.acknowledgeAlarms)
       try c.request(.clinicianReset)
     }
     #expect(try Self.status(keys, port: port).mode == .paused(.interlockReset))
 
     // Resume, then an occlusion → high alarm, motor stopped.
-    try as_(.clinician, keys, port: port) { try $0.request(.resume) }
-    try as_(.service, keys, port: port) { try $0.request(.inject(.downstreamPressure(.psi(12)))) }
+    try session(.clinician, keys, port: port) { try $0.request(.resume) }
+    try session(.service, keys, port: port) {
+      try $0.request(.inject(.downstreamPressure(.psi(12))))
+    }
     t = try Self.status(keys, port: port)
     #expect(t.alarms.contains { $0.code == .occlusionDownstream && $0.priority == .high })
     #expect(t.commandedRate == .zero)
 
     // Clear it, resume: a host that goes away and comes back finds the therapy running.
-    try as_(.service, keys, port: port) { try $0.request(.inject(.downstreamPressure(.zero))) }
-    try as_(.clinician, keys, port: port) { c in
+    try session(.service, keys, port: port) { try $0.request(.inject(.downstreamPressure(.zero))) }
+    try session(.clinician, keys, port: port) { c in
       try c.request(.acknowledgeAlarms)
       try c.request(.resume)
     }
@@ -115,18 +120,19 @@ struct EndToEndTests {
     .timeLimit(.minutes(1)))
   func watchdog() throws {
     let keys = try Keys(deviceId: "KP-E2E-2")
-    let sim = try SimProcess([
+    let sim = try PumpSim([
       "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--json",
       "--log-level", "critical", "--telemetry-hz", "0",
     ])
-    try as_(.vitals, keys, port: sim.port) { try $0.request(.vitals(Self.calm)) }
-    try as_(.clinician, keys, port: sim.port) { c in
+    try session(.vitals, keys, port: sim.port) { try $0.request(.vitals(Self.calm)) }
+    try session(.clinician, keys, port: sim.port) { c in
       try c.request(.program(wardRx))
       try c.request(.start)
     }
-    kill(sim.process.processIdentifier, SIGSTOP)
+    // The stimulus, not a wait: the loop is stopped for 400 ms, longer than the watchdog allows.
+    kill(sim.pid, SIGSTOP)
     usleep(400_000)
-    kill(sim.process.processIdentifier, SIGCONT)
+    kill(sim.pid, SIGCONT)
     let t = try Self.status(keys, port: sim.port)
     #expect(t.mode == .fault(.watchdog))
     #expect(t.commandedRate == .zero)
@@ -139,12 +145,12 @@ struct EndToEndTests {
     .timeLimit(.minutes(1)))
   func hostLinkLoss() throws {
     let keys = try Keys(deviceId: "KP-E2E-3")
-    let sim = try SimProcess([
+    let sim = try PumpSim([
       "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--json",
       "--log-level", "error", "--telemetry-hz", "0",
     ])
-    try as_(.service, keys, port: sim.port) { try $0.request(.clock(.mode(.virtual))) }
-    try as_(.vitals, keys, port: sim.port) { try $0.request(.vitals(Self.calm)) }
+    try session(.service, keys, port: sim.port) { try $0.request(.clock(.mode(.virtual))) }
+    try session(.vitals, keys, port: sim.port) { try $0.request(.vitals(Self.calm)) }
     // The clinician starts the therapy, then its tool dies without logging out.
     let c = try PumpClient.open(path: sim.port, key: try keys.key(.clinician))
     try c.hello()
@@ -152,15 +158,13 @@ struct EndToEndTests {
     try c.request(.program(wardRx))
     try c.request(.start)
     c.port.close()
-    usleep(3_600_000)
-    // Seen by an observer (no login): the low-priority alarm, and the pump still infusing.
-    let o = try PumpClient.open(path: sim.port)
-    try o.hello()
-    guard case .ack(.status(let t)) = try o.request(.status).result else {
-      Issue.record("no status")
-      return
+    // Seen by an observer (no login) once the 3 s heartbeat has lapsed (polled, ≤ 10 s): the
+    // low-priority alarm, and the pump still infusing.
+    let seen = try poll(timeout: 10, interval: 0.1) { () throws -> Telemetry? in
+      let t = try KetaPumpTestSupport.status(port: sim.port)
+      return t.alarms.contains { $0.code == .hostLinkLost } ? t : nil
     }
-    o.close()
+    let t = try #require(seen, "no host-link-lost alarm within 10 s")
     #expect(t.mode == .infusing(.basal))
     #expect(t.alarms.contains { $0.code == .hostLinkLost && $0.priority == .low })
     // A new session re-establishes the link and the alarm clears.
@@ -175,13 +179,12 @@ struct EndToEndTests {
     .timeLimit(.minutes(1)))
   func twoPorts() throws {
     let keys = try Keys(deviceId: "KP-E2E-4")
-    let sim = try SimProcess([
+    let sim = try PumpSim([
       "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--json",
       "--log-level", "error", "--telemetry-hz", "0", "--ports", "2",
     ])
-    let ports = sim.ready["ports"] as? [String] ?? []
-    #expect(ports.count == 2)
-    guard ports.count == 2 else { return }
+    let ports = sim.ports
+    try #require(ports.count == 2)
     let monitor = try PumpClient.open(path: ports[1], key: try keys.key(.vitals))
     try monitor.hello()
     try monitor.login()

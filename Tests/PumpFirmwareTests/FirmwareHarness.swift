@@ -1,3 +1,4 @@
+import KetaPumpTestSupport
 import PumpConfig
 import PumpCore
 import PumpFirmware
@@ -7,30 +8,15 @@ import PumpProtocol
   import Glibc
 #endif
 
-/// The repository root (tests read HardwareProfiles from it).
-let repoRoot: String = {
-  var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-  parts.removeLast(3)
-  return parts.joined(separator: "/")
-}()
-
-/// A fresh, empty temporary directory.
-func temporaryDirectory(_ tag: String) -> String {
-  var template = Array("/tmp/ketapump-test-\(tag)-XXXXXX".utf8CString)
-  let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-  return String(cString: p!)
-}
-
 /// A shipped configuration and a generated key (tests never use a fixed key).
 struct Setup {
-  static let configuration = try! PumpConfig.loadDirectory("\(repoRoot)/HardwareProfiles")
   var secret: DeviceSecret
   var config: FirmwareConfig
 
   init(stateDir: String, deviceId: String = "KP-TEST-1", secret: DeviceSecret? = nil) {
     var system = SystemRandomNumberGenerator()
     self.secret = secret ?? DeviceSecret.generate(using: &system)
-    let c = Setup.configuration
+    let c = shippedConfiguration
     let model = c.model(id: "syringe-pca-60ml")!
     config = FirmwareConfig(
       deviceId: deviceId, firmwareVersion: "test", model: model, modelDigest: "0123456789abcdef",
@@ -39,14 +25,6 @@ struct Setup {
     config.telemetryHertz = 0
   }
 }
-
-/// The standard ward PCA prescription used by firmware tests.
-let wardRx = Prescription(
-  drugEntry: DrugEntryID(1), careArea: .acutePostOp, concentration: .milligramsPerMilliliter(5),
-  patientWeight: .kilograms(70), basalRate: .milligramsPerHour(5), loadingDose: .zero,
-  bolusDose: .milligrams(2), bolusRate: .millilitersPerHour(60), lockout: .minutes(10),
-  maxBolusesPerHour: 4, limit1h: .milligrams(15), limit4h: .milligrams(40),
-  vtbi: .milliliters(60), kvoRate: MicrolitersPerHour(100), rateIncreaseInterval: .hours(1))
 
 /// A firmware and an in-process host session exchanging bytes, on a fake monotonic clock.
 struct Link {

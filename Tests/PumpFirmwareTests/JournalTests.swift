@@ -1,3 +1,4 @@
+import KetaPumpTestSupport
 import PumpCore
 import PumpFirmware
 import PumpProtocol

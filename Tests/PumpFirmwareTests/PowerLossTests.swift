@@ -1,6 +1,8 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
+import PumpNoise
 import PumpProtocol
 import Testing
 
@@ -19,7 +21,7 @@ struct PowerLossTests {
     let keys = try Keys(deviceId: "KP-POWER-1")
     let run = temporaryDirectory("power-run")
     let state = temporaryDirectory("power-state")
-    var rng = SplitMix(seed: 20_261_125)
+    var rng = SeededGenerator(seed: 20_261_125)
     let args = [
       "run", "--key", keys.device, "--run-dir", run, "--state-dir", state, "--json",
       "--log-level", "error", "--telemetry-hz", "100",
@@ -32,25 +34,25 @@ struct PowerLossTests {
     var worst: Int64 = 0
     var restarts = 0
     for i in 0..<Self.runs {
-      let sim = try SimProcess(args)
+      let sim = try PumpSim(args)
       let port = sim.port
       let before = try EndToEndTests.status(keys, port: port)
       if i == 0 {
         #expect(before.mode == .idle)
-        try as_(.vitals, keys, port: port) { try $0.request(.vitals(EndToEndTests.calm)) }
-        try as_(.clinician, keys, port: port) { c in
+        try session(.vitals, keys, port: port) { try $0.request(.vitals(EndToEndTests.calm)) }
+        try session(.clinician, keys, port: port) { c in
           try c.request(.program(wardRx))
           try c.request(.start)
         }
       } else {
         // Came back paused with its history; the previous run's last telemetry is the floor.
         #expect(before.mode == .paused(.powerCycle), "run \(i): \(before.mode) \(before.alarms)")
-        try as_(.vitals, keys, port: port) { try $0.request(.vitals(EndToEndTests.calm)) }
-        try as_(.clinician, keys, port: port) { try $0.request(.resume) }
+        try session(.vitals, keys, port: port) { try $0.request(.vitals(EndToEndTests.calm)) }
+        try session(.clinician, keys, port: port) { try $0.request(.resume) }
       }
       // Every other run a patient press (granted or denied by lockout: both are journaled).
       if i % 2 == 0 {
-        _ = try? as_(.patient, keys, port: port) { try $0.request(.patientBolus) }
+        _ = try? session(.patient, keys, port: port) { try $0.request(.patientBolus) }
       }
       // Feed vitals (as the patient monitor) and watch telemetry for a random 0.3–1.5 s, then
       // kill -9.
@@ -59,13 +61,12 @@ struct PowerLossTests {
       try observe.login()
       var last: Telemetry? = nil
       observe.observe = { if case .telemetry(let t, _) = $0 { last = t } }
-      let end = monotonicNow() + 300 + Int64(rng.next() % 1200)
-      while monotonicNow() < end {
+      let end = nowMs() + 300 + Int64(rng.next() % 1200)
+      while nowMs() < end {
         _ = try observe.send(.vitals(EndToEndTests.calm))
-        try observe.run(forMs: min(400, max(end - monotonicNow(), 0)))
+        try observe.run(forMs: min(400, max(end - nowMs(), 0)))
       }
-      kill(sim.process.processIdentifier, SIGKILL)
-      sim.process.waitUntilExit()
+      sim.stop(SIGKILL)
       // Drain what the pump wrote before it died.
       _ = try? observe.run(forMs: 50)
       observe.port.close()
@@ -74,7 +75,7 @@ struct PowerLossTests {
         continue
       }
       // Restart and compare.
-      let again = try SimProcess(args)
+      let again = try PumpSim(args)
       let after = try EndToEndTests.status(keys, port: again.port)
       restarts += 1
       let diff = after.deliveredTotal.rawValue - lastSeen.deliveredTotal.rawValue
@@ -100,24 +101,5 @@ struct PowerLossTests {
       "power loss: \(restarts) kill -9 restarts, worst delivered difference \(worst) µg (one tick ≤ \(maxPerTick) µg, limit \(limit) µg)"
     )
     #expect(restarts == Self.runs)
-  }
-}
-
-func monotonicNow() -> Int64 {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-}
-
-/// SplitMix64: a seeded generator for reproducible campaigns.
-struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import Testing
 
@@ -19,42 +20,42 @@ struct PumpSimCLITests {
       try FileManager.default.copyItem(
         atPath: "\(repoRoot)/HardwareProfiles/\(f)", toPath: "\(dir)/\(f)")
     }
-    let (status, _, err) = try runProduct(
+    let r = try runProduct(
       "pumpsim",
       ["run", "--profile", profile, "--key", keys.device, "--run-dir", temporaryDirectory("run")])
-    #expect(status == 1)
-    #expect(err.contains("\(profile):"))
-    #expect(err.contains("control_tick"))
-    #expect(!err.contains("Stack") && !err.contains("Fatal"))
+    #expect(r.status == 1)
+    #expect(r.err.contains("\(profile):"))
+    #expect(r.err.contains("control_tick"))
+    #expect(!r.err.contains("Stack") && !r.err.contains("Fatal"))
   }
 
   @Test("REQ-FW-CLI-02: a missing or group/world-readable key file is refused")
   func badKeys() throws {
     let keys = try Keys()
-    var (status, _, err) = try runProduct("pumpsim", ["run", "--key", "/nonexistent/pump.key"])
-    #expect(status == 1)
-    #expect(err.contains("/nonexistent/pump.key: cannot read key file"))
+    var r = try runProduct("pumpsim", ["run", "--key", "/nonexistent/pump.key"])
+    #expect(r.status == 1)
+    #expect(r.err.contains("/nonexistent/pump.key: cannot read key file"))
     chmod(keys.device, 0o644)
-    (status, _, err) = try runProduct(
+    r = try runProduct(
       "pumpsim", ["run", "--key", keys.device, "--run-dir", temporaryDirectory("run")])
-    #expect(status == 1)
-    #expect(err.contains("accessible to group or others (mode 644)"))
-    #expect(err.contains("chmod 600"))
+    #expect(r.status == 1)
+    #expect(r.err.contains("accessible to group or others (mode 644)"))
+    #expect(r.err.contains("chmod 600"))
     chmod(keys.device, 0o600)
-    (status, _, err) = try runProduct(
+    r = try runProduct(
       "pumpsim", ["run", "--key", keys.path(.clinician), "--run-dir", temporaryDirectory("run")])
-    #expect(status == 1)
-    #expect(err.contains("not the device secret"))
+    #expect(r.status == 1)
+    #expect(r.err.contains("not the device secret"))
   }
 
   @Test("REQ-FW-CLI-03: keygen never overwrites a key; files are mode 0600")
   func keygen() throws {
     let keys = try Keys()
     let before = try String(contentsOfFile: keys.device, encoding: .utf8)
-    let (status, _, err) = try runProduct(
+    let r = try runProduct(
       "pumpsim", ["keygen", "--device-id", "KP-E2E-1", "--out", keys.device])
-    #expect(status == 1)
-    #expect(err.contains("already exists"))
+    #expect(r.status == 1)
+    #expect(r.err.contains("already exists"))
     #expect(try String(contentsOfFile: keys.device, encoding: .utf8) == before)
     let mode =
       try FileManager.default.attributesOfItem(atPath: keys.path(.patient))[.posixPermissions]
@@ -62,36 +63,36 @@ struct PumpSimCLITests {
     #expect(mode == 0o600)
     let bad = try runProduct(
       "pumpsim", ["keygen", "--device-id", "bad id!", "--out", "/tmp/x.key"])
-    #expect(bad.0 == 64)
-    #expect(bad.2.contains("--device-id must be"))
+    #expect(bad.status == 64)
+    #expect(bad.err.contains("--device-id must be"))
   }
 
   @Test("REQ-FW-CLI-04: a busy name or link, an unusable state directory, bad flags: clear errors")
   func busyAndState() throws {
     let keys = try Keys()
     let run = temporaryDirectory("run")
-    let sim = try SimProcess([
+    let sim = try PumpSim([
       "run", "--key", keys.device, "--run-dir", run, "--json", "--log-level", "error",
     ])
-    var (status, _, err) = try runProduct(
+    var r = try runProduct(
       "pumpsim", ["run", "--key", keys.device, "--run-dir", run])
-    #expect(status == 1)
-    #expect(err.contains("in use") || err.contains("busy"))
+    #expect(r.status == 1)
+    #expect(r.err.contains("in use") || r.err.contains("busy"))
     sim.stop()
     let file = temporaryDirectory("state") + "/file"
     FileManager.default.createFile(atPath: file, contents: Data())
-    (status, _, err) = try runProduct(
+    r = try runProduct(
       "pumpsim", ["run", "--key", keys.device, "--run-dir", run, "--state-dir", file])
-    #expect(status == 1)
-    #expect(err.contains("state directory"))
+    #expect(r.status == 1)
+    #expect(r.err.contains("state directory"))
     #expect(!FileManager.default.fileExists(atPath: "\(run)/kp-e2e-1"))  // link cleaned up
-    (status, _, err) = try runProduct(
+    r = try runProduct(
       "pumpsim", ["run", "--key", keys.device, "--clock", "fast:0"])
-    #expect(status == 64)
-    #expect(err.contains("--clock must be real or fast:N"))
-    (status, _, err) = try runProduct(
+    #expect(r.status == 64)
+    #expect(r.err.contains("--clock must be real or fast:N"))
+    r = try runProduct(
       "pumpsim", ["run", "--key", keys.device, "--telemetry-hz", "101"])
-    #expect(status == 64)
+    #expect(r.status == 64)
   }
 
   @Test("REQ-FW-CLI-05: a corrupt journal brings the pump up in fault, says why, keeps the file")
@@ -101,7 +102,7 @@ struct PumpSimCLITests {
     let journal = "\(state)/journal.kpj"
     try "$JH,0,1,garbage*0000\r\n$JB,1,0,,0*0000\r\n".write(
       toFile: journal, atomically: true, encoding: .utf8)
-    let sim = try SimProcess([
+    let sim = try PumpSim([
       "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--state-dir", state,
       "--json", "--log-level", "critical",
     ])
@@ -115,15 +116,14 @@ struct PumpSimCLITests {
 
   @Test("REQ-FW-CLI-06: profiles validates the shipped directory; every command has --help")
   func profilesAndHelp() throws {
-    let (status, out, _) = try runProduct(
-      "pumpsim", ["profiles", "--dir", "\(repoRoot)/HardwareProfiles"])
-    #expect(status == 0)
-    #expect(out.contains("syringe-pca-60ml"))
-    #expect(out.contains("all files valid"))
+    let r = try runProduct("pumpsim", ["profiles", "--dir", "\(repoRoot)/HardwareProfiles"])
+    #expect(r.status == 0)
+    #expect(r.out.contains("syringe-pca-60ml"))
+    #expect(r.out.contains("all files valid"))
     for sub in ["run", "fleet", "keygen", "profiles"] {
-      let (s, o, _) = try runProduct("pumpsim", [sub, "--help"])
-      #expect(s == 0)
-      #expect(o.contains("Example"))
+      let help = try runProduct("pumpsim", [sub, "--help"])
+      #expect(help.status == 0)
+      #expect(help.out.contains("Example"))
     }
   }
 }

@@ -52,7 +52,10 @@ struct CommandParserTests {
     #expect(try CommandParser.parse(c.summary).request == c.request)
     let file = "basal: 6 mg/h   # titrated\nlockout: 15min\n"
     let f = try CommandParser.parse("program rx.yaml", readFile: { _ in file })
-    guard case .program(let q) = f.request else { return }
+    guard case .program(let q) = f.request else {
+      Issue.record("rx.yaml: not a program")
+      return
+    }
     #expect(q.basalRate == MicrogramsPerHour(6000))
     #expect(q.lockout == .minutes(15))
   }

@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpHost
 import SerialTransport
 import Testing
@@ -44,9 +45,9 @@ struct PortResolverTests {
     socat.arguments = ["pty,raw,echo=0,link=\(dir)/ttyV0", "\(bench.sim.port),raw,echo=0"]
     try socat.run()
     defer { if socat.isRunning { kill(socat.processIdentifier, SIGKILL) } }
-    for _ in 0..<50 where !FileManager.default.fileExists(atPath: "\(dir)/ttyV0") {
-      usleep(100_000)
-    }
+    try #require(
+      poll(until: { FileManager.default.fileExists(atPath: "\(dir)/ttyV0") }, timeout: 5),
+      "socat made no pty within 5 s")
     let r = try pumpmon(
       ["connect", "\(dir)/ttyV0", "--plain", "--duration", "1500ms", "--baud", "9600"],
       runDir: bench.runDir)

@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
 import PumpProtocol

@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpConfig
 import PumpCore
 import PumpHost
@@ -8,178 +9,41 @@ import PumpProtocol
   import Glibc
 #endif
 
-/// The directory holding the built products (pumpsim, pumpmon) beside this test bundle.
-let productsDirectory: String = {
-  let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-  var dir = (exe as NSString).deletingLastPathComponent
-  while !dir.isEmpty && dir != "/" && !FileManager.default.fileExists(atPath: "\(dir)/pumpmon") {
-    dir = (dir as NSString).deletingLastPathComponent
-  }
-  return dir
-}()
-
-/// A fresh directory under /tmp.
-func temporaryDirectory(_ tag: String) -> String {
-  var template = Array("/tmp/pumpmon-test-\(tag)-XXXXXX".utf8CString)
-  let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-  return String(cString: p!)
-}
-
-enum TestError: Error { case failed(String) }
-
-/// A real `pumpsim run` process on a real pty, killed when the test ends at the latest.
-final class SimProcess {
-  let process = Process()
-  let stdout = Pipe()
-  let stderr = Pipe()
-  var ready: [String: Any] = [:]
-  var port: String { ready["port"] as? String ?? "" }
-
-  /// Starts `pumpsim run --key <keys.device> --run-dir <runDir> --json …` and waits (≤ 10 s)
-  /// for its ready line.
-  init(keys: Keys, runDir: String, extra: [String] = []) throws {
-    process.executableURL = URL(fileURLWithPath: "\(productsDirectory)/pumpsim")
-    process.arguments =
-      ["run", "--key", keys.device, "--run-dir", runDir, "--json", "--log-level", "error"] + extra
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let line = try readLine(timeout: 10)
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-    else { throw TestError.failed("no ready line: \(line)") }
-    ready = object
-  }
-
-  func readLine(timeout: TimeInterval) throws -> String {
-    var bytes: [UInt8] = []
-    let fd = stdout.fileHandleForReading.fileDescriptor
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-      var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-      guard poll(&p, 1, 100) > 0 else { continue }
-      var b: UInt8 = 0
-      guard read(fd, &b, 1) == 1 else { break }
-      if b == 0x0A { return String(decoding: bytes, as: UTF8.self) }
-      bytes.append(b)
-    }
-    throw TestError.failed("no ready line: \(String(decoding: bytes, as: UTF8.self))")
-  }
-
-  /// Sends `signal` and waits (≤ 10 s) for the exit.
-  @discardableResult
-  func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-    if process.isRunning { kill(process.processIdentifier, signal) }
-    let deadline = Date().addingTimeInterval(10)
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-    return process.terminationStatus
-  }
-
-  deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-}
-
-/// What a finished product run printed.
-struct RunResult {
-  var status: Int32
-  var out: String
-  var err: String
-  /// Every stdout line parsed as a JSON object (nil if one does not parse).
-  var jsonLines: [[String: Any]]? {
-    var out: [[String: Any]] = []
-    for line in self.out.split(separator: "\n") {
-      guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-      else { return nil }
-      out.append(o)
-    }
-    return out
-  }
-}
-
-/// Runs a product to completion (killed after `timeout` s) with `stdin` as its input.
-func runProduct(
-  _ name: String, _ arguments: [String], environment: [String: String] = [:],
-  stdin: String? = nil, timeout: TimeInterval = 20
-) throws -> RunResult {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "\(productsDirectory)/\(name)")
-  p.arguments = arguments
-  var env = ProcessInfo.processInfo.environment
-  for (k, v) in environment { env[k] = v }
-  p.environment = env
-  let out = Pipe()
-  let err = Pipe()
-  let inp = Pipe()
-  p.standardOutput = out
-  p.standardError = err
-  p.standardInput = stdin == nil ? FileHandle.nullDevice : inp
-  try p.run()
-  if let stdin {
-    inp.fileHandleForWriting.write(Data(stdin.utf8))
-    try? inp.fileHandleForWriting.close()
-  }
-  let killer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-  DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-  let o = out.fileHandleForReading.readDataToEndOfFile()
-  let e = err.fileHandleForReading.readDataToEndOfFile()
-  p.waitUntilExit()
-  killer.cancel()
-  return RunResult(
-    status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
-    err: String(decoding: e, as: UTF8.self))
-}
-
 /// `pumpmon …` with the run directory of a test.
 func pumpmon(_ args: [String], runDir: String, stdin: String? = nil, timeout: TimeInterval = 20)
-  throws -> RunResult
+  throws -> ProductRun
 {
   try runProduct(
     "pumpmon", args, environment: ["KETAPUMP_RUN_DIR": runDir], stdin: stdin, timeout: timeout)
-}
-
-/// A key set made by `pumpsim keygen` in a fresh directory.
-struct Keys {
-  let dir: String
-  let device: String
-  let deviceId: String
-  init(deviceId: String) throws {
-    self.deviceId = deviceId
-    dir = temporaryDirectory("keys")
-    device = "\(dir)/pump.key"
-    let r = try runProduct("pumpsim", ["keygen", "--device-id", deviceId, "--out", device])
-    guard r.status == 0 else { throw TestError.failed("keygen: \(r.err)") }
-  }
-  func path(_ role: Role) -> String { "\(dir)/pump.\(role.rawValue).key" }
-  func key(_ role: Role) throws -> RoleKey {
-    try KeyStore.loadRoleKey(path: path(role), role: role).key
-  }
 }
 
 /// A simulator with its keys and run directory.
 struct Bench {
   let keys: Keys
   let runDir: String
-  let sim: SimProcess
+  let sim: PumpSim
 
   init(_ deviceId: String, extra: [String] = ["--telemetry-hz", "0"]) throws {
     keys = try Keys(deviceId: deviceId)
     runDir = temporaryDirectory("run")
-    sim = try SimProcess(keys: keys, runDir: runDir, extra: extra)
+    sim = try Bench.start(keys: keys, runDir: runDir, extra: extra)
   }
 
-  /// Restarts the simulator with the same key and run directory (journal kept).
-  func restart(extra: [String] = ["--telemetry-hz", "0"]) throws -> SimProcess {
-    try SimProcess(keys: keys, runDir: runDir, extra: extra)
+  /// Restarts the simulator with the same key, run and state directories (journal kept).
+  func restart(extra: [String] = ["--telemetry-hz", "0"]) throws -> PumpSim {
+    try Bench.start(keys: keys, runDir: runDir, extra: extra)
+  }
+
+  private static func start(keys: Keys, runDir: String, extra: [String]) throws -> PumpSim {
+    try PumpSim(
+      keys: keys, runDir: runDir, stateDir: "\(runDir)/state/\(keys.deviceId)",
+      ["--log-level", "error"] + extra)
   }
 
   /// One logged-in client: HELLO, login as `role`, `body`, logout.
   @discardableResult
   func as_<T>(_ role: Role, _ body: (PumpClient) throws -> T) throws -> T {
-    let c = try PumpClient.open(path: sim.port, key: try keys.key(role))
-    defer { c.close() }
-    try c.hello()
-    try c.login()
-    return try body(c)
+    try session(role, keys, port: sim.port, body)
   }
 
   /// Virtual clock, calm vitals, the default ward prescription, started.
@@ -194,15 +58,7 @@ struct Bench {
     }
   }
 
-  func status() throws -> Telemetry {
-    let c = try PumpClient.open(path: sim.port)
-    defer { c.close() }
-    try c.hello()
-    guard case .ack(.status(let t)) = try c.request(.status).result else {
-      throw TestError.failed("no status")
-    }
-    return t
-  }
+  func status() throws -> Telemetry { try KetaPumpTestSupport.status(port: sim.port) }
 }
 
 /// A tmux server of its own (never the user's): one session running a command in a pane of a
@@ -219,16 +75,16 @@ final class Tmux {
         "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(cols)",
         "-y", "\(rows)", command,
       ], capture: false)
-    guard r.status == 0 else { throw TestError.failed("tmux: \(r.err)") }
+    guard r.status == 0 else { throw TestFailure("tmux: \(r.err)") }
   }
 
-  func tmux(_ args: [String]) -> RunResult {
-    (try? Tmux.run(["-L", socket] + args)) ?? RunResult(status: -1, out: "", err: "")
+  func tmux(_ args: [String]) -> ProductRun {
+    (try? Tmux.run(["-L", socket] + args)) ?? ProductRun(status: -1, out: "", err: "")
   }
 
   /// Runs tmux with posix_spawn and waitpid; output goes through a temporary file (the tmux
   /// server inherits the client's descriptors, so a pipe would never reach end of file).
-  static func run(_ args: [String], capture: Bool = true) throws -> RunResult {
+  static func run(_ args: [String], capture: Bool = true) throws -> ProductRun {
     let outPath = capture ? temporaryDirectory("tmuxout") + "/out" : "/dev/null"
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -240,13 +96,13 @@ final class Tmux {
     defer { for a in argv { free(a) } }
     var pid: pid_t = 0
     guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else {
-      throw TestError.failed("cannot run tmux")
+      throw TestFailure("cannot run tmux")
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let out = capture ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
     if capture { unlink(outPath) }
-    return RunResult(status: (status >> 8) & 0xFF, out: out, err: "")
+    return ProductRun(status: (status >> 8) & 0xFF, out: out, err: "")
   }
 
   /// Sends keys as tmux names them (`b`, `y`, `Enter`, `:`); `literal` sends text as typed.
@@ -260,14 +116,13 @@ final class Tmux {
   /// Waits (≤ `timeout` s) until the screen satisfies `predicate`; returns the last screen.
   @discardableResult
   func waitFor(_ timeout: TimeInterval = 10, _ predicate: (String) -> Bool) -> (Bool, String) {
-    let deadline = Date().addingTimeInterval(timeout)
-    var s = screen()
-    while Date() < deadline {
-      if predicate(s) { return (true, s) }
-      usleep(100_000)
-      s = screen()
-    }
-    return (predicate(s), s)
+    var s = ""
+    let held = poll(
+      until: {
+        s = screen()
+        return predicate(s)
+      }, timeout: timeout, interval: 0.1)
+    return (held, s)
   }
 
   func resize(cols: Int, rows: Int) {

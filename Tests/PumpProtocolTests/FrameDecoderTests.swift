@@ -1,3 +1,4 @@
+import PumpNoise
 import Testing
 
 @testable import PumpProtocol

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpNoise
 
 @testable import PumpProtocol
 

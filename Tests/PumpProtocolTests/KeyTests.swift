@@ -1,4 +1,5 @@
 import Crypto
+import PumpNoise
 import Testing
 
 @testable import PumpProtocol

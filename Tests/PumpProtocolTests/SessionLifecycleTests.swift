@@ -1,4 +1,5 @@
 import PumpCore
+import PumpNoise
 import Testing
 
 @testable import PumpProtocol

@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpReplay
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     #expect(files.count >= 25)
     let jobs = try files.map { f in
       let t = try ReplayBatch.load(f)
-      return (t, try TraceSetup.bind(t, to: shippedConfig))
+      return (t, try TraceSetup.bind(t, to: shippedConfiguration))
     }
     let results = ReplayBatch.run(jobs)
     for r in results {

@@ -1,16 +1,7 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpReplay
 import Testing
-
-/// The directory holding the built products (pumpsim) beside this test bundle.
-private let productsDirectory: String = {
-  let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-  var dir = (exe as NSString).deletingLastPathComponent
-  while !dir.isEmpty && dir != "/" && !FileManager.default.fileExists(atPath: "\(dir)/pumpsim") {
-    dir = (dir as NSString).deletingLastPathComponent
-  }
-  return dir
-}()
 
 /// Online replay (a fresh pumpsim per trace, over its serial ports) against offline replay.
 @Suite("Online replay agrees with offline", .serialized)
@@ -22,7 +13,7 @@ struct OnlineAgreementTests {
     let files = try ReplayBatch.collect([CorpusTests.dir])
     let jobs = try files.map { f in
       let t = try ReplayBatch.load(f)
-      return (t, try TraceSetup.bind(t, to: shippedConfig))
+      return (t, try TraceSetup.bind(t, to: shippedConfiguration))
     }
     let offline = ReplayBatch.run(jobs)
     let target = OnlineReplay.Target.spawn(
@@ -62,7 +53,7 @@ struct OnlineAgreementTests {
       file: "long.trace")
     #expect(OnlineReplay.wireActions(trace) == 60)
     let r = OnlineReplay.run(
-      trace, setup: try TraceSetup.bind(trace, to: shippedConfig),
+      trace, setup: try TraceSetup.bind(trace, to: shippedConfiguration),
       target: .spawn(pumpsim: "/nonexistent/pumpsim", profiles: "/nonexistent"),
       maxWireActions: 59)
     #expect(r.skipped?.contains("too long for the wire; offline only") == true)

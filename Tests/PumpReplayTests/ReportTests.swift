@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpReplay
 import Testing
 

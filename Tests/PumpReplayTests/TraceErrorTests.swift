@@ -1,3 +1,4 @@
+import KetaPumpTestSupport
 import PumpCore
 import PumpReplay
 import Testing
@@ -273,7 +274,7 @@ import Testing
           "expected a hardware profile (ambulatory-cassette-100ml, large-volume-1000ml, syringe-pca-60ml), found 'pump-9000'"
       )
     ) {
-      try TraceSetup.bind(unknown, to: shippedConfig)
+      try TraceSetup.bind(unknown, to: shippedConfiguration)
     }
     let entry = try TraceParser.parse(minimalHeader + "drug-entry: 77\n", file: "e.trace")
     #expect(
@@ -281,7 +282,7 @@ import Testing
         file: "e.trace", line: 2, column: 13,
         message: "expected a drug-library entry id (1, 2, 3, 10, 20), found '77'")
     ) {
-      try TraceSetup.bind(entry, to: shippedConfig)
+      try TraceSetup.bind(entry, to: shippedConfiguration)
     }
   }
 

@@ -1,5 +1,7 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
+import PumpNoise
 import PumpReplay
 import Testing
 
@@ -16,7 +18,7 @@ import Testing
     let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
       $0.hasSuffix(".trace")
     }.sorted()
-    var rng = SplitMix64(seed: 0x6B65_7461)
+    var rng = SeededGenerator(seed: 0x6B65_7461)
     var parsed = 0
     var rejected = 0
     for round in 0..<3000 {
@@ -40,7 +42,7 @@ import Testing
         let t = try TraceParser.parse(bytes: bytes, file: "fuzz.trace") { _ in
           Array("time,HR\n1,80\n".utf8)
         }
-        _ = try? TraceSetup.bind(t, to: shippedConfig)
+        _ = try? TraceSetup.bind(t, to: shippedConfiguration)
         parsed += 1
       } catch {
         #expect(error.line >= 1 && error.column >= 1)

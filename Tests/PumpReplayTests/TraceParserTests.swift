@@ -1,3 +1,4 @@
+import KetaPumpTestSupport
 import PumpCore
 import PumpReplay
 import Testing
@@ -48,7 +49,7 @@ import Testing
     // Per-kg values resolve with the weight, rounded down.
     let rx = h.prescription.prescription(
       entry: DrugEntryID(1), careArea: .acutePostOp, weight: h.weight,
-      profile: shippedConfig.model(id: "syringe-pca-60ml")!.profile)
+      profile: shippedConfiguration.model(id: "syringe-pca-60ml")!.profile)
     #expect(rx.basalRate == .milligramsPerHour(4))
     #expect(rx.bolusDose == .milligrams(2))
     #expect(rx.limit4h == .milligrams(40))

@@ -1,3 +1,4 @@
+import KetaPumpTestSupport
 import PumpCore
 import PumpProtocol
 import PumpReplay
@@ -17,7 +18,9 @@ struct RecordingDriver: TraceDriver {
 }
 
 @Suite struct TraceRunnerTests {
-  static func setup(_ t: Trace) throws -> TraceSetup { try TraceSetup.bind(t, to: shippedConfig) }
+  static func setup(_ t: Trace) throws -> TraceSetup {
+    try TraceSetup.bind(t, to: shippedConfiguration)
+  }
 
   @Test("REQ-TRACE-FORMAT-02: a newer series overlays the vitals it names; the baseline resumes")
   func overlay() throws {
@@ -121,7 +124,7 @@ struct RecordingDriver: TraceDriver {
       return
     }
     let rx = try TraceSetup.bind(
-      try TraceParser.parse(minimalHeader + "0s press\n"), to: shippedConfig
+      try TraceParser.parse(minimalHeader + "0s press\n"), to: shippedConfiguration
     ).prescription
     let cases: [(TraceAction, Role, HostRequest?)] = [
       (.vitals(VitalsSample(hr: 80)), .vitals, .vitals(VitalsSample(hr: 80))),

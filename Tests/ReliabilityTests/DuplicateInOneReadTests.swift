@@ -1,5 +1,6 @@
 import PumpCore
 import PumpHost
+import PumpNoise
 import PumpProtocol
 import Testing
 
@@ -16,13 +17,13 @@ extension Reliability {
       "REQ-REL-NOISE-03: a request and its duplicate in one read: executed once, and the duplicate gets the original's reply, never a refusal",
       .timeLimit(.minutes(1)))
     func duplicateInOneRead() throws {
-      var rng = NoiseRelayRandom(seed: 3)
+      var rng = SeededGenerator(seed: 3)
       let secret = DeviceSecret.generate(using: &rng)
       let info = DeviceInfo(
         deviceId: "KP-REL-DUP", firmwareVersion: "0.0.0", hardwareProfile: "sim-a",
         capabilities: .simulator)
       var device = DeviceSession(
-        config: DeviceSessionConfig(info: info), secret: secret, random: NoiseRelayRandom(seed: 4))
+        config: DeviceSessionConfig(info: info), secret: secret, random: SeededGenerator(seed: 4))
       var host = HostSession(
         config: HostSessionConfig(key: try secret.roleKey(for: .service), deviceId: info.deviceId))
       var now = Milliseconds(1000)

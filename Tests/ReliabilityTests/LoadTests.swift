@@ -1,4 +1,5 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
 import PumpProtocol
@@ -21,7 +22,7 @@ extension Reliability {
     func hammer() throws {
       let seconds = Int64(environmentInt("KETAPUMP_LOAD_SECONDS", 10))
       let keys = try Keys(deviceId: "KP-REL-LOAD")
-      let sim = try PumpSimProcess(
+      let sim = try PumpSim(
         keys: keys, ["--log-level", "error", "--telemetry-hz", "0", "--ports", "6"])
       let ports = sim.ports
       try #require(ports.count == 6)
@@ -44,12 +45,17 @@ extension Reliability {
             try c.login()
             while nowMs() < end + 500 {
               try c.request(.vitals(calmVitals))
+              results.vitalsSent()
               try c.run(forMs: 1000)
             }
             c.close()
           } catch { results.fail("vitals feed: \(error)") }
         })
-      usleep(200_000)  // first vitals in
+      // The first vitals are in (or the feed failed) before the clinician starts.
+      #expect(
+        poll(
+          until: { results.snapshot().vitals > 0 || !results.snapshot().failures.isEmpty },
+          timeout: 10), "no vitals within 10 s")
 
       // The clinician, on this thread.
       var latencies: [Double] = []
@@ -92,7 +98,7 @@ extension Reliability {
       }
       c.close()
       for t in threads { t.wait() }
-      let figures = try sim.stop()
+      let figures = try sim.stopWithFigures()
 
       latencies.sort()
       func pct(_ p: Double) -> Double {
@@ -154,14 +160,19 @@ final class LoadResults: @unchecked Sendable {
   private let lock = NSLock()
   private var latencies: [Double] = []
   private(set) var failures: [String] = []
+  private var vitals = 0
 
   func answered(_ ms: Double) { lock.withLock { latencies.append(ms) } }
   func fail(_ why: String) { lock.withLock { failures.append(why) } }
+  func vitalsSent() { lock.withLock { vitals += 1 } }
 
-  func snapshot() -> (answered: Int, p99: Double, failures: [String]) {
+  func snapshot() -> (answered: Int, p99: Double, failures: [String], vitals: Int) {
     lock.withLock {
       let s = latencies.sorted()
-      return (s.count, s.isEmpty ? 0 : s[min(Int(Double(s.count) * 0.99), s.count - 1)], failures)
+      return (
+        s.count, s.isEmpty ? 0 : s[min(Int(Double(s.count) * 0.99), s.count - 1)], failures,
+        vitals
+      )
     }
   }
 

@@ -1,6 +1,8 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
+import PumpNoise
 import PumpProtocol
 import SerialTransport
 import Testing
@@ -30,7 +32,7 @@ extension Reliability {
         "noise campaign: seed \(seed) (KETAPUMP_NOISE_SEED=\(seed) repeats it), \(Self.commands) commands"
       )
       let keys = try Keys(deviceId: "KP-REL-NOISE")
-      let sim = try PumpSimProcess(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
+      let sim = try PumpSim(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
       try session(.service, keys, port: sim.port) { c in
         try c.request(.clock(.mode(.virtual)))
         try c.request(.inject(.mains(present: true)))
@@ -46,7 +48,7 @@ extension Reliability {
       config.retransmitTimeout = Milliseconds(12)
       config.maxAttempts = 8
       config.heartbeatInterval = Milliseconds(250)
-      var rng = NoiseRelayRandom(seed: seed ^ 0x5A5A)
+      var rng = SeededGenerator(seed: seed ^ 0x5A5A)
       var tally = NoiseTally()
       let started = nowMs()
       do {
@@ -97,7 +99,7 @@ extension Reliability {
         }
         return k
       }
-      let figures = try sim.stop()
+      let figures = try sim.stopWithFigures()
       let markers = sim.journalRequests().filter { $0.contains(",R,INJECT,MAINS,1") }
       try #require(markers.count == 2, "journal markers: \(markers)")
       let times = markers.map { Int64($0.split(separator: ",")[2]) ?? -1 }

@@ -1,4 +1,6 @@
+import KetaPumpTestSupport
 import PumpHost
+import PumpNoise
 import Testing
 
 extension Reliability {
@@ -20,7 +22,7 @@ extension Reliability {
     static func run(_ faults: NoiseRelayFaults, seed: UInt64, input: [UInt8]) -> (
       [UInt8], NoiseRelayCounters, writes: [[UInt8]]
     ) {
-      var random = NoiseRelayRandom(seed: seed)
+      var random = SeededGenerator(seed: seed)
       var d = NoiseRelayDirection(faults: faults, random: &random)
       for chunk in stride(from: 0, to: input.count, by: 777) {
         d.receive(

@@ -1,6 +1,8 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
+import PumpNoise
 import PumpProtocol
 import SerialTransport
 import Testing
@@ -22,7 +24,7 @@ extension Reliability {
       .timeLimit(.minutes(1)))
     func replay() throws {
       let keys = try Keys(deviceId: "KP-REL-REPLAY")
-      let sim = try PumpSimProcess(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
+      let sim = try PumpSim(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
       try session(.service, keys, port: sim.port) { try $0.request(.clock(.mode(.virtual))) }
       try session(.vitals, keys, port: sim.port) { try $0.request(.vitals(calmVitals)) }
       // The captured session: program, start, lower the rate, pause, stop, log out.
@@ -74,7 +76,7 @@ extension Reliability {
       print(
         "replay: \(captured.count) captured writes replayed, replies \(acked.map { "ACK \($0)" } + naks.map { "NAK \($0.name)" })"
       )
-      #expect(try sim.stop().exitStatus == 0)
+      #expect(try sim.stopWithFigures().exitStatus == 0)
     }
 
     @Test(
@@ -82,8 +84,8 @@ extension Reliability {
       .timeLimit(.minutes(1)))
     func bruteForce() throws {
       let keys = try Keys(deviceId: "KP-REL-BRUTE")
-      let sim = try PumpSimProcess(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
-      var rng = NoiseRelayRandom(seed: seed("BRUTE", 99))
+      let sim = try PumpSim(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
+      var rng = SeededGenerator(seed: seed("BRUTE", 99))
       let attacker = try RawLine(path: sim.port)
       var seq: UInt32 = 1
       _ = try attacker.send(.hello(.current), seq: seq)
@@ -134,7 +136,8 @@ extension Reliability {
       #expect(log.contains("clinician logins refused for 500 ms after 3 failed logins in a row"))
       #expect(log.contains("link-security alarm: 5 failed logins in a row"))
       #expect(log.components(separatedBy: "login proof rejected").count - 1 >= 5)
-      #expect(try sim.stop().exitStatus == 0)
+      #expect(sim.journalRequests().isEmpty)
+      #expect(try sim.stopWithFigures().exitStatus == 0)
     }
 
     @Test(
@@ -142,7 +145,7 @@ extension Reliability {
       .timeLimit(.minutes(1)))
     func roleEscalation() throws {
       let keys = try Keys(deviceId: "KP-REL-ROLES")
-      let sim = try PumpSimProcess(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
+      let sim = try PumpSim(keys: keys, ["--log-level", "info", "--telemetry-hz", "0"])
       try session(.service, keys, port: sim.port) { try $0.request(.clock(.mode(.virtual))) }
       try session(.vitals, keys, port: sim.port) { try $0.request(.vitals(calmVitals)) }
       try session(.clinician, keys, port: sim.port) { c in
@@ -204,7 +207,7 @@ extension Reliability {
         $0.contains("role=observer") && $0.contains("rejected")
       }
       #expect(observerAudits.count >= attempts.count, "\(observerAudits)")
-      #expect(try sim.stop().exitStatus == 0)
+      #expect(try sim.stopWithFigures().exitStatus == 0)
     }
 
     @Test(
@@ -213,7 +216,7 @@ extension Reliability {
     func flood() throws {
       let seed = seed("FLOOD", 4242)
       let keys = try Keys(deviceId: "KP-REL-FLOOD")
-      let sim = try PumpSimProcess(keys: keys, ["--log-level", "error", "--telemetry-hz", "0"])
+      let sim = try PumpSim(keys: keys, ["--log-level", "error", "--telemetry-hz", "0"])
       try session(.vitals, keys, port: sim.port) { try $0.request(.vitals(calmVitals)) }
       try session(.clinician, keys, port: sim.port) { c in
         try c.request(.program(wardRx))
@@ -222,7 +225,7 @@ extension Reliability {
       let before = try status(port: sim.port)
       #expect(before.mode == .infusing(.basal))
 
-      var rng = NoiseRelayRandom(seed: seed)
+      var rng = SeededGenerator(seed: seed)
       var garbage = [UInt8](repeating: 0, count: 1 << 20)
       for i in garbage.indices { garbage[i] = UInt8(truncatingIfNeeded: rng.next()) }
       var lines: [UInt8] = []
@@ -259,7 +262,7 @@ extension Reliability {
       #expect(after.commandedRate == before.commandedRate)
       #expect(after.deliveredTotal > before.deliveredTotal)
       #expect(!after.alarms.contains { $0.code == .watchdog })
-      let figures = try sim.stop()
+      let figures = try sim.stopWithFigures()
       print(
         "flood (seed \(seed)): \(garbage.count + lines.count) bytes in \(floodMs) ms; pump counters: garbage \(counters.frames.garbageBytes) B outside lines, overlong \(counters.frames.overlong), dropped \(counters.frames.framesDropped), CRC errors \(counters.frames.crcErrors); loop: \(figures)"
       )

@@ -1,6 +1,8 @@
 import Foundation
+import KetaPumpTestSupport
 import PumpCore
 import PumpHost
+import PumpNoise
 import PumpProtocol
 import SerialTransport
 import Testing
@@ -19,7 +21,7 @@ extension Reliability {
       let seed = seed("GAPS", 31_337)
       let seconds = Int64(environmentInt("KETAPUMP_GAP_SECONDS", 5))
       let keys = try Keys(deviceId: "KP-REL-GAPS")
-      let sim = try PumpSimProcess(keys: keys, ["--log-level", "error", "--telemetry-hz", "0"])
+      let sim = try PumpSim(keys: keys, ["--log-level", "error", "--telemetry-hz", "0"])
       let link = temporaryDirectory("gaps") + "/noisy"
       let relay = try NoiseRelay(
         config: NoiseRelayConfig(
@@ -51,7 +53,7 @@ extension Reliability {
       #expect(c.missedFrames > 0)
       #expect(Int(c.missedFrames) <= damaged, "seed \(seed)")
       #expect(Int(c.missedFrames) + 6 >= damaged, "seed \(seed)")
-      #expect(try sim.stop().exitStatus == 0)
+      #expect(try sim.stopWithFigures().exitStatus == 0)
     }
   }
 }

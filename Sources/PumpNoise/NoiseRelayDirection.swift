@@ -13,7 +13,7 @@ public struct NoiseRelayDirection: Sendable {
   private var lastInputMs: Int64 = 0
   private var bitsUntilError = Int.max
 
-  public init(faults: NoiseRelayFaults, random: inout NoiseRelayRandom) {
+  public init(faults: NoiseRelayFaults, random: inout SeededGenerator) {
     self.faults = faults
     bitsUntilError = random.bitsUntilError(rate: faults.bitErrorRate)
   }
@@ -30,7 +30,7 @@ public struct NoiseRelayDirection: Sendable {
   /// Takes bytes from the sender: every complete frame (up to LF) is faulted and queued.
   public mutating func receive(
     _ bytes: some Collection<UInt8>, nowMs: Int64, maximumFrame: Int,
-    random: inout NoiseRelayRandom
+    random: inout SeededGenerator
   ) {
     counters.bytesIn += bytes.count
     lastInputMs = nowMs
@@ -44,7 +44,7 @@ public struct NoiseRelayDirection: Sendable {
   }
 
   /// Forwards an unterminated frame once the sender paused for `afterMs`.
-  public mutating func flushIfIdle(nowMs: Int64, afterMs: Int64, random: inout NoiseRelayRandom) {
+  public mutating func flushIfIdle(nowMs: Int64, afterMs: Int64, random: inout SeededGenerator) {
     guard !partial.isEmpty, nowMs - lastInputMs >= afterMs else { return }
     forward(partial, random: &random)
     partial.removeAll(keepingCapacity: true)
@@ -67,7 +67,7 @@ public struct NoiseRelayDirection: Sendable {
   }
 
   /// Applies drop, truncation, bit errors and duplication to one frame, then queues it.
-  mutating func forward(_ original: [UInt8], random: inout NoiseRelayRandom) {
+  mutating func forward(_ original: [UInt8], random: inout SeededGenerator) {
     counters.frames += 1
     // Bytes the receiver needs intact: a CR LF frame is complete at its CR.
     let needed =
@@ -110,7 +110,7 @@ public struct NoiseRelayDirection: Sendable {
     }
   }
 
-  private mutating func enqueue(_ frame: [UInt8], random: inout NoiseRelayRandom) {
+  private mutating func enqueue(_ frame: [UInt8], random: inout SeededGenerator) {
     guard !frame.isEmpty else { return }
     let base = output.count
     output += frame

@@ -31,7 +31,7 @@ public final class NoiseRelay: @unchecked Sendable {
   private var pump: SerialDevice?
   private var toPump: NoiseRelayDirection
   private var toHost: NoiseRelayDirection
-  private var random: NoiseRelayRandom
+  private var random: SeededGenerator
   private var lastReopenMs: Int64 = 0
   private var buffer = [UInt8](repeating: 0, count: 16 * 1024)
   private let stopRequested = Atomic<Bool>(false)
@@ -45,7 +45,7 @@ public final class NoiseRelay: @unchecked Sendable {
   ///   `NoiseRelayFaults.problem()` first.
   public init(config: NoiseRelayConfig) throws(TransportError) {
     self.config = config
-    random = NoiseRelayRandom(seed: config.seed)
+    random = SeededGenerator(seed: config.seed)
     toPump = NoiseRelayDirection(faults: config.toPump, random: &random)
     toHost = NoiseRelayDirection(faults: config.toHost, random: &random)
     let device = try SerialDevice.open(path: config.pumpPath)

@@ -4,8 +4,12 @@
   import Darwin
 #endif
 
-/// SplitMix64: the relay's seeded generator (same seed, same sequence, on every platform).
-public struct NoiseRelayRandom: RandomNumberGenerator, Sendable {
+/// SplitMix64 (Steele, Lea, Flood 2014): the one seeded generator of the test tooling — the
+/// noise relay's faults, property tests, generated keys and nonces in tests. Same seed, same
+/// sequence, on every platform, so every campaign is reproducible from its seed.
+///
+/// (PumpReplay's `SplitMix64` is product code: a trace's `seed:` drives its vitals jitter.)
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var state: UInt64
 
   public init(seed: UInt64) { state = seed }
