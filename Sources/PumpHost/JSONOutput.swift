@@ -42,18 +42,21 @@ public enum JSONOutput {
           "back": .int(Int64(e.back)), "available": .int(Int64(e.available)),
           "text": .string(e.text),
         ])
-      case .audit(let e):
-        o["audit"] = .object([
-          "back": .int(Int64(e.back)), "available": .int(Int64(e.available)),
-          "t_ms": .int(e.record.time.rawValue), "role": .string(e.record.role.rawValue),
-          "command": .string(e.record.command),
-          "seq": e.record.seq.map { .int(Int64($0)) } ?? .null,
-          "outcome": .string(e.record.outcome.rawValue), "reason": .string(e.record.reason),
-        ])
+      case .audit(let e): o["audit"] = audit(e)
       case .done, .login: break
       }
     }
     return .object(o)
+  }
+
+  /// One audit record: `{"type":"audit","back":0,"available":12,"t_ms":…,"role":"clinician",…}`.
+  public static func audit(_ e: AuditEntry) -> JSONValue {
+    .object([
+      "type": "audit", "back": .int(Int64(e.back)), "available": .int(Int64(e.available)),
+      "t_ms": .int(e.record.time.rawValue), "role": .string(e.record.role.rawValue),
+      "command": .string(e.record.command), "seq": .int(e.record.seq.map(Int64.init)),
+      "outcome": .string(e.record.outcome.rawValue), "reason": .string(e.record.reason),
+    ])
   }
 
   /// `{"type":"event","event":"ALARM","alarm":"occlusion-downstream","priority":"high",…}`.

@@ -159,7 +159,10 @@ public struct DeviceSession {
       case .audit(let e): .ack(.audit(e))
       }
     var actions: [DeviceSessionAction] = []
-    if pending.request.kind.permission.isPrivileged {
+    // Reading the audit trail changes nothing and is not itself recorded (the login that
+    // allowed it is): a record per page would shift the pages being read.
+    let auditRead = pending.request.kind == .audit && result != .rejected(.invalidValue)
+    if pending.request.kind.permission.isPrivileged && !auditRead {
       let (outcome, reason): (AuditRecord.Outcome, String) =
         switch reply {
         case .ack: (.accepted, "ok")

@@ -21,6 +21,6 @@ struct PumpMon: ParsableCommand {
       """,
     subcommands: [
       Ports.self, Connect.self, Send.self, RunScript.self, VitalsFeed.self, Record.self,
-      Replay.self, Relay.self,
+      Replay.self, Relay.self, Audit.self,
     ])
 }
