@@ -83,6 +83,14 @@ struct Run: ParsableCommand {
     config.ports = device == nil ? ports : 1
     let profile = loaded.model.profile
     let pacer = pump.paceBaud ? Pacer(baud: Int(profile.uartBaud)) : nil
+    // What the line carries: a real tty at its baud, a paced pty at the profile's; an unpaced
+    // pty carries anything. The device refuses telemetry rates that would not fit.
+    config.lineBaud = device != nil ? (baud ?? Int(profile.uartBaud)) : (pacer?.baud)
+    if let line = config.lineBaud, config.telemetryHertz * Telemetry.maxFrameBytes > line / 10 {
+      throw Failure(
+        "--telemetry-hz \(config.telemetryHertz): \(config.telemetryHertz * Telemetry.maxFrameBytes) B/s of telemetry does not fit \(line) baud 8N1 (\(line / 10) B/s); at most \(line / 10 / Telemetry.maxFrameBytes) Hz"
+      )
+    }
 
     let stopFD = StopSignal.install()
     if let device {
