@@ -64,12 +64,7 @@ extension PumpController {
   }
 
   /// A latched interlock blocks start and resume until a clinician reset (REQ-SAFE-LATCH-01).
-  var latchBlocksDelivery: Bool {
-    #if DEBUG
-      if debugBrokenRule == .startIgnoresLatch { return false }
-    #endif
-    return interlockLatched
-  }
+  var latchBlocksDelivery: Bool { interlockLatched }
 
   mutating func start() -> Rejection? {
     guard mode == .programmed else { return .notAllowedInMode }
@@ -118,6 +113,9 @@ extension PumpController {
     case .programmed, .infusing, .paused, .kvo, .complete, .interlockStopped: break
     default: return .notAllowedInMode
     }
+    #if DEBUG
+      if debugBrokenRule == .stopReleasesLatch { interlockLatched = false }
+    #endif
     prescription = nil
     pending = nil
     pendingSoftViolations = 0

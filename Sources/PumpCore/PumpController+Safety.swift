@@ -37,7 +37,10 @@ extension PumpController {
   mutating func takeSensor(_ r: SensorReading) -> Rejection? {
     let bit = SensorKind(r).bit
     guard isPlausible(r) else {
-      if implausibleSensors & bit != 0 {
+      // Faulted already: the motor is off until a power cycle, nothing left to confirm.
+      if isFaulted {
+        implausibleSensors = 0
+      } else if implausibleSensors & bit != 0 {
         implausibleSensors &= ~bit
         enterFault(.sensor)
       } else {

@@ -49,3 +49,9 @@ extension PumpController {
 #if !hasFeature(Embedded)
   extension PumpStatus: Hashable {}
 #endif
+
+extension PumpController {
+  /// The confirmed band level of one vital (after artifact rejection), for monitors and the
+  /// safety invariants.
+  public func confirmedLevel(of v: Vital) -> VitalLevel { vitals.tracks[Int(v.rawValue)].confirmed }
+}

@@ -1,5 +1,6 @@
 import PumpConfig
 import PumpCore
+import PumpHardware
 import Testing
 
 @Suite("One bound per prescription field")
@@ -18,5 +19,21 @@ struct BoundsTests {
       #expect(error.description.contains("outside the field's bound 0…999"))
       #expect(error.description.contains("max_boluses_per_hour"))
     }
+  }
+}
+
+@Suite("Exploration defaults")
+struct ExplorationDefaultsTests {
+  @Test(
+    "REQ-EXPLORE-RANDOM-01: the explorers' built-in pump and drug entry equal the shipped YAML"
+  )
+  func defaultsMatchShipped() throws {
+    let config = try PumpConfig.loadDirectory(Fixtures.profilesDirectory)
+    let model = try #require(config.model(id: ExplorationDefaults.profileID))
+    #expect(model.profile == ExplorationDefaults.profile)
+    #expect(config.formulary.entry(DrugEntryID(1)) == ExplorationDefaults.entry1)
+    #expect(config.formulary.acutePostOp == ExplorationDefaults.formulary.acutePostOp)
+    #expect(config.formulary.chronicPain == ExplorationDefaults.formulary.chronicPain)
+    #expect(config.formulary.paediatric == ExplorationDefaults.formulary.paediatric)
   }
 }
