@@ -296,7 +296,7 @@ extension PumpController {
   /// Drug delivered at `rate` for `overMillis`, pg, rounded up.
   func picograms(rate: MicrolitersPerHour, overMillis ms: Int64) -> Int64 {
     guard let p = prescription else { return 0 }
-    return Arith.mulDivCeil(rate.rawValue * ms, p.concentration.rawValue, 3600)
+    return rate.picogramsCeil(over: Milliseconds(ms), at: p.concentration)
   }
 
   /// Whether `extraPicograms` plus basal over `overMillis` fits both windows.

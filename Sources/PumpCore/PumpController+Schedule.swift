@@ -30,21 +30,26 @@ extension PumpController {
             ).rawValue)
       }
       let infused = ledger.totalNanoliters - infusedBaseNanoliters
-      consider(now.rawValue + Arith.mulDivCeil(max(p.vtbi.nanoliters - infused, 0), 3600, rate))
+      let r = commandedRate
+      consider(
+        now.rawValue + r.timeCeil(toDeliverNanoliters: max(p.vtbi.nanoliters - infused, 0)).rawValue
+      )
       let res = sensors.reservoir.nanoliters
       let lowVol = profile.lowReservoirVolume.nanoliters
-      if res > lowVol { consider(now.rawValue + Arith.mulDivFloor(res - lowVol, 3600, rate)) }
+      if res > lowVol {
+        consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowVol).rawValue)
+      }
       let lowTimeVol = expectedConsumptionRate.nanoliters(over: profile.lowReservoirTime)
       if res > lowTimeVol {
-        consider(now.rawValue + Arith.mulDivFloor(res - lowTimeVol, 3600, rate))
+        consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowTimeVol).rawValue)
       }
-      consider(now.rawValue + Arith.mulDivCeil(res, 3600, rate))
+      consider(now.rawValue + r.timeCeil(toDeliverNanoliters: res).rawValue)
       // Window limits: time until the headroom would be used up at this rate.
       let headroom =
         min(
           p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
         - limitMarginPicograms - (mode == .kvo ? 0 : kvoReservePicograms)
-      let perMs = max(Arith.mulDivCeil(rate, p.concentration.rawValue, 3600), 1)
+      let perMs = max(r.picogramsCeil(over: Milliseconds(1), at: p.concentration), 1)
       consider(now.rawValue + max(headroom, 0) / perMs)
     }
     if mode == .kvo {

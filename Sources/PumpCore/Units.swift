@@ -80,6 +80,17 @@ extension MicrolitersPerHour {
     Milliseconds(Arith.mulDivCeil(nl, Milliseconds.hour.rawValue / 1000, rawValue))
   }
 
+  /// Time to deliver `nanoliters` at this rate, rounded down (deadlines that must not be late).
+  public func timeFloor(toDeliverNanoliters nl: Int64) -> Milliseconds {
+    Milliseconds(Arith.mulDivFloor(nl, Milliseconds.hour.rawValue / 1000, rawValue))
+  }
+
+  /// Drug mass delivered at this rate over `t` at concentration `c`, pg, rounded up (the
+  /// limit side: never under-estimates what a plan would deliver).
+  public func picogramsCeil(over t: Milliseconds, at c: MicrogramsPerMilliliter) -> Int64 {
+    Arith.mulDivCeil(rawValue * t.rawValue, c.rawValue, Milliseconds.hour.rawValue / 1000)
+  }
+
   /// The rate that delivers `nanoliters` over `t`, rounded down (toward less drug).
   public static func rate(delivering nl: Int64, over t: Milliseconds) -> MicrolitersPerHour {
     MicrolitersPerHour(Arith.mulDivFloor(nl, Milliseconds.hour.rawValue / 1000, t.rawValue))
