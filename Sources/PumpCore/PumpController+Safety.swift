@@ -65,6 +65,7 @@ extension PumpController {
       sensors.onMains = mains
     case .motorSteps(let n):
       let (_, nl) = ledger.record(steps: n, now: now)
+      occlusionBatchNanoliters += nl
       flow.measured(nl)
       creditBolus(nanoliters: nl)
     case .sensorFailure:
@@ -117,8 +118,35 @@ extension PumpController {
     return false
   }
 
+  /// Downstream pressure above 10 % of the alarm limit: the line is storing volume (our
+  /// threshold; below it line resistance and noise dominate).
+  var occlusionPressureElevated: Bool {
+    sensors.downstreamPressure.rawValue > profile.downstreamOcclusion.rawValue / 10
+  }
+
+  /// Measures the occlusion release bolus: when the pressure of an occlusion that alarmed falls
+  /// back, the volume pushed into the line meanwhile is what the patient receives at once.
+  /// The steps reported with the pressure count when that pressure is elevated (a batch may
+  /// include the first 10 % of the build-up: the report errs on the large side).
+  private mutating func trackOcclusionRelease() {
+    let batch = occlusionBatchNanoliters
+    occlusionBatchNanoliters = 0
+    if sensors.downstreamPressure > profile.downstreamOcclusion { occlusionEpisode = true }
+    guard !occlusionPressureElevated else {
+      occlusionPushedNanoliters += batch
+      return
+    }
+    if occlusionEpisode {
+      occlusionRelease = Microliters(occlusionPushedNanoliters / 1000)
+      occlusionReleaseAt = now
+      occlusionEpisode = false
+    }
+    occlusionPushedNanoliters = 0
+  }
+
   private mutating func evaluateHardware() {
     let s = sensors
+    trackOcclusionRelease()
     setAlarm(.occlusionDownstream, s.downstreamPressure > profile.downstreamOcclusion)
     setAlarm(.occlusionUpstream, s.upstreamPressure > profile.upstreamOcclusion)
     setAlarm(.airInLine, s.airBubble >= profile.airInLineBubble && s.airBubble.rawValue > 0)

@@ -51,6 +51,15 @@ public struct PumpController: Sendable {
   /// Sensors whose last reading was implausible (bit per `SensorKind`); a second implausible
   /// reading in a row confirms a sensor failure (REQ-SENSOR-PLAUSIBLE-01).
   var implausibleSensors: UInt8 = 0
+  /// Volume the motor pushed while the downstream pressure was above 10 % of its alarm limit
+  /// (stored in the line's compliance), and whether it reached the alarm limit.
+  var occlusionPushedNanoliters: Int64 = 0
+  var occlusionBatchNanoliters: Int64 = 0
+  var occlusionEpisode = false
+  /// The bolus released when the last downstream occlusion cleared (IEC 60601-2-24 measures it;
+  /// REQ-HW-OCCLUSION-03), and when.
+  public internal(set) var occlusionRelease: Microliters = .zero
+  public internal(set) var occlusionReleaseAt: Milliseconds? = nil
   /// The bolus share of the motor command in force (µL/h), for crediting measured volume.
   var commandedBolusRate: MicrolitersPerHour = .zero
 

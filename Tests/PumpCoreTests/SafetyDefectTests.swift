@@ -224,4 +224,24 @@ struct SafetyDefectTests {
     let reminder = b.active(.pausedTooLong)
     #expect(reminder)
   }
+
+  @Test(
+    "REQ-HW-OCCLUSION-03: the volume pushed into an occluded line is measured and reported in status when the occlusion clears"
+  )
+  func occlusionReleaseBolus() {
+    var b = Bench.infusing()
+    b.run(.seconds(5))
+    b.rig.hardware.downstreamOccluded = true
+    b.run(.minutes(2))  // 1 mL/h builds 10 psi (≈ 10 µL) in about 36 s: alarm, stop
+    let alarmed = b.active(.occlusionDownstream)
+    #expect(alarmed)
+    #expect(b.pump.status.occlusionRelease == .zero)  // nothing released yet
+    b.rig.hardware.downstreamOccluded = false
+    b.rig.hardware.setDownstreamPressure(.zero)
+    b.run(.seconds(1))
+    let released = b.pump.status.occlusionRelease
+    // 10 psi at 1 milli-psi per nL: ≈ 10 µL stored; counted above 10 % of the limit (≥ 9 µL).
+    #expect(released >= Microliters(9) && released <= Microliters(12), "\(released.rawValue) µL")
+    #expect(b.pump.status.occlusionReleaseAt != nil)
+  }
 }
