@@ -1,10 +1,11 @@
 import PumpCore
 
-/// SplitMix64: a tiny seeded generator, so every exploration is reproducible from its seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-  public var state: UInt64
-  public init(seed: UInt64) { state = seed }
-  public mutating func next() -> UInt64 {
+/// SplitMix64, the explorer's own seeded copy (internal: PumpNoise exports the shared one
+/// for tests; the explorer's sequences depend only on this copy, so seeds stay reproducible).
+struct ExplorerRandom: RandomNumberGenerator, Sendable {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -57,7 +58,7 @@ public struct RandomExplorer: Sendable {
     var s = Summary()
     var seed = firstSeed
     while s.steps < steps && s.failures.count < maxFailures {
-      var r = SplitMix64(seed: seed)
+      var r = ExplorerRandom(seed: seed)
       let rx = prescription(&r)
       let seq = sequence(&r, maxLength: maxLength)
       let h = run(rx, seq)
@@ -113,7 +114,7 @@ public struct RandomExplorer: Sendable {
 
   // MARK: Generation
 
-  func prescription(_ r: inout SplitMix64) -> Prescription {
+  func prescription(_ r: inout ExplorerRandom) -> Prescription {
     var rx = basePrescription
     rx.basalRate = MicrogramsPerHour(Int64.random(in: 0...12, using: &r) * 1000)
     rx.bolusDose = Micrograms(Int64.random(in: 0...6, using: &r) * 500)
@@ -127,7 +128,7 @@ public struct RandomExplorer: Sendable {
     return rx
   }
 
-  func vitals(_ r: inout SplitMix64) -> ExplorationStep {
+  func vitals(_ r: inout ExplorerRandom) -> ExplorationStep {
     if Int.random(in: 0..<10, using: &r) < 7 {
       return .vitals(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)
     }
@@ -139,7 +140,7 @@ public struct RandomExplorer: Sendable {
       rr: pick([14, 9, 6, nil]))
   }
 
-  func sequence(_ r: inout SplitMix64, maxLength: Int) -> [ExplorationStep] {
+  func sequence(_ r: inout ExplorerRandom, maxLength: Int) -> [ExplorationStep] {
     var out: [ExplorationStep] = [.vitals(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)]
     if Int.random(in: 0..<4, using: &r) != 0 {
       out += [.command(.program), .command(.confirm), .command(.start)]
@@ -160,7 +161,7 @@ public struct RandomExplorer: Sendable {
     return out
   }
 
-  func step(_ r: inout SplitMix64) -> ExplorationStep {
+  func step(_ r: inout ExplorerRandom) -> ExplorationStep {
     func ms(_ range: ClosedRange<Int64>) -> Milliseconds {
       Milliseconds(Int64.random(in: range, using: &r))
     }
