@@ -100,8 +100,13 @@ let package = Package(
         "PumpReplay", "PumpHost", "PumpFirmware",
       ]),
 
+    // The safety explorers of issue 12 (random and bounded exhaustive), run in release by
+    // Tools/test: figures in docs/benchmarks.md.
+    .executableTarget(
+      name: "pumpexplore", dependencies: ["PumpCore", "PumpHardware"]),
+
     .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware", "PumpNoise"]),
-    .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore"]),
+    .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore", "PumpHardware"]),
     .testTarget(
       name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore", "PumpNoise"]),
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),

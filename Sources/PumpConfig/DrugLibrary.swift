@@ -65,6 +65,16 @@ extension DrugLibrary {
     ("rate_increase_interval", .time, 1000),
   ]
 
+  /// The prescription field whose one bound (`PrescriptionField.bounds`) a guardrail's hard
+  /// limits must lie inside; per-kg fields are bounded through their absolute twin.
+  static let boundedFields: [String: PrescriptionField] = [
+    "concentration": .concentration, "patient_weight": .patientWeight, "basal_rate": .basalRate,
+    "loading_dose": .loadingDose, "bolus_dose": .bolusDose, "bolus_rate": .bolusRate,
+    "lockout": .lockout, "max_boluses_per_hour": .maxBolusesPerHour, "limit_1h": .limit1h,
+    "limit_4h": .limit4h, "vtbi": .vtbi, "kvo_rate": .kvoRate,
+    "rate_increase_interval": .rateIncreaseInterval,
+  ]
+
   static let careAreaNames: [(String, CareArea)] = [
     ("acute_post_op", .acutePostOp), ("chronic_pain", .chronicPain), ("paediatric", .paediatric),
   ]
@@ -98,9 +108,18 @@ extension DrugLibrary {
         // A concentration, weight or bolus rate of 0 would divide by zero (or never finish a
         // bolus) downstream: lower_hard > 0.
         let positive = ["concentration", "patient_weight", "bolus_rate"].contains(field.key)
-        g.append(
-          try guardrail(
-            f.required(field.key), field.dimension, field.resolution, positive: positive))
+        let node = try f.required(field.key)
+        let rail = try guardrail(node, field.dimension, field.resolution, positive: positive)
+        // One bound per field (REQ-RX-BOUNDS-01): a library may not allow what the wire cannot
+        // carry or the controller cannot honour exactly.
+        if let pf = boundedFields[field.key],
+          !pf.bounds.contains(rail.lowerHard) || !pf.bounds.contains(rail.upperHard)
+        {
+          throw node.error(
+            "hard limits \(rail.lowerHard)…\(rail.upperHard) outside the field's bound "
+              + "\(pf.bounds.lowerBound)…\(pf.bounds.upperBound) (controller units)")
+        }
+        g.append(rail)
       }
       let entry = DrugEntry(
         id: DrugEntryID(id), careArea: area, concentration: g[0], patientWeight: g[1],

@@ -14,8 +14,16 @@ public struct AlarmSystem: Sendable {
     public var raisedAt: Milliseconds = .zero
   }
 
-  static let slotCount = 34
-  public private(set) var slots = [Slot](repeating: Slot(), count: slotCount)
+  /// One slot per raw value up to the largest code, derived from `AlarmCode.allCases` (a new
+  /// code can never index past the table; REQ-ALARM-SLOTS-01).
+  static var slotCount: Int {
+    var m = 0
+    for c in AlarmCode.allCases where Int(c.rawValue) > m { m = Int(c.rawValue) }
+    return m + 1
+  }
+  public private(set) var slots = [Slot](repeating: Slot(), count: AlarmSystem.slotCount)
+  /// When the running audio pause began (nil: none running).
+  public private(set) var audioPausedAt: Milliseconds? = nil
   public private(set) var audioPausedUntil: Milliseconds? = nil
   private var pausedAtPriority: AlarmPriority = .info
 
@@ -43,8 +51,12 @@ public struct AlarmSystem: Sendable {
         slots[i].active = true
         slots[i].raisedAt = now
         slots[i].acknowledged = false
-        if audioPausedUntil != nil && (!props.silenceable || props.priority > pausedAtPriority) {
+        // IEC 60601-1-8 leaves it to us: a new alarm condition of the same or higher priority
+        // than the one silenced has not been heard by anyone, so it breaks the pause
+        // (REQ-ALARM-BREAKTHROUGH-02, docs/alarms.md); a lower-priority one waits.
+        if audioPausedUntil != nil && (!props.silenceable || props.priority >= pausedAtPriority) {
           audioPausedUntil = nil
+          audioPausedAt = nil
           return .raised(brokeAudioPause: true)
         }
         return .raised(brokeAudioPause: false)
@@ -81,12 +93,16 @@ public struct AlarmSystem: Sendable {
       if let c = AlarmCode(rawValue: UInt8(i)), !c.properties.silenceable { return .notSilenceable }
     }
     audioPausedUntil = now + duration
+    audioPausedAt = now
     pausedAtPriority = top.priority
     return nil
   }
 
   mutating func expireAudioPause(now: Milliseconds) {
-    if let u = audioPausedUntil, now >= u { audioPausedUntil = nil }
+    if let u = audioPausedUntil, now >= u {
+      audioPausedUntil = nil
+      audioPausedAt = nil
+    }
   }
 
   /// The alarm annunciated: highest priority, then earliest raised.

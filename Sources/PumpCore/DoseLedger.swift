@@ -50,6 +50,13 @@ public struct DoseLedger: Sendable {
     Arith.mulDivCeil(1_000_000, concentration, stepsPerMilliliter)
   }
 
+  /// The part of `nanoliters` that whole motor steps can deliver without exceeding it, nL,
+  /// rounded down (zero when less than one step is left).
+  public func wholeStepsVolume(_ nanoliters: Int64) -> Int64 {
+    let steps = Arith.mulDivFloor(nanoliters, stepsPerMilliliter, 1_000_000)
+    return Arith.mulDivFloor(steps, 1_000_000, stepsPerMilliliter)
+  }
+
   /// Volume of one motor step, nL, rounded up.
   public var stepNanoliters: Int64 { Arith.divCeil(1_000_000, stepsPerMilliliter) }
 

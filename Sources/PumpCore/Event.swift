@@ -91,3 +91,30 @@ public enum BolusDenial: UInt8, Hashable, Sendable {
   extension PumpEvent: Hashable {}
   extension SensorReading: Hashable {}
 #endif
+
+/// Which sensor a reading comes from (bit index for per-sensor bookkeeping).
+enum SensorKind: UInt8 {
+  case upstreamPressure = 0
+  case downstreamPressure = 1
+  case air = 2
+  case door = 3
+  case reservoir = 4
+  case battery = 5
+  case motor = 6
+  case failure = 7
+
+  init(_ r: SensorReading) {
+    switch r {
+    case .upstreamPressure: self = .upstreamPressure
+    case .downstreamPressure: self = .downstreamPressure
+    case .airInLine: self = .air
+    case .door: self = .door
+    case .reservoir: self = .reservoir
+    case .battery: self = .battery
+    case .motorSteps: self = .motor
+    case .sensorFailure: self = .failure
+    }
+  }
+
+  var bit: UInt8 { 1 << rawValue }
+}

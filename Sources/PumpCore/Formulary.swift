@@ -46,6 +46,21 @@ public enum PrescriptionField: UInt8, Hashable, Sendable, CaseIterable {
   case rateIncreaseInterval = 12
 
   public var bit: UInt32 { 1 << UInt32(rawValue) }
+
+  /// The one absolute bound of the field, in its controller unit (µg/mL, g, µg/h, µg, µL/h, ms,
+  /// count, µL). The wire codec reads exactly this range, the drug library's hard limits must lie
+  /// inside it, and the controller honours every value in it (or rejects the prescription with
+  /// this field): one bound per field (issue 12, REQ-RX-BOUNDS-01).
+  public var bounds: ClosedRange<Int64> {
+    switch self {
+    case .concentration, .patientWeight: 1...999_999_999
+    case .maxBolusesPerHour: 0...PrescriptionField.maxBolusesPerHourBound
+    default: 0...999_999_999
+    }
+  }
+
+  /// The largest `maxBolusesPerHour` (the wire's 0…999): the grant history holds this many.
+  public static let maxBolusesPerHourBound: Int64 = 999
 }
 
 /// Guards on a prescription: pure predicates that return why they block.
@@ -103,7 +118,9 @@ public enum PrescriptionCheck {
       (.rateIncreaseInterval, p.rateIncreaseInterval.rawValue, e.rateIncreaseInterval),
     ]
     for (field, value, g) in checks {
-      if value < 0 { return .rejected(.invalidValue, field) }
+      // The field's one bound (wire codec and drug library use the same): outside it the core
+      // could not honour the value exactly, so it is rejected with the field (REQ-RX-BOUNDS-01).
+      if !field.bounds.contains(value) { return .rejected(.invalidValue, field) }
       if let r = apply(field, value, g) { return .rejected(r, field) }
     }
     // Consistency with the pump and with itself.

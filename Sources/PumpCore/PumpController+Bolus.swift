@@ -77,14 +77,16 @@ extension PumpController {
   /// ends it when its volume is delivered.
   mutating func creditBolus(nanoliters: Int64) {
     guard var b = bolus, nanoliters > 0, let p = prescription else { return }
+    _ = p
     let total = commandedRate.rawValue
     let share: Int64 =
       b.phase == .loadingDose || total <= 0
       ? nanoliters
-      : Arith.mulDivFloor(nanoliters, min(p.bolusRate.rawValue, total), total)
+      : Arith.mulDivFloor(nanoliters, min(commandedBolusRate.rawValue, total), total)
     b.deliveredNanoliters += share
     bolus = b
-    if b.deliveredNanoliters >= b.targetNanoliters { finishBolus() }
+    // Done when not one whole motor step of the dose is left: rounded toward less drug.
+    if ledger.wholeStepsVolume(b.remainingNanoliters) == 0 { finishBolus() }
   }
 
   mutating func finishBolus() {
@@ -116,7 +118,7 @@ extension PumpController {
   /// Time to deliver `nanoliters` at the bolus rate, ms, rounded up.
   func bolusDuration(nanoliters: Int64) -> Int64 {
     guard let p = prescription, p.bolusRate.rawValue > 0 else { return 0 }
-    return Arith.mulDivCeil(nanoliters, 3600, p.bolusRate.rawValue)
+    return p.bolusRate.timeCeil(toDeliverNanoliters: nanoliters).rawValue
   }
 
   /// Time left in the patient-bolus lockout.

@@ -11,6 +11,9 @@ extension PumpController {
     case .rejected(let r, _):
       return r
     case .acceptable(let soft):
+      // A basal increase the rate-increase interval forbids is refused with its reason, never
+      // dropped silently (REQ-RX-RATE-INCREASE-02).
+      if rateIncreaseTooSoon(p) { return .rateIncreaseTooSoon }
       record(.programAccepted(needsConfirmation: soft != 0, softViolations: soft))
       if soft != 0 {
         pending = p
@@ -27,6 +30,7 @@ extension PumpController {
 
   mutating func confirmSoftLimits() -> Rejection? {
     guard let p = pending else { return .noPendingConfirmation }
+    if rateIncreaseTooSoon(p) { return .rateIncreaseTooSoon }
     record(.softLimitsConfirmed(pendingSoftViolations))
     pending = nil
     pendingSoftViolations = 0
@@ -46,20 +50,27 @@ extension PumpController {
       infusedBaseNanoliters = ledger.totalNanoliters
     } else if p.basalRate < basalRate {
       basalRate = p.basalRate
-    } else {
-      // A reprogrammed increase is still bound by the rate-increase interval.
-      if now - lastRateIncrease >= p.rateIncreaseInterval {
-        basalRate = p.basalRate
-        lastRateIncrease = now
-      }
+    } else if p.basalRate > basalRate {
+      // Checked by `program` and `confirmSoftLimits` (rateIncreaseTooSoon) before we get here.
+      basalRate = p.basalRate
+      lastRateIncrease = now
     }
     basalVolumeRate = PrescriptionCheck.volumeRate(basalRate, p.concentration, profile)
   }
+
+  /// Whether activating `p` now would raise the basal rate inside the rate-increase interval.
+  func rateIncreaseTooSoon(_ p: Prescription) -> Bool {
+    mode.therapyActive && p.basalRate > basalRate && now - lastRateIncrease < p.rateIncreaseInterval
+  }
+
+  /// A latched interlock blocks start and resume until a clinician reset (REQ-SAFE-LATCH-01).
+  var latchBlocksDelivery: Bool { interlockLatched }
 
   mutating func start() -> Rejection? {
     guard mode == .programmed else { return .notAllowedInMode }
     if pending != nil { return .softLimitUnconfirmed }
     guard let p = prescription else { return .notAllowedInMode }
+    if latchBlocksDelivery { return .interlockConditionPresent }
     if blockingAlarmActive { return .alarmConditionPresent }
     vitals.watchSince = now
     lastRateIncrease = now
@@ -80,16 +91,14 @@ extension PumpController {
 
   mutating func pause() -> Rejection? {
     guard mode.mayDeliver else { return .notAllowedInMode }
-    abortBolus()
-    suspendedClinicianBolus = nil
-    setAlarm(.doseLimit, false)
-    transition(to: .paused(.clinician), .command)
+    stopDelivery(to: .paused(.clinician), .command)
     return nil
   }
 
   mutating func resume() -> Rejection? {
     guard case .paused = mode else { return .notAllowedInMode }
     if pending != nil { return .softLimitUnconfirmed }
+    if latchBlocksDelivery { return .interlockConditionPresent }
     if blockingAlarmActive { return .alarmConditionPresent }
     guard prescription != nil else { return .notAllowedInMode }
     vitals.watchSince = now
@@ -104,15 +113,15 @@ extension PumpController {
     case .programmed, .infusing, .paused, .kvo, .complete, .interlockStopped: break
     default: return .notAllowedInMode
     }
-    abortBolus()
-    suspendedClinicianBolus = nil
+    #if DEBUG
+      if debugBrokenRule == .stopReleasesLatch { interlockLatched = false }
+    #endif
     prescription = nil
     pending = nil
     pendingSoftViolations = 0
     basalRate = .zero
     basalVolumeRate = .zero
-    setAlarm(.doseLimit, false)
-    transition(to: .idle, .command)
+    stopDelivery(to: .idle, .command)
     return nil
   }
 
@@ -140,12 +149,22 @@ extension PumpController {
     return nil
   }
 
+  /// Releases the interlock latch once its condition is gone (a stale vital whose last confirmed
+  /// level was critical still counts as critical). From interlock-stopped the pump comes back
+  /// paused: a clinician start or resume is still needed. Allowed in any mode while latched (a
+  /// therapy stopped after the interlock keeps the latch).
   mutating func clinicianReset() -> Rejection? {
-    guard mode == .interlockStopped else { return .nothingToReset }
-    if interlockCondition { return .interlockConditionPresent }
+    guard interlockLatched else { return .nothingToReset }
+    var conditionPresent = interlockCondition
+    #if DEBUG
+      if debugBrokenRule == .resetIgnoresCondition { conditionPresent = false }
+    #endif
+    if conditionPresent { return .interlockConditionPresent }
+    interlockLatched = false
     acknowledge(.vitalsInterlock)
+    setAlarm(.vitalsInterlock, false)
     record(.interlockReset)
-    transition(to: .paused(.interlockReset), .interlockReset)
+    if mode == .interlockStopped { transition(to: .paused(.interlockReset), .interlockReset) }
     return nil
   }
 

@@ -11,29 +11,61 @@ extension PumpController {
     }
   }
 
+  /// Plausible line pressure, milli-psi: −15 psi (vacuum) to 100 psi (above any syringe
+  /// driver's stall force; our default, unverified). Outside it the sensor is suspect.
+  static var plausiblePressure: ClosedRange<Int64> { -15_000...100_000 }
+
+  /// Whether a reading is physically possible for this pump (REQ-SENSOR-PLAUSIBLE-01).
+  func isPlausible(_ r: SensorReading) -> Bool {
+    switch r {
+    case .upstreamPressure(let p), .downstreamPressure(let p):
+      return Self.plausiblePressure.contains(p.rawValue)
+    case .airInLine(let v): return v.rawValue >= 0 && v <= profile.reservoirVolume
+    case .door, .sensorFailure: return true
+    case .reservoir(let v):
+      // The plunger cannot report more than the syringe holds (+10 % for its tolerance).
+      return v.rawValue >= 0
+        && v.rawValue <= profile.reservoirVolume.rawValue + profile.reservoirVolume.rawValue / 10
+    case .battery(let remaining, _): return remaining.rawValue >= 0
+    case .motorSteps(let n): return n >= 0
+    }
+  }
+
+  /// An implausible reading is rejected (logged) and never used; the sensor's next reading
+  /// confirms it: a second implausible reading in a row is a sensor failure (fault, motor off).
+  /// The controller asks for the next control tick meanwhile (`nextDeadline`).
   mutating func takeSensor(_ r: SensorReading) -> Rejection? {
+    let bit = SensorKind(r).bit
+    guard isPlausible(r) else {
+      // Faulted already: the motor is off until a power cycle, nothing left to confirm.
+      if isFaulted {
+        implausibleSensors = 0
+      } else if implausibleSensors & bit != 0 {
+        implausibleSensors &= ~bit
+        enterFault(.sensor)
+      } else {
+        implausibleSensors |= bit
+      }
+      return .invalidValue
+    }
+    implausibleSensors &= ~bit
     switch r {
     case .upstreamPressure(let p):
-      if p.rawValue < -1_000_000 || p.rawValue > 1_000_000 { return .invalidValue }
       sensors.upstreamPressure = p
     case .downstreamPressure(let p):
-      if p.rawValue < -1_000_000 || p.rawValue > 1_000_000 { return .invalidValue }
       sensors.downstreamPressure = p
     case .airInLine(let v):
-      if v.rawValue < 0 { return .invalidValue }
       sensors.airBubble = v
     case .door(let open):
       sensors.doorOpen = open
     case .reservoir(let v):
-      if v.rawValue < 0 { return .invalidValue }
       sensors.reservoir = v
     case .battery(let remaining, let mains):
-      if remaining.rawValue < 0 { return .invalidValue }
       sensors.batteryRemaining = remaining
       sensors.onMains = mains
     case .motorSteps(let n):
-      if n < 0 { return .invalidValue }
       let (_, nl) = ledger.record(steps: n, now: now)
+      occlusionBatchNanoliters += nl
       flow.measured(nl)
       creditBolus(nanoliters: nl)
     case .sensorFailure:
@@ -53,9 +85,7 @@ extension PumpController {
     evaluateVitals()
     evaluateFlow()
     evaluateCompletion()
-    let idleLong =
-      (mode == .programmed || { if case .paused = mode { return true } else { return false } }())
-      && now - modeSince >= profile.pausedTooLong
+    let idleLong = stoppedWithTherapy && now - modeSince >= profile.pausedTooLong
     setAlarm(.pausedTooLong, idleLong)
     if isFaulted {
       command(.zero)
@@ -64,13 +94,59 @@ extension PumpController {
     regulate()
   }
 
+  /// Stopped while a therapy (or its latch) waits for a clinician: programmed, paused,
+  /// interlock-stopped, or idle with the interlock latched. The low-priority callback reminder
+  /// (`pausedTooLong`) applies to all of them (REQ-HW-IDLE-02).
+  var stoppedWithTherapy: Bool {
+    switch mode {
+    case .programmed, .paused, .interlockStopped: true
+    case .idle: interlockLatched
+    default: false
+    }
+  }
+
+  var staleMasks: Bool {
+    #if DEBUG
+      return debugBrokenRule == .staleMasksCritical
+    #else
+      return false
+    #endif
+  }
+
   var isFaulted: Bool {
     if case .fault = mode { return true }
     return false
   }
 
+  /// Downstream pressure above 10 % of the alarm limit: the line is storing volume (our
+  /// threshold; below it line resistance and noise dominate).
+  var occlusionPressureElevated: Bool {
+    sensors.downstreamPressure.rawValue > profile.downstreamOcclusion.rawValue / 10
+  }
+
+  /// Measures the occlusion release bolus: when the pressure of an occlusion that alarmed falls
+  /// back, the volume pushed into the line meanwhile is what the patient receives at once.
+  /// The steps reported with the pressure count when that pressure is elevated (a batch may
+  /// include the first 10 % of the build-up: the report errs on the large side).
+  private mutating func trackOcclusionRelease() {
+    let batch = occlusionBatchNanoliters
+    occlusionBatchNanoliters = 0
+    if sensors.downstreamPressure > profile.downstreamOcclusion { occlusionEpisode = true }
+    guard !occlusionPressureElevated else {
+      occlusionPushedNanoliters += batch
+      return
+    }
+    if occlusionEpisode {
+      occlusionRelease = Microliters(occlusionPushedNanoliters / 1000)
+      occlusionReleaseAt = now
+      occlusionEpisode = false
+    }
+    occlusionPushedNanoliters = 0
+  }
+
   private mutating func evaluateHardware() {
     let s = sensors
+    trackOcclusionRelease()
     setAlarm(.occlusionDownstream, s.downstreamPressure > profile.downstreamOcclusion)
     setAlarm(.occlusionUpstream, s.upstreamPressure > profile.upstreamOcclusion)
     setAlarm(.airInLine, s.airBubble >= profile.airInLineBubble && s.airBubble.rawValue > 0)
@@ -78,9 +154,10 @@ extension PumpController {
     let empty = s.reservoir.rawValue <= 0
     setAlarm(.reservoirEmpty, empty)
     var low = !empty && s.reservoir < profile.lowReservoirVolume
-    if !empty && commandedRate.rawValue > 0 {
-      let left = Arith.mulDivFloor(s.reservoir.rawValue, 3_600_000, commandedRate.rawValue)
-      if left < profile.lowReservoirTime.rawValue { low = true }
+    let expected = expectedConsumptionRate
+    if !empty && expected.rawValue > 0 && s.reservoir.time(at: expected) < profile.lowReservoirTime
+    {
+      low = true
     }
     setAlarm(.reservoirLow, low)
     setAlarm(.batteryDepleted, !s.onMains && s.batteryRemaining.rawValue <= 0)
@@ -89,38 +166,42 @@ extension PumpController {
       !s.onMains && s.batteryRemaining.rawValue > 0
         && s.batteryRemaining < profile.batteryLowRemaining)
     if mode.mayDeliver && blockingAlarmActive {
-      abortBolus()
-      suspendedClinicianBolus = nil
-      setAlarm(.doseLimit, false)
-      transition(to: .paused(.alarm), .alarm)
-      command(.zero)
+      stopDelivery(to: .paused(.alarm), .alarm)
     }
+  }
+
+  /// The consumption a nurse plans the syringe by (REQ-HW-RESERVOIR-03): the programmed basal
+  /// plus the most patient boluses the prescription allows per hour (KVO: the KVO rate). Not
+  /// the bolus rate of the moment: a single bolus never raises the low-reservoir alarm.
+  var expectedConsumptionRate: MicrolitersPerHour {
+    guard let p = prescription, mode.therapyActive else { return .zero }
+    if mode == .kvo { return p.kvoRate }
+    let bolusNl = Arith.mulDivFloor(
+      PrescriptionCheck.volume(p.bolusDose, p.concentration), p.maxBolusesPerHour, 1)
+    return MicrolitersPerHour(basalVolumeRate.rawValue + bolusNl / 1000)
   }
 
   /// The vitals interlock (REQ-VITALS-*).
   private mutating func evaluateVitals() {
     let watching = mode.therapyActive
-    let a = vitals.assess(policy: policy, now: now, watching: watching)
+    let a = vitals.assess(
+      policy: policy, now: now, watching: watching, staleMasksCritical: staleMasks)
     let interlock = a.criticals > 0 || a.warnings >= policy.interlockWarnings
     setAlarm(.vitalsWarning, watching && a.bandWarnings > 0)
     setAlarm(.vitalsStale, watching && a.stale > 0)
     if watching && interlock {
-      setAlarm(.vitalsInterlock, true)
+      interlockLatched = true
       if mode != .interlockStopped {
-        abortBolus()
-        suspendedClinicianBolus = nil
-        setAlarm(.doseLimit, false)
-        transition(to: .interlockStopped, .interlock)
-        command(.zero)
+        stopDelivery(to: .interlockStopped, .interlock)
       }
-    } else {
-      setAlarm(.vitalsInterlock, false)
     }
+    // The alarm's condition is the latch: it ends only with the clinician reset.
+    setAlarm(.vitalsInterlock, interlockLatched)
   }
 
   /// True while the interlock's condition holds (any critical, or enough warnings).
-  var interlockCondition: Bool {
-    let a = vitals.assess(policy: policy, now: now, watching: true)
+  public var interlockCondition: Bool {
+    let a = vitals.assess(policy: policy, now: now, watching: true, staleMasksCritical: staleMasks)
     return a.criticals > 0 || a.warnings >= policy.interlockWarnings
   }
 
@@ -130,13 +211,7 @@ extension PumpController {
       tolerancePercent: profile.overInfusionTolerancePercent, stepNanoliters: step)
     {
       setAlarm(.overInfusion, true)
-      if mode.mayDeliver {
-        abortBolus()
-        suspendedClinicianBolus = nil
-        setAlarm(.doseLimit, false)
-        transition(to: .paused(.alarm), .alarm)
-        command(.zero)
-      }
+      if mode.mayDeliver { stopDelivery(to: .paused(.alarm), .alarm) }
     }
     if let under = flow.closeWindowIfDue(
       now: now, tolerancePercent: profile.underInfusionTolerancePercent, stepNanoliters: step)
@@ -153,12 +228,8 @@ extension PumpController {
   private mutating func evaluateCompletion() {
     guard mode.mayDeliver, let p = prescription else { return }
     if ledger.totalNanoliters - infusedBaseNanoliters >= p.vtbi.nanoliters {
-      abortBolus()
-      suspendedClinicianBolus = nil
-      setAlarm(.doseLimit, false)
-      transition(to: .complete, .vtbiReached)
+      stopDelivery(to: .complete, .vtbiReached)
       setAlarm(.infusionComplete, true)
-      command(.zero)
     }
   }
 
@@ -169,18 +240,30 @@ extension PumpController {
     guard let p = prescription else { return .zero }
     switch mode {
     case .infusing(.basal): return basalVolumeRate
-    case .infusing(.loadingDose): return p.bolusRate
+    case .infusing(.loadingDose): return bolusComponentRate()
     case .infusing(.patientBolus), .infusing(.clinicianBolus):
       return MicrolitersPerHour(
-        min(basalVolumeRate.rawValue + p.bolusRate.rawValue, profile.maxRate.rawValue))
+        min(basalVolumeRate.rawValue + bolusComponentRate().rawValue, profile.maxRate.rawValue))
     case .kvo: return p.kvoRate
     default: return .zero
     }
   }
 
+  /// The bolus rate for the next control tick: the programmed bolus rate, cut in the last ticks
+  /// so that the motor never moves past the last whole step of the dose (REQ-BOLUS-EXACT-01:
+  /// a bolus ends up to one step short, never over).
+  func bolusComponentRate() -> MicrolitersPerHour {
+    guard let p = prescription, let b = bolus else { return .zero }
+    let whole = ledger.wholeStepsVolume(b.remainingNanoliters)
+    let tick = max(profile.controlTick.rawValue, 1)
+    let cap = MicrolitersPerHour.rate(delivering: whole, over: Milliseconds(tick))
+    return MicrolitersPerHour(min(p.bolusRate.rawValue, cap.rawValue))
+  }
+
   /// Sets the motor so that no 60- or 240-minute window can exceed its limit over the next
   /// control tick (REQ-DOSE-WINDOW-01): bolus aborted, then basal → KVO, then KVO held at zero.
   mutating func regulate() {
+    commandedBolusRate = .zero
     guard mode.mayDeliver, prescription != nil else {
       kvoHeld = false
       command(.zero)
@@ -203,6 +286,7 @@ extension PumpController {
           keepReserve: mode != .kvo) == nil
       {
         if mode == .kvo { kvoHeld = false }
+        commandedBolusRate = bolus == nil ? .zero : bolusComponentRate()
         command(r)
         return
       }
@@ -240,7 +324,7 @@ extension PumpController {
   /// Drug delivered at `rate` for `overMillis`, pg, rounded up.
   func picograms(rate: MicrolitersPerHour, overMillis ms: Int64) -> Int64 {
     guard let p = prescription else { return 0 }
-    return Arith.mulDivCeil(rate.rawValue * ms, p.concentration.rawValue, 3600)
+    return rate.picogramsCeil(over: Milliseconds(ms), at: p.concentration)
   }
 
   /// Whether `extraPicograms` plus basal over `overMillis` fits both windows.

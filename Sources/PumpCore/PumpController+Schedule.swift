@@ -15,31 +15,41 @@ extension PumpController {
       consider(s.rawValue)
     }
     if let u = alarms.audioPausedUntil { consider(u.rawValue) }
-    if mode == .programmed || { if case .paused = mode { return true } else { return false } }() {
-      consider((modeSince + profile.pausedTooLong).rawValue)
-    }
+    if stoppedWithTherapy { consider((modeSince + profile.pausedTooLong).rawValue) }
+    // An unconfirmed implausible reading is re-read at the next control tick.
+    if implausibleSensors != 0 { consider(t0 + tick) }
     let rate = commandedRate.rawValue
     if rate > 0, let p = prescription {
       // Bolus end, VTBI, reservoir thresholds: volume left / rate.
       if let b = bolus {
-        consider(now.rawValue + Arith.mulDivCeil(b.remainingNanoliters, 3600, rate))
+        // When the whole steps of the dose are delivered (then every tick while the rate is cut).
+        consider(
+          now.rawValue
+            + commandedRate.timeCeil(
+              toDeliverNanoliters: ledger.wholeStepsVolume(b.remainingNanoliters)
+            ).rawValue)
       }
       let infused = ledger.totalNanoliters - infusedBaseNanoliters
-      consider(now.rawValue + Arith.mulDivCeil(max(p.vtbi.nanoliters - infused, 0), 3600, rate))
+      let r = commandedRate
+      consider(
+        now.rawValue + r.timeCeil(toDeliverNanoliters: max(p.vtbi.nanoliters - infused, 0)).rawValue
+      )
       let res = sensors.reservoir.nanoliters
       let lowVol = profile.lowReservoirVolume.nanoliters
-      if res > lowVol { consider(now.rawValue + Arith.mulDivFloor(res - lowVol, 3600, rate)) }
-      let lowTimeVol = Arith.mulDivFloor(rate, profile.lowReservoirTime.rawValue, 3600)
-      if res > lowTimeVol {
-        consider(now.rawValue + Arith.mulDivFloor(res - lowTimeVol, 3600, rate))
+      if res > lowVol {
+        consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowVol).rawValue)
       }
-      consider(now.rawValue + Arith.mulDivCeil(res, 3600, rate))
+      let lowTimeVol = expectedConsumptionRate.nanoliters(over: profile.lowReservoirTime)
+      if res > lowTimeVol {
+        consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowTimeVol).rawValue)
+      }
+      consider(now.rawValue + r.timeCeil(toDeliverNanoliters: res).rawValue)
       // Window limits: time until the headroom would be used up at this rate.
       let headroom =
         min(
           p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
         - limitMarginPicograms - (mode == .kvo ? 0 : kvoReservePicograms)
-      let perMs = max(Arith.mulDivCeil(rate, p.concentration.rawValue, 3600), 1)
+      let perMs = max(r.picogramsCeil(over: Milliseconds(1), at: p.concentration), 1)
       consider(now.rawValue + max(headroom, 0) / perMs)
     }
     if mode == .kvo {

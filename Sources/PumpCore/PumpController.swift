@@ -45,6 +45,29 @@ public struct PumpController: Sendable {
   var vitals = VitalsMonitor()
   public internal(set) var alarms = AlarmSystem()
   public internal(set) var sensors = SensorState()
+  /// A vitals interlock stop is latched until a clinician reset with the condition gone; stop,
+  /// program, start and power cycles do not release it (REQ-SAFE-LATCH-01).
+  public internal(set) var interlockLatched = false
+  /// Sensors whose last reading was implausible (bit per `SensorKind`); a second implausible
+  /// reading in a row confirms a sensor failure (REQ-SENSOR-PLAUSIBLE-01).
+  var implausibleSensors: UInt8 = 0
+  /// Volume the motor pushed while the downstream pressure was above 10 % of its alarm limit
+  /// (stored in the line's compliance), and whether it reached the alarm limit.
+  var occlusionPushedNanoliters: Int64 = 0
+  var occlusionBatchNanoliters: Int64 = 0
+  var occlusionEpisode = false
+  /// The bolus released when the last downstream occlusion cleared (IEC 60601-2-24 measures it;
+  /// REQ-HW-OCCLUSION-03), and when.
+  public internal(set) var occlusionRelease: Microliters = .zero
+  public internal(set) var occlusionReleaseAt: Milliseconds? = nil
+  /// The bolus share of the motor command in force (µL/h), for crediting measured volume.
+  var commandedBolusRate: MicrolitersPerHour = .zero
+
+  #if DEBUG
+    /// Test-only switch that deliberately breaks one safety rule, to show that the invariants and
+    /// explorers catch it (issue 12). Never present in release or Embedded builds.
+    public var debugBrokenRule: DebugBrokenRule? = nil
+  #endif
 
   public internal(set) var effects: [Effect] = []
   public internal(set) var log: EventLog
@@ -64,7 +87,8 @@ public struct PumpController: Sendable {
     policy = formulary.acutePostOp
     ledger = DoseLedger(stepsPerMilliliter: profile.stepsPerMilliliter, now: now)
     flow = FlowMonitor(now: now, window: profile.flowWindowBasal)
-    grantTimes = [Milliseconds](repeating: Milliseconds(Int64.min / 2), count: 64)
+    grantTimes = [Milliseconds](
+      repeating: Milliseconds(Int64.min / 2), count: Int(PrescriptionField.maxBolusesPerHourBound))
     log = EventLog(capacity: eventLogCapacity)
     faultLog = EventLog(capacity: faultLogCapacity)
     effects.reserveCapacity(32)
@@ -217,10 +241,24 @@ public struct PumpController: Sendable {
   }
 
   mutating func enterFault(_ code: FaultCode) {
+    if case .fault = mode {
+      abortBolus()
+      suspendedClinicianBolus = nil
+    } else {
+      stopDelivery(to: .fault(code), .fault, clearDoseLimit: false)
+    }
+    setAlarm(code.alarm, true)
+    command(.zero)
+  }
+
+  /// The one routine that stops delivery: the running bolus is aborted (logged with the dose not
+  /// given), a pre-empted clinician bolus is dropped, the dose-limit alarm ends with the
+  /// delivery, the mode changes, and the motor is commanded to zero in the same call.
+  mutating func stopDelivery(to m: Mode, _ reason: ModeReason, clearDoseLimit: Bool = true) {
     abortBolus()
     suspendedClinicianBolus = nil
-    if case .fault = mode {} else { transition(to: .fault(code), .fault) }
-    setAlarm(code.alarm, true)
+    if clearDoseLimit { setAlarm(.doseLimit, false) }
+    transition(to: m, reason)
     command(.zero)
   }
 

@@ -26,6 +26,9 @@ public struct PumpStatus: Sendable {
   public var annunciated: AlarmCode?
   public var audible: Bool
   public var audioPauseRemaining: Milliseconds
+  /// The bolus released when the last downstream occlusion cleared (zero: none yet), and when.
+  public var occlusionRelease: Microliters
+  public var occlusionReleaseAt: Milliseconds?
 }
 
 extension PumpController {
@@ -41,7 +44,8 @@ extension PumpController {
       downstreamPressure: sensors.downstreamPressure, vitals: vitals.latest, map: vitals.latest.map,
       vitalsAge: Vital.allCases.map { vitals.age(of: $0, now: now) },
       annunciated: alarms.highestActive, audible: alarms.audible(now: now),
-      audioPauseRemaining: alarms.audioPausedUntil.map { $0 - now } ?? .zero)
+      audioPauseRemaining: alarms.audioPausedUntil.map { $0 - now } ?? .zero,
+      occlusionRelease: occlusionRelease, occlusionReleaseAt: occlusionReleaseAt)
   }
 }
 
@@ -49,3 +53,9 @@ extension PumpController {
 #if !hasFeature(Embedded)
   extension PumpStatus: Hashable {}
 #endif
+
+extension PumpController {
+  /// The confirmed band level of one vital (after artifact rejection), for monitors and the
+  /// safety invariants.
+  public func confirmedLevel(of v: Vital) -> VitalLevel { vitals.tracks[Int(v.rawValue)].confirmed }
+}

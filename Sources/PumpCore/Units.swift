@@ -63,6 +63,48 @@ public struct MicrolitersPerHour: RawRepresentable, Hashable, Comparable, Sendab
   }
 }
 
+// Typed rate × time conversions: the only places that know µL/h × ms = nL × 3600.
+extension Milliseconds {
+  /// One hour, ms: the denominator of every per-hour rate.
+  public static let hour = Milliseconds(3_600_000)
+}
+
+extension MicrolitersPerHour {
+  /// Volume delivered at this rate over `t`, nL, rounded down (toward less drug).
+  public func nanoliters(over t: Milliseconds) -> Int64 {
+    Arith.mulDivFloor(rawValue, t.rawValue, Milliseconds.hour.rawValue / 1000)
+  }
+
+  /// Time to deliver `nanoliters` at this rate, rounded up (zero rate: zero).
+  public func timeCeil(toDeliverNanoliters nl: Int64) -> Milliseconds {
+    Milliseconds(Arith.mulDivCeil(nl, Milliseconds.hour.rawValue / 1000, rawValue))
+  }
+
+  /// Time to deliver `nanoliters` at this rate, rounded down (deadlines that must not be late).
+  public func timeFloor(toDeliverNanoliters nl: Int64) -> Milliseconds {
+    Milliseconds(Arith.mulDivFloor(nl, Milliseconds.hour.rawValue / 1000, rawValue))
+  }
+
+  /// Drug mass delivered at this rate over `t` at concentration `c`, pg, rounded up (the
+  /// limit side: never under-estimates what a plan would deliver).
+  public func picogramsCeil(over t: Milliseconds, at c: MicrogramsPerMilliliter) -> Int64 {
+    Arith.mulDivCeil(rawValue * t.rawValue, c.rawValue, Milliseconds.hour.rawValue / 1000)
+  }
+
+  /// The rate that delivers `nanoliters` over `t`, rounded down (toward less drug).
+  public static func rate(delivering nl: Int64, over t: Milliseconds) -> MicrolitersPerHour {
+    MicrolitersPerHour(Arith.mulDivFloor(nl, Milliseconds.hour.rawValue / 1000, t.rawValue))
+  }
+}
+
+extension Microliters {
+  /// How long this volume lasts at `rate`, rounded down (the alarm side); zero rate: forever.
+  public func time(at rate: MicrolitersPerHour) -> Milliseconds {
+    guard rate.rawValue > 0 else { return Milliseconds(Int64.max) }
+    return Milliseconds(Arith.mulDivFloor(rawValue, Milliseconds.hour.rawValue, rate.rawValue))
+  }
+}
+
 /// Drug mass rate in micrograms per hour (1 mg/h = 1000).
 public struct MicrogramsPerHour: RawRepresentable, Hashable, Comparable, Sendable {
   public var rawValue: Int64

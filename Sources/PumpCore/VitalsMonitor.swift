@@ -92,7 +92,12 @@ struct VitalsMonitor: Sendable {
     return tracks[Int(v.rawValue)].sample(value, band: policy[v], policy: policy, now: now)
   }
 
-  func assess(policy: VitalsPolicy, now: Milliseconds, watching: Bool) -> Assessment {
+  /// Counts warnings, criticals and stale vitals. A stale vital counts at least as a warning,
+  /// and as its last confirmed level when that was worse: a critical vital whose lead drops out
+  /// stays critical until a reading confirms otherwise (REQ-VITALS-STALE-02).
+  func assess(
+    policy: VitalsPolicy, now: Milliseconds, watching: Bool, staleMasksCritical: Bool = false
+  ) -> Assessment {
     var a = Assessment()
     for v in Vital.allCases {
       let t = tracks[Int(v.rawValue)]
@@ -100,7 +105,12 @@ struct VitalsMonitor: Sendable {
         && t.isStale(now: now, since: watchSince, after: policy.staleAfter)
       {
         a.stale += 1
-        a.warnings += 1
+        if t.confirmed.isCritical && !staleMasksCritical {
+          a.criticals += 1
+        } else {
+          a.warnings += 1
+          if t.confirmed.isAbnormal && !staleMasksCritical { a.bandWarnings += 1 }
+        }
         continue
       }
       if t.confirmed.isCritical {

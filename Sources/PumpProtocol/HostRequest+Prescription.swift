@@ -5,26 +5,31 @@ extension HostRequest {
   /// 0…65535, care area (`CareArea` raw), concentration µg/mL 1…999999999, weight g 1…999999999,
   /// basal µg/h, loading µg, bolus µg, bolus rate µL/h, lockout ms, max boluses/h 0…999,
   /// limit 1 h µg, limit 4 h µg, VTBI µL, KVO µL/h, rate-increase interval ms; unmarked 0…999999999.
+  /// Every prescription field is read with its one bound, `PrescriptionField.bounds` (PumpCore):
+  /// the same range the drug library and the controller enforce (REQ-RX-BOUNDS-01).
   static func readPrescription(_ r: inout FieldReader) throws(ProtocolError) -> Prescription {
+    func field(_ name: String, _ f: PrescriptionField) throws(ProtocolError) -> Int64 {
+      try r.int(name, f.bounds)
+    }
     let drug = try r.int("drug", 0...65_535)
     guard let area = CareArea(rawValue: UInt8(clamping: try r.int("area", 0...255))) else {
       throw .outOfRange(field: "area")
     }
     return Prescription(
       drugEntry: DrugEntryID(UInt16(drug)), careArea: area,
-      concentration: MicrogramsPerMilliliter(try r.int("concentration", 1...999_999_999)),
-      patientWeight: Grams(try r.int("weight", 1...999_999_999)),
-      basalRate: MicrogramsPerHour(try r.int("basal", quantity)),
-      loadingDose: Micrograms(try r.int("loading", quantity)),
-      bolusDose: Micrograms(try r.int("bolus", quantity)),
-      bolusRate: MicrolitersPerHour(try r.int("bolusRate", quantity)),
-      lockout: Milliseconds(try r.int("lockout", quantity)),
-      maxBolusesPerHour: try r.int("maxPerHour", 0...999),
-      limit1h: Micrograms(try r.int("limit1h", quantity)),
-      limit4h: Micrograms(try r.int("limit4h", quantity)),
-      vtbi: Microliters(try r.int("vtbi", quantity)),
-      kvoRate: MicrolitersPerHour(try r.int("kvo", quantity)),
-      rateIncreaseInterval: Milliseconds(try r.int("rateInterval", quantity)))
+      concentration: MicrogramsPerMilliliter(try field("concentration", .concentration)),
+      patientWeight: Grams(try field("weight", .patientWeight)),
+      basalRate: MicrogramsPerHour(try field("basal", .basalRate)),
+      loadingDose: Micrograms(try field("loading", .loadingDose)),
+      bolusDose: Micrograms(try field("bolus", .bolusDose)),
+      bolusRate: MicrolitersPerHour(try field("bolusRate", .bolusRate)),
+      lockout: Milliseconds(try field("lockout", .lockout)),
+      maxBolusesPerHour: try field("maxPerHour", .maxBolusesPerHour),
+      limit1h: Micrograms(try field("limit1h", .limit1h)),
+      limit4h: Micrograms(try field("limit4h", .limit4h)),
+      vtbi: Microliters(try field("vtbi", .vtbi)),
+      kvoRate: MicrolitersPerHour(try field("kvo", .kvoRate)),
+      rateIncreaseInterval: Milliseconds(try field("rateInterval", .rateIncreaseInterval)))
   }
 
   static func writePrescription(_ p: Prescription, into w: inout FieldWriter) {

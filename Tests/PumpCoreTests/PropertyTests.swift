@@ -112,9 +112,15 @@ func firstViolation(_ steps: [Step]) -> String? {
   var limits: [(since: Int64, l1: Int64, l4: Int64)] = []
   var lastPatientBolus: Int64? = nil
   var violation: String? = nil
+  // The safety invariants of issue 12 (one checker for properties, explorers and replay).
+  var invariants = SafetyInvariants()
 
   func check(_ c: PumpController) {
     guard violation == nil else { return }
+    if let v = invariants.observe(c) {
+      violation = "invariant \(v)"
+      return
+    }
     if !c.mode.mayDeliver && c.commandedRate != .zero {
       violation = "motor commanded \(c.commandedRate.rawValue) µL/h in \(c.mode)"
     }
@@ -157,7 +163,11 @@ func firstViolation(_ steps: [Step]) -> String? {
   for step in steps {
     switch step {
     case .wait(let ms): rig.advance(to: rig.now + Milliseconds(ms), observe: check)
-    case .event(let e): rig.send(e, at: rig.now, observe: check)
+    case .event(let e):
+      let r = rig.send(e, at: rig.now, observe: check)
+      if violation == nil, let v = invariants.afterEvent(e, rejection: r, rig.controller) {
+        violation = "invariant \(v)"
+      }
     case .door(let o): rig.hardware.doorOpen = o
     case .occlude(let o): rig.hardware.downstreamOccluded = o
     case .air(let v): rig.hardware.injectAir(Microliters(v))
@@ -225,7 +235,7 @@ struct PropertyTests {
   static var firstSeed: UInt64 { UInt64(environment("KETAPUMP_PROPERTY_SEED") ?? "") ?? 20_261_125 }
 
   @Test(
-    "REQ-PROP-01: limits, lockout, no delivery when stopped, same-tick stop, no crash — random sequences"
+    "REQ-PROP-01, REQ-INV-01: limits, lockout, no delivery when stopped, same-tick stop, the safety invariants, no crash — random sequences"
   )
   func invariants() {
     let n = Self.count

@@ -1,0 +1,11 @@
+/// Safety rules a test may deliberately break (`PumpController.debugBrokenRule`, DEBUG builds
+/// only), to show that the invariants and the explorers catch the break (issue 12).
+public enum DebugBrokenRule: UInt8, Hashable, Sendable {
+  /// Stop releases the interlock latch (the defect REQ-SAFE-LATCH-01 fixed: acknowledge → stop
+  /// → program → start infused again without a reset).
+  case stopReleasesLatch = 1
+  /// A clinician reset is accepted while the interlock condition is present.
+  case resetIgnoresCondition = 2
+  /// A stale vital counts as one warning whatever its last confirmed level.
+  case staleMasksCritical = 3
+}

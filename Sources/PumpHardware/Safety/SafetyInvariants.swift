@@ -1,0 +1,260 @@
+import PumpCore
+
+/// The controller's safety requirements as executable predicates over its observable history
+/// (issue 12): one function per invariant, each citing the hazards of docs/hazards.md it guards.
+/// The same checker runs in the property suite, in both explorers, and (per step) in offline
+/// trace replay.
+///
+/// Use: call `observe(_:)` after every controller call (the `PumpRig` observer: every control
+/// step and every handled event), and `afterEvent(_:rejection:_:)` once more after each
+/// `handle`/`PumpRig.send` with the event and its result. Each returns the first violation.
+/// `hardwareFollowsCommand: false` (a runaway motor, or a failed sensor that holds back the step
+/// count a runaway may have moved) suspends the dose-window check for four hours: uncontrolled
+/// flow is the over-infusion alarm's job (HZ-01), not the controller's limits.
+public struct SafetyInvariants: Sendable {
+  /// Which rule was broken.
+  public enum Rule: String, Sendable, CaseIterable {
+    case noDeliveryWhileStopped = "no-delivery-while-stopped"
+    case interlockRestart = "interlock-restart"
+    case staleCountsCritical = "stale-counts-critical"
+    case doseWindow = "dose-window"
+    case pressAnswered = "press-answered"
+    case annunciation = "annunciation"
+    case prescriptionHonoured = "prescription-honoured"
+    case noAutomaticRestart = "no-automatic-restart"
+  }
+
+  public struct Violation: Error, Sendable, CustomStringConvertible {
+    public var rule: Rule
+    public var time: Milliseconds
+    public var detail: String
+    public var description: String { "\(rule.rawValue) at \(time.rawValue) ms: \(detail)" }
+  }
+
+  /// Where the interlock latch stands, as seen from the effects.
+  enum Latch: Sendable { case free, latched, resetAwaitingStart }
+
+  var latch = Latch.free
+  /// Consecutive critical samples per vital (sign: direction), from the vitals events.
+  var criticalRun: [Int32] = [0, 0, 0, 0, 0]
+  /// Delivered total (pg) history: times and cumulative mass, appended when it changes.
+  var times: [Int64] = []
+  var masses: [Int64] = []
+  var uncontrolledUntil: Int64 = Int64.min
+  public private(set) var checks: Int64 = 0
+
+  public init() {}
+
+  // MARK: Entry points
+
+  /// Checks the state and the effects of one controller call.
+  public mutating func observe(_ c: PumpController, hardwareFollowsCommand: Bool = true)
+    -> Violation?
+  {
+    checks += 1
+    if !hardwareFollowsCommand { uncontrolledUntil = c.now.rawValue + 4 * 3_600_000 }
+    return noDeliveryWhileStopped(c) ?? interlockRestart(c) ?? staleCountsCritical(c)
+      ?? doseWindow(c) ?? annunciation(c) ?? noAutomaticRestart(c)
+  }
+
+  /// Checks what an accepted or rejected event must have done.
+  public mutating func afterEvent(_ e: PumpEvent, rejection: Rejection?, _ c: PumpController)
+    -> Violation?
+  {
+    if case .vitals(let s) = e { track(s, policy: c.policy) }
+    return pressAnswered(e, c) ?? prescriptionHonoured(e, rejection, c) ?? staleCountsCritical(c)
+  }
+
+  func violation(_ r: Rule, _ c: PumpController, _ d: String) -> Violation {
+    Violation(rule: r, time: c.now, detail: d)
+  }
+
+  // MARK: The invariants
+
+  /// HZ-01, HZ-05, HZ-12, HZ-19: no motor command while any stop- or fault-class alarm is
+  /// active, or the pump is paused, stopped, complete, faulted or interlock-stopped/latched.
+  func noDeliveryWhileStopped(_ c: PumpController) -> Violation? {
+    guard c.commandedRate.rawValue > 0 else { return nil }
+    if !c.mode.mayDeliver { return violation(.noDeliveryWhileStopped, c, "motor on in \(c.mode)") }
+    if c.alarms.anyActive(action: .stop) || c.alarms.anyActive(action: .fault) {
+      return violation(.noDeliveryWhileStopped, c, "motor on with \(c.alarms.activeCodes)")
+    }
+    if c.interlockLatched {
+      return violation(.noDeliveryWhileStopped, c, "motor on with the interlock latched")
+    }
+    return nil
+  }
+
+  /// HZ-13, HZ-14: after an interlock stop, infusion resumes only after (condition gone) AND
+  /// (clinician reset) AND (a clinician start/resume), whatever comes in between.
+  mutating func interlockRestart(_ c: PumpController) -> Violation? {
+    for e in c.effects {
+      switch e {
+      case .modeChanged(_, .interlockStopped, _):
+        latch = .latched
+      case .interlockReset:
+        if latch == .free { break }  // A latch from before this checker started.
+        if c.interlockCondition {
+          return violation(.interlockRestart, c, "reset accepted with the condition present")
+        }
+        latch = .resetAwaitingStart
+      case .modeChanged(let from, let to, let reason) where to.mayDeliver && !from.mayDeliver:
+        if latch == .latched {
+          return violation(.interlockRestart, c, "\(from) → \(to) (\(reason)) without a reset")
+        }
+        if latch == .resetAwaitingStart {
+          if reason != .command {
+            return violation(.interlockRestart, c, "\(from) → \(to) by \(reason) after reset")
+          }
+          latch = .free
+        }
+      default: break
+      }
+    }
+    if latch == .latched && c.mode.mayDeliver {
+      return violation(.interlockRestart, c, "delivering in \(c.mode) while latched")
+    }
+    return nil
+  }
+
+  /// HZ-09, HZ-10: a vital whose last readings confirmed it critical counts as critical until a
+  /// reading says otherwise, stale or not: no delivery while a therapy is under way, no reset.
+  func staleCountsCritical(_ c: PumpController) -> Violation? {
+    let confirmed = criticalRun.indices.contains { i in
+      abs(criticalRun[i]) >= max(c.policy.persistSamples, 1)
+    }
+    guard confirmed else { return nil }
+    if c.mode.therapyActive && c.mode.mayDeliver {
+      return violation(.staleCountsCritical, c, "delivering with a confirmed critical vital")
+    }
+    if c.effects.contains(.interlockReset) {
+      return violation(.staleCountsCritical, c, "reset accepted with a confirmed critical vital")
+    }
+    return nil
+  }
+
+  /// HZ-02, HZ-03, HZ-04: delivered in any 60-min / 240-min window ≤ the prescription's limit
+  /// plus two motor steps (the documented quantisation tolerance), checked whenever delivery
+  /// grows. An independent oracle: cumulative totals interpolated linearly, not the ledger's
+  /// buckets.
+  mutating func doseWindow(_ c: PumpController) -> Violation? {
+    let t = c.now.rawValue
+    let m = c.ledger.totalPicograms
+    if let last = masses.last, last == m { return nil }
+    if let lt = times.last, lt == t {
+      masses[masses.count - 1] = m
+    } else {
+      times.append(t)
+      masses.append(m)
+    }
+    guard masses.count > 1, let p = c.prescription, t > uncontrolledUntil else { return nil }
+    let tolerance = 2 * c.ledger.stepPicograms
+    for (w, limit) in [(Int64(3_600_000), p.limit1h.picograms), (14_400_000, p.limit4h.picograms)] {
+      let inWindow = m - cumulative(at: t - w)
+      if inWindow > limit + tolerance {
+        return violation(
+          .doseWindow, c, "\(inWindow) pg in \(w / 60_000) min, limit \(limit) pg")
+      }
+    }
+    return nil
+  }
+
+  /// Delivered total at `t`, linear between samples.
+  func cumulative(at t: Int64) -> Int64 {
+    guard let first = times.first, t > first else { return masses.first ?? 0 }
+    var lo = 0
+    var hi = times.count - 1
+    if t >= times[hi] { return masses[hi] }
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if times[mid] <= t { lo = mid } else { hi = mid }
+    }
+    let span = max(times[hi] - times[lo], 1)
+    return masses[lo] + (masses[hi] - masses[lo]) * (t - times[lo]) / span
+  }
+
+  /// HZ-16: every press is answered — granted, or denied/rejected with a reason — exactly once.
+  func pressAnswered(_ e: PumpEvent, _ c: PumpController) -> Violation? {
+    guard case .patientBolusRequest = e else { return nil }
+    var answers = 0
+    for x in c.effects {
+      switch x {
+      case .bolusGranted, .bolusDenied, .rejected(.patientBolusRequest, _): answers += 1
+      default: break
+      }
+    }
+    return answers == 1 ? nil : violation(.pressAnswered, c, "\(answers) answers to one press")
+  }
+
+  /// HZ-17, HZ-18: an active, unacknowledged high-priority alarm sounds unless an audio pause
+  /// that began after it is running; a non-silenceable alarm is never under an audio pause.
+  func annunciation(_ c: PumpController) -> Violation? {
+    let a = c.alarms
+    guard let until = a.audioPausedUntil, c.now < until else { return nil }
+    for code in a.activeCodes {
+      let slot = a[code]
+      if !code.properties.silenceable {
+        return violation(.annunciation, c, "\(code) active under an audio pause")
+      }
+      if code.priority == .high && !slot.acknowledged {
+        if let at = a.audioPausedAt, at < slot.raisedAt {
+          return violation(.annunciation, c, "\(code) raised after the pause and silenced")
+        }
+      }
+    }
+    return nil
+  }
+
+  /// HZ-20, HZ-21, HZ-22: a prescription (or titration) the library and the wire accept is
+  /// honoured exactly by the core, or rejected with a reason — never changed silently.
+  func prescriptionHonoured(_ e: PumpEvent, _ r: Rejection?, _ c: PumpController) -> Violation? {
+    guard r == nil else { return nil }
+    switch e {
+    case .program(let p):
+      if let q = c.pending {
+        if q != p { return violation(.prescriptionHonoured, c, "pending differs from programmed") }
+      } else if c.prescription != p || c.basalRate != p.basalRate {
+        return violation(
+          .prescriptionHonoured, c,
+          "active basal \(c.basalRate.rawValue) for \(p.basalRate.rawValue)")
+      }
+    case .confirmSoftLimits:
+      if let p = c.prescription, c.basalRate != p.basalRate {
+        return violation(.prescriptionHonoured, c, "confirmed basal not applied")
+      }
+    case .changeBasalRate(let b):
+      if c.basalRate != b { return violation(.prescriptionHonoured, c, "titration not applied") }
+    default: break
+    }
+    return nil
+  }
+
+  /// HZ-14, HZ-15: delivery never starts by itself: entering infusing/KVO from a mode that does
+  /// not deliver is always a clinician command (start, resume) — never a tick, a reset, a power
+  /// restore or an alarm clearing.
+  func noAutomaticRestart(_ c: PumpController) -> Violation? {
+    for e in c.effects {
+      if case .modeChanged(let from, let to, let reason) = e, to.mayDeliver, !from.mayDeliver,
+        reason != .command
+      {
+        return violation(.noAutomaticRestart, c, "\(from) → \(to) by \(reason)")
+      }
+    }
+    return nil
+  }
+
+  // MARK: Independent vitals tracking
+
+  mutating func track(_ s: VitalsSample, policy: VitalsPolicy) {
+    for v in Vital.allCases {
+      guard let value = s[v] else { continue }
+      let level = policy[v].level(of: value)
+      let i = Int(v.rawValue)
+      switch level {
+      case .criticalHigh: criticalRun[i] = criticalRun[i] > 0 ? criticalRun[i] + 1 : 1
+      case .criticalLow: criticalRun[i] = criticalRun[i] < 0 ? criticalRun[i] - 1 : -1
+      default: criticalRun[i] = 0
+      }
+    }
+  }
+}
