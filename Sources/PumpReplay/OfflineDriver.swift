@@ -15,6 +15,10 @@ public struct OfflineDriver: TraceDriver {
   public private(set) var powered = true
   private var prescription: Prescription?
   private var sampler = Sampler()
+  /// The safety invariants (docs/hazards.md), checked at every controller call of the replay.
+  private var invariants = SafetyInvariants()
+  /// The first invariant the replay broke, if any: the trace fails whatever it expected.
+  public private(set) var violation: SafetyInvariants.Violation?
   /// Delivered-dose samples are kept at most this often while the rate is steady (and at every
   /// motor change): the rolling-window ledger's own 10 s bucket.
   public static let deliveredSampleInterval = Milliseconds(10_000)
@@ -28,6 +32,14 @@ public struct OfflineDriver: TraceDriver {
   }
 
   public var work: Int64 { rig.steps }
+
+  #if DEBUG
+    /// Breaks one safety rule of the controller (tests only): a replay must then fail on the
+    /// invariant, whatever the trace expects.
+    public mutating func breakRule(_ rule: DebugBrokenRule) {
+      rig.controller.debugBrokenRule = rule
+    }
+  #endif
 
   public mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError) {
     log.append(.mode(.selfTest, .command), at: .zero)
@@ -70,11 +82,11 @@ public struct OfflineDriver: TraceDriver {
     switch action {
     case .vitals(let s):
       log.fed(s, at: t)
-      drive(&log) { rig, o in rig.send(.vitals(s), at: t, observe: o) }
+      send(.vitals(s), at: t, line: 0, log: &log)
     case .vitalsSeries:
       break  // Expanded by the runner.
     case .press:
-      drive(&log) { rig, o in rig.send(.patientBolusRequest, at: t, observe: o) }
+      send(.patientBolusRequest, at: t, line: 0, log: &log)
     case .clinician(let c):
       send(event(c), at: t, line: line, log: &log)
     case .inject(.fault(let f)):
@@ -126,8 +138,19 @@ public struct OfflineDriver: TraceDriver {
     _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void) -> R
   ) -> R {
     var s = sampler
-    let r = body(&rig) { c in Self.observe(c, &log, &s) }
+    // Moved out, not copied: the checker's history must stay uniquely referenced, or every
+    // call would copy it (copy-on-write) and a 7-day replay would go quadratic.
+    var inv = invariants
+    invariants = SafetyInvariants()
+    var v = violation
+    let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
+    let r = body(&rig) { c in
+      Self.observe(c, &log, &s)
+      if v == nil { v = inv.observe(c, hardwareFollowsCommand: !uncontrolled) }
+    }
     sampler = s
+    invariants = inv
+    violation = v
     return r
   }
 
@@ -137,6 +160,7 @@ public struct OfflineDriver: TraceDriver {
   ) -> Rejection? {
     let r = drive(&log) { rig, o in rig.send(e, at: t, observe: o) }
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
+    if violation == nil { violation = invariants.afterEvent(e, rejection: r, rig.controller) }
     return r
   }
 

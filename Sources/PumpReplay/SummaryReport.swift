@@ -8,6 +8,9 @@ public enum SummaryReport {
     guard !r.asExpected || r.error != nil else { return "" }
     var out = ""
     if let e = r.error { out += "\(r.file): error: \(e)\n" }
+    if let v = r.invariantViolation {
+      out += "\(r.file): SAFETY INVARIANT VIOLATED (fails whatever the trace expects): \(v)\n"
+    }
     if r.expectedVerdict == .fail && r.verdict == .pass {
       out += "\(r.file): expected to fail (expect-verdict: fail), but every expectation held\n"
     }

@@ -26,10 +26,15 @@ public struct TraceResult: Sendable {
   public var policy: VitalsPolicy?
   /// Why the trace was not run (online: too long for the wire), or nil when it ran.
   public var skipped: String? = nil
+  /// A safety invariant the replay broke (docs/hazards.md): the trace fails whatever it
+  /// expected (issue 12 §2 c).
+  public var invariantViolation: String? = nil
 
   /// True when the verdict is the one the trace expects of itself (or the trace was skipped:
   /// a skip is reported, never counted as a failure).
-  public var asExpected: Bool { skipped != nil || verdict == expectedVerdict }
+  public var asExpected: Bool {
+    skipped != nil || (invariantViolation == nil && verdict == expectedVerdict)
+  }
 
   /// Expectations that failed.
   public var failures: [ExpectationResult] { expectations.filter { !$0.passed } }
@@ -56,6 +61,10 @@ public enum OfflineReplay {
       result.events = run.events
       result.work = run.work
       result.verdict = result.expectations.allSatisfy(\.passed) ? .pass : .fail
+      if let v = driver.violation {
+        result.invariantViolation = v.description
+        result.verdict = .fail
+      }
       if keepLog { result.log = run.log }
     } catch {
       result.error = error.message

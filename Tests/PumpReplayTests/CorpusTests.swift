@@ -8,7 +8,7 @@ import Testing
   static let dir = "\(repoRoot)/Tests/Traces"
 
   @Test(
-    "REQ-TRACE-CORPUS-01: the corpus replays offline as expected; REQ-TRACE-CHECK-02: expected-to-fail traces fail"
+    "REQ-TRACE-CORPUS-01: the corpus replays offline as expected; REQ-TRACE-CHECK-02: expected-to-fail traces fail; REQ-INV-REPLAY-02: no trace breaks a safety invariant"
   )
   func corpus() throws {
     let files = try ReplayBatch.collect([Self.dir])
@@ -20,6 +20,7 @@ import Testing
     let results = ReplayBatch.run(jobs)
     for r in results {
       #expect(r.error == nil, "\(r.file): \(r.error ?? "")")
+      #expect(r.invariantViolation == nil, "\(r.file): \(r.invariantViolation ?? "")")
       #expect(r.asExpected, "\(SummaryReport.details(r))")
       #expect(!r.expectations.isEmpty, "\(r.file) checks nothing")
       if r.expectedVerdict == .fail { #expect(!r.failures.isEmpty) }

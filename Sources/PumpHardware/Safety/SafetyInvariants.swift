@@ -41,6 +41,8 @@ public struct SafetyInvariants: Sendable {
   var times: [Int64] = []
   var masses: [Int64] = []
   var uncontrolledUntil: Int64 = Int64.min
+  /// History length at which `pruneHistory` looks next (amortised O(1) per sample).
+  var pruneAt = 8192
   public private(set) var checks: Int64 = 0
 
   public init() {}
@@ -146,17 +148,27 @@ public struct SafetyInvariants: Sendable {
     } else {
       times.append(t)
       masses.append(m)
+      pruneHistory(now: t)
     }
     guard masses.count > 1, let p = c.prescription, t > uncontrolledUntil else { return nil }
     let tolerance = 2 * c.ledger.stepPicograms
-    for (w, limit) in [(Int64(3_600_000), p.limit1h.picograms), (14_400_000, p.limit4h.picograms)] {
+    func check(_ w: Int64, _ limit: Int64) -> Violation? {
       let inWindow = m - cumulative(at: t - w)
-      if inWindow > limit + tolerance {
-        return violation(
-          .doseWindow, c, "\(inWindow) pg in \(w / 60_000) min, limit \(limit) pg")
-      }
+      guard inWindow > limit + tolerance else { return nil }
+      return violation(.doseWindow, c, "\(inWindow) pg in \(w / 60_000) min, limit \(limit) pg")
     }
-    return nil
+    return check(3_600_000, p.limit1h.picograms) ?? check(14_400_000, p.limit4h.picograms)
+  }
+
+  /// Forgets samples no window can reach (older than 4 h, but one before that for
+  /// interpolation), in batches so the cost stays O(1) per sample: a week's history stays small.
+  mutating func pruneHistory(now t: Int64) {
+    guard times.count >= pruneAt else { return }
+    var i = 0
+    while i + 1 < times.count && times[i + 1] <= t - 14_400_000 { i += 1 }
+    times.removeFirst(i)
+    masses.removeFirst(i)
+    pruneAt = max(8192, 2 * times.count)
   }
 
   /// Delivered total at `t`, linear between samples.
