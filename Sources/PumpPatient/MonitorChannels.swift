@@ -77,7 +77,8 @@ struct MonitorChannels: Sendable {
   }
 
   /// The first instant of the grid `from + k·period` after `t`.
-  static func next(after t: Milliseconds, from: Milliseconds, _ period: Milliseconds) -> Milliseconds
+  static func next(after t: Milliseconds, from: Milliseconds, _ period: Milliseconds)
+    -> Milliseconds
   {
     let p = max(period.rawValue, 1)
     let k = (t.rawValue - from.rawValue) / p + 1

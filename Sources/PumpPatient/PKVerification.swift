@@ -35,7 +35,8 @@ public enum PKVerification {
 
   /// The concentration table (markdown), one row per model and regimen.
   public static func concentrationTable() -> String {
-    var s = "| model (weight) | regimen | " + minutes.map { "\(Int($0)) min" }.joined(separator: " | ")
+    var s =
+      "| model (weight) | regimen | " + minutes.map { "\(Int($0)) min" }.joined(separator: " | ")
     s += " |\n|---|---|" + String(repeating: "---:|", count: minutes.count) + "\n"
     for m in PKModel.allCases {
       let w = weightKg(m)

@@ -43,7 +43,7 @@ public struct PatientProfile: Sendable, Equatable {
 
   /// The adult of the tests and benchmarks when no file is loaded: 70 kg, Domino PK.
   public static let adult70kg = PatientProfile(
-    id: "adult-70kg", name: "Adult 70 kg, after major surgery", weight: .kilograms(70),
+    id: "adult-70kg", name: "Adult 70 kg after major surgery", weight: .kilograms(70),
     ageYears: 45, pkModel: .domino,
     baselines: Baselines(hr: 75, sbp: 125, dbp: 75, spo2: 97, rr: 14, pain: 6.5))
 }

@@ -15,7 +15,8 @@ enum DocFile {
 
   static func section(_ name: String, in doc: String) -> String? {
     guard let begin = doc.range(of: "<!-- BEGIN GENERATED: \(name) -->\n"),
-      let end = doc.range(of: "<!-- END GENERATED: \(name) -->", range: begin.upperBound..<doc.endIndex)
+      let end = doc.range(
+        of: "<!-- END GENERATED: \(name) -->", range: begin.upperBound..<doc.endIndex)
     else { return nil }
     return String(doc[begin.upperBound..<end.lowerBound])
   }

@@ -75,7 +75,9 @@ private struct RK4Oracle {
       let child = m.parameters(weightKg: 20)
       let size = 20.0 / 70
       #expect(close(child.v1, v1 * size) && close(child.v2, v2 * size))
-      #expect(abs(child.cl * 60 - cl * (20.0 / 70).squareRoot() * (20.0 / 70).squareRoot().squareRoot()) < 1e-9 * cl)  // (20/70)^0.75
+      #expect(
+        abs(child.cl * 60 - cl * (20.0 / 70).squareRoot() * (20.0 / 70).squareRoot().squareRoot())
+          < 1e-9 * cl)  // (20/70)^0.75
       #expect(close(child.k10, child.cl / child.v1))
     }
     #expect(PKModel.herd.parameters(weightKg: 70).ke0 == 2.995)
@@ -170,7 +172,8 @@ private struct RK4Oracle {
     #expect(worst <= 1e-9, "\(model): step-size dependence \(worst)")
   }
 
-  @Test func `REQ-PAT-PK-05 the concentration and parameter tables in docs/PATIENT.md are the code's`()
+  @Test
+  func `REQ-PAT-PK-05 the concentration and parameter tables in docs/PATIENT.md are the code's`()
     throws
   {
     let doc = try DocFile.read("docs/PATIENT.md")
