@@ -85,7 +85,9 @@ struct MonitorChannels: Sendable {
     return Milliseconds(from.rawValue + k * p)
   }
 
+  /// Nearest whole unit, half away from zero (by truncation: no libm call), clamped.
   static func round(_ x: Double) -> Int32 {
-    Int32(clamping: Int64(x.rounded()))
+    guard x > -1e6 && x < 1e6 else { return x > 0 ? 1_000_000 : -1_000_000 }
+    return Int32(x + (x >= 0 ? 0.5 : -0.5))
   }
 }

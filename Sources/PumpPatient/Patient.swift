@@ -17,6 +17,12 @@ public struct Patient: Sendable {
   var monitorRandom: PatientRandom
   var demandRandom: PatientRandom
   var channels = MonitorChannels()
+  let hrEffect: PreparedEmax
+  let sbpEffect: PreparedEmax
+  let dbpEffect: PreparedEmax
+  let analgesia: PreparedEmax
+  private var demandMinutes = -1.0
+  private var pressChance = 0.0
 
   public init(
     _ individual: VirtualPatient, monitor: MonitorSettings = MonitorSettings(), seed: UInt64,
@@ -26,6 +32,10 @@ public struct Patient: Sendable {
     self.monitor = monitor
     now = start
     pk = Pharmacokinetics(parameters: individual.pk)
+    hrEffect = PreparedEmax(individual.pd.hr)
+    sbpEffect = PreparedEmax(individual.pd.sbp)
+    dbpEffect = PreparedEmax(individual.pd.dbp)
+    analgesia = PreparedEmax(individual.pd.analgesia)
     noiseRandom = PatientRandom.stream(seed: seed, 2)
     monitorRandom = PatientRandom.stream(seed: seed, 3)
     demandRandom = PatientRandom.stream(seed: seed, 4)
@@ -58,9 +68,11 @@ public struct Patient: Sendable {
     vitals = truth()
     var pressed = 0
     let d = individual.demand
-    if vitals.pain >= d.painThreshold, d.pressesPerMinute > 0,
-      demandRandom.chance(1 - PatientMath.exp(-d.pressesPerMinute * minutes))
-    {
+    if minutes != demandMinutes {
+      demandMinutes = minutes
+      pressChance = 1 - PatientMath.exp(-d.pressesPerMinute * minutes)
+    }
+    if vitals.pain >= d.painThreshold, d.pressesPerMinute > 0, demandRandom.chance(pressChance) {
       pressed = 1
       presses += 1
     }
@@ -72,15 +84,26 @@ public struct Patient: Sendable {
   /// The true state from the PK state and the noise.
   func truth() -> PatientVitals {
     let ce = pk.effectSite
+    let logC: Double? = ce > 0 ? PatientMath.log(ce) : nil
     let b = individual.baselines
-    let pd = individual.pd
-    let sbp = b.sbp * (1 + pd.sbp.effect(at: ce)) + noise[1].value
-    let dbp = min(b.dbp * (1 + pd.dbp.effect(at: ce)) + noise[2].value, sbp - 10)
-    let pain = b.pain - pd.analgesia.effect(at: ce) + noise[5].value
+    // HR, SBP and DBP usually share EC50 and γ (one sensitivity η): one exp serves them all.
+    let eHR = hrEffect.effect(logC: logC)
+    let eSBP =
+      sbpEffect.sameCurve(as: hrEffect)
+      ? eHR / hrEffect.emax * sbpEffect.emax
+      : sbpEffect.effect(logC: logC)
+    let eDBP =
+      dbpEffect.sameCurve(as: hrEffect)
+      ? eHR / hrEffect.emax * dbpEffect.emax
+      : dbpEffect.effect(logC: logC)
+    let sbp = b.sbp * (1 + eSBP) + noise[1].value
+    let dbp = min(b.dbp * (1 + eDBP) + noise[2].value, sbp - 10)
+    let pain = b.pain - analgesia.effect(logC: logC) + noise[5].value
     return PatientVitals(
-      hr: b.hr * (1 + pd.hr.effect(at: ce)) + noise[0].value, sbp: sbp, dbp: dbp,
+      hr: b.hr * (1 + eHR) + noise[0].value, sbp: sbp, dbp: dbp,
       spo2: min(b.spo2 + noise[3].value, 100), rr: max(b.rr + noise[4].value, 4),
-      pain: min(max(pain, 0), 10), dissociation: pd.dissociation(at: ce), plasma: pk.plasma,
+      pain: min(max(pain, 0), 10), dissociation: individual.pd.dissociation(at: ce),
+      plasma: pk.plasma,
       effectSite: ce)
   }
 }

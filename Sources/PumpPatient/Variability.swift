@@ -7,7 +7,8 @@ public struct Variability: Sendable, Equatable {
   public var clearances: Double
   /// ω on ke0.
   public var ke0: Double
-  /// ω on every EC50 (haemodynamic and analgesic).
+  /// ω on the EC50s: one η shared by HR, SBP and DBP (one haemodynamic sensitivity), one for
+  /// analgesia.
   public var ec50: Double
   /// ω on every Emax.
   public var emax: Double

@@ -35,9 +35,8 @@ extension PatientProfile {
       let eta = g.normal()
       return omega > 0 ? x * PatientMath.exp(omega * eta) : x
     }
-    func emax(_ r: EmaxRelation) -> EmaxRelation {
-      EmaxRelation(
-        emax: logNormal(r.emax, v.emax), ec50: logNormal(r.ec50, v.ec50), gamma: r.gamma)
+    func emax(_ r: EmaxRelation, ec50Factor: Double) -> EmaxRelation {
+      EmaxRelation(emax: logNormal(r.emax, v.emax), ec50: r.ec50 * ec50Factor, gamma: r.gamma)
     }
     var p = typical
     let k = p.pk
@@ -46,10 +45,13 @@ extension PatientProfile {
       v3: logNormal(k.v3, v.volumes), cl: logNormal(k.cl, v.clearances),
       q2: logNormal(k.q2, v.clearances), q3: logNormal(k.q3, v.clearances),
       ke0: logNormal(k.ke0, v.ke0))
-    p.pd.hr = emax(p.pd.hr)
-    p.pd.sbp = emax(p.pd.sbp)
-    p.pd.dbp = emax(p.pd.dbp)
-    p.pd.analgesia = emax(p.pd.analgesia)
+    // One haemodynamic sensitivity: HR, SBP and DBP rise through the same sympathetic
+    // stimulation, so their EC50s share one η (ASSUMPTION, docs/PATIENT.md); analgesia has its own.
+    let haemodynamic = logNormal(1, v.ec50)
+    p.pd.hr = emax(p.pd.hr, ec50Factor: haemodynamic)
+    p.pd.sbp = emax(p.pd.sbp, ec50Factor: haemodynamic)
+    p.pd.dbp = emax(p.pd.dbp, ec50Factor: haemodynamic)
+    p.pd.analgesia = emax(p.pd.analgesia, ec50Factor: logNormal(1, v.ec50))
     let b = baselines
     p.baselines.hr = max(b.hr + v.hrSD * g.normal(), 40)
     p.baselines.sbp = max(b.sbp + v.sbpSD * g.normal(), 80)

@@ -19,6 +19,9 @@ public struct ClosedLoop: Sendable {
   public private(set) var handedOver: Int64 = 0
   /// Vitals samples sent to the controller.
   public private(set) var samplesSent: Int64 = 0
+  /// The first grid instant at which the controller was in `interlockStopped`, if any.
+  public private(set) var firstInterlockStop: Milliseconds? = nil
+  private let stepsPerMilliliter: Int64
 
   public init(
     rig: PumpRig, patient: Patient, concentration: MicrogramsPerMilliliter,
@@ -28,14 +31,19 @@ public struct ClosedLoop: Sendable {
     self.patient = patient
     self.concentration = concentration
     self.step = Milliseconds(max(step.rawValue, 1))
+    stepsPerMilliliter = max(rig.hardware.profile.stepsPerMilliliter, 1)
     handedOver = deliveredByMechanism
   }
 
   /// Drug the mechanism has moved since power-on, µg, rounded down:
   /// steps × (µg/mL) / (steps/mL).
   public var deliveredByMechanism: Int64 {
-    Arith.mulDivFloor(
-      rig.hardware.totalSteps, concentration.rawValue, rig.hardware.profile.stepsPerMilliliter)
+    let steps = rig.hardware.totalSteps
+    let (product, overflow) = steps.multipliedReportingOverflow(by: concentration.rawValue)
+    if overflow || product < 0 {
+      return Arith.mulDivFloor(steps, concentration.rawValue, stepsPerMilliliter)
+    }
+    return product / stepsPerMilliliter
   }
 
   /// One grid step.
@@ -46,19 +54,29 @@ public struct ClosedLoop: Sendable {
     let out = patient.advance(to: t, delivered: Micrograms(total - handedOver))
     handedOver = total
     if let sample = out.sample {
-      rig.send(.vitals(sample), at: t)
+      // The rig is at t already: the controller takes the sample and the motor follows, as
+      // `PumpRig.send` does, without a second search for deadlines.
+      rig.controller.handle(.vitals(sample), now: t)
+      rig.hardware.command(rig.controller.commandedRate)
       samplesSent += 1
     }
     for _ in 0..<out.presses { rig.send(.patientBolusRequest, at: t) }
+    if firstInterlockStop == nil, rig.controller.mode == .interlockStopped {
+      firstInterlockStop = t
+    }
   }
 
-  /// Steps until the patient's clock reaches `t`, calling `observe` after every step.
-  public mutating func run(
-    until t: Milliseconds, observe: (Patient, PumpController) -> Void = { _, _ in }
-  ) {
+  /// Steps until the patient's clock reaches `t`.
+  public mutating func run(until t: Milliseconds) {
+    while patient.now + step <= t { advance() }
+  }
+
+  /// Steps until the patient's clock reaches `t`, calling `observe` with the loop after every
+  /// step (the loop is lent, not copied).
+  public mutating func run(until t: Milliseconds, observe: (borrowing ClosedLoop) -> Void) {
     while patient.now + step <= t {
       advance()
-      observe(patient, rig.controller)
+      observe(self)
     }
   }
 }

@@ -35,7 +35,7 @@ import Testing
     var loop = try Self.ward(seed: 21)
     var maxCe = 0.0
     var pressesSent: Int64 = 0
-    loop.run(until: .hours(24)) { p, _ in maxCe = max(maxCe, p.vitals.effectSite) }
+    loop.run(until: .hours(24)) { l in maxCe = max(maxCe, l.patient.vitals.effectSite) }
     pressesSent = loop.patient.presses
     let status = loop.rig.controller.status
     // The patient got exactly what the mechanism moved (floored to whole µg).
@@ -71,10 +71,8 @@ extension ClosedLoopTests {
     // One dropout per channel-hour of 20 s: SBP and DBP go stale (5 s) together, two warnings.
     let m = MonitorSettings(spikesPerHour: 0, dropoutsPerHour: 1, dropoutDuration: .seconds(20))
     var loop = try Self.ward(seed: 5, monitor: m)
-    var stoppedAt: Milliseconds? = nil
-    loop.run(until: .hours(12)) { p, c in
-      if stoppedAt == nil, c.mode == .interlockStopped { stoppedAt = p.now }
-    }
+    loop.run(until: .hours(12))
+    let stoppedAt = loop.firstInterlockStop
     #expect(stoppedAt != nil)
     print(
       "figure: 1 dropout/channel-h of 20 s: interlock stop at \(stoppedAt.map { $0.rawValue / 1000 } ?? -1) s"
