@@ -21,6 +21,8 @@ let package = Package(
     .library(name: "PumpHost", targets: ["PumpHost"]),
     .library(name: "PumpReplay", targets: ["PumpReplay"]),
     .library(name: "PumpNoise", targets: ["PumpNoise"]),
+    .library(name: "PumpPatient", targets: ["PumpPatient"]),
+    .library(name: "PumpPatientLoop", targets: ["PumpPatientLoop"]),
     .executable(name: "pumpsim", targets: ["pumpsim"]),
     .executable(name: "pumpmon", targets: ["pumpmon"]),
   ],
@@ -37,11 +39,19 @@ let package = Package(
     // Simulated motor, reservoir, sensors and battery, and the rig coupling them to the
     // controller: shared by the firmware and the offline replayer. Pure, no Foundation.
     .target(name: "PumpHardware", dependencies: ["PumpCore"]),
-    // Host-side loading of HardwareProfiles and the drug library (YAML) into PumpCore values.
+    // The ketamine patient: published PK (exact per step), PD, monitor, PCA demand, cohorts.
+    // Pure and seeded, standard library only, no Foundation (docs/PATIENT.md).
+    .target(name: "PumpPatient", dependencies: ["PumpCore"]),
+    // The closed loop offline: PumpRig's delivered drug into a Patient, its vitals and presses
+    // back into the controller. No serial stack, no trace language.
+    .target(name: "PumpPatientLoop", dependencies: ["PumpPatient", "PumpHardware", "PumpCore"]),
+    // Host-side loading of HardwareProfiles, the drug library and patient files (YAML) into
+    // PumpCore and PumpPatient values.
     .target(
       name: "PumpConfig",
       dependencies: [
-        "PumpCore", "PumpProtocol", crypto, .product(name: "Yams", package: "Yams"),
+        "PumpCore", "PumpProtocol", "PumpPatient", crypto,
+        .product(name: "Yams", package: "Yams"),
       ]),
     // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
     .target(name: "PumpProtocol", dependencies: ["PumpCore", crypto]),
@@ -97,7 +107,7 @@ let package = Package(
       name: "pumpbench",
       dependencies: [
         "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "SerialTransport",
-        "PumpReplay", "PumpHost", "PumpFirmware",
+        "PumpReplay", "PumpHost", "PumpFirmware", "PumpPatient", "PumpPatientLoop",
       ]),
 
     // The safety explorers of issue 12 (random and bounded exhaustive), run in release by
@@ -107,6 +117,9 @@ let package = Package(
 
     .testTarget(name: "PumpCoreTests", dependencies: ["PumpCore", "PumpHardware", "PumpNoise"]),
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore", "PumpHardware"]),
+    .testTarget(
+      name: "PumpPatientTests",
+      dependencies: ["PumpPatient", "PumpPatientLoop", "PumpConfig", "PumpCore", "PumpHardware"]),
     .testTarget(
       name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore", "PumpNoise"]),
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),

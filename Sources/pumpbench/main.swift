@@ -22,6 +22,7 @@ let suites: [Suite] = [
   Suite(name: "firmware", run: runFirmwareBench),
   Suite(name: "restore", run: runRestoreBench),
   Suite(name: "replay", run: runReplayBench),
+  Suite(name: "patient", run: runPatientBench),
 ]
 
 func printRows(_ rows: [BenchRow]) {
