@@ -23,6 +23,10 @@ public enum Effect: Equatable, Sendable {
   /// A single abnormal vitals reading that did not persist: logged, not alarmed.
   case vitalsArtifact(Vital, Int32)
   case interlockReset
+  /// An occlusion that alarmed has cleared: this volume, pushed into the line while the
+  /// pressure was up, reaches the patient at once (IEC 60601-2-24's release bolus;
+  /// REQ-HW-OCCLUSION-03).
+  case occlusionReleased(Microliters)
   /// An event was rejected; nothing changed.
   case rejected(EventKind, Rejection)
 }

@@ -140,6 +140,7 @@ extension PumpController {
       occlusionRelease = Microliters(occlusionPushedNanoliters / 1000)
       occlusionReleaseAt = now
       occlusionEpisode = false
+      record(.occlusionReleased(occlusionRelease))
     }
     occlusionPushedNanoliters = 0
   }

@@ -29,6 +29,7 @@ public enum LogText {
     case .bolusAborted(let p, let left): "bolus aborted \(p), \(left.rawValue) ug not given"
     case .vitalsArtifact(let v, let x): "vitals artifact \(v)=\(x) ignored"
     case .interlockReset: "interlock reset by clinician"
+    case .occlusionReleased(let v): "occlusion released: \(v.rawValue) uL bolus into the line"
     case .rejected(let kind, let why): "rejected \(kind): \(why)"
     }
   }

@@ -53,6 +53,7 @@ extension DeviceEvent {
     case .modeChanged(_, let to, _): return [.modeChanged(to)]
     case .interlockReset: return [.interlock(stopped: false, vitals: abnormal(c))]
     case .audioPauseBroken(let code): return [.audioPauseBroken(code)]
+    case .occlusionReleased(let v): return [.occlusionReleased(v)]
     default: return []
     }
   }

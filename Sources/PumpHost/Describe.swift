@@ -44,6 +44,7 @@ public enum Describe {
     case .interlock(let stopped, let mask):
       "INTERLOCK \(stopped ? "stopped" : "cleared") vitals \(vitalsMask(mask))"
     case .audioPauseBroken(let c): "AUDIO PAUSE broken by \(WireNames.name(c))"
+    case .occlusionReleased(let v): "OCCLUSION released \(Quantity.format(v)) into the line"
     }
   }
 

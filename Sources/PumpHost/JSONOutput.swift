@@ -81,6 +81,7 @@ public enum JSONOutput {
       o["stopped"] = .bool(stopped)
       o["vitals"] = .string(Describe.vitalsMask(mask))
     case .audioPauseBroken(let c): o["alarm"] = .string(WireNames.name(c))
+    case .occlusionReleased(let v): o["volume_ul"] = .int(v.rawValue)
     }
     return .object(o)
   }

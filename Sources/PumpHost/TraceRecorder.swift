@@ -193,6 +193,8 @@ public final class TraceRecorder: SessionRecorder {
       addTrace("# interlock \(stopped ? "stop" : "cleared") (\(Describe.vitalsMask(mask)))", t: t)
     case .audioPauseBroken(let c):
       addTrace("expect audio-pause broken by \(WireNames.name(c)) within 2s", t: t)
+    case .occlusionReleased(let v):
+      addTrace("# occlusion released \(Quantity.format(v)) into the line", t: t)
     }
   }
 

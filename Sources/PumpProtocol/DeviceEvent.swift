@@ -21,6 +21,9 @@ public enum DeviceEvent: Hashable, Sendable {
   /// `AUDIOBRK,<code>`: an alarm broke an audio pause (its sound is back before the pause
   /// ended). Protocol 1.0 addition (§8: a new event name).
   case audioPauseBroken(AlarmCode)
+  /// `OCCLREL,<µL>`: an occlusion that alarmed cleared, releasing this volume into the line at
+  /// once (IEC 60601-2-24's release bolus). Protocol 1.0 addition (§8: a new event name).
+  case occlusionReleased(Microliters)
 
   /// Wire name of the event.
   public var name: String {
@@ -33,6 +36,7 @@ public enum DeviceEvent: Hashable, Sendable {
     case .modeChanged: "MODE"
     case .interlock: "INTERLOCK"
     case .audioPauseBroken: "AUDIOBRK"
+    case .occlusionReleased: "OCCLREL"
     }
   }
 
@@ -57,6 +61,7 @@ public enum DeviceEvent: Hashable, Sendable {
     case .interlock(let stopped, let mask):
       w.bool(stopped)
       w.int(Int64(mask & 0x1F))
+    case .occlusionReleased(let v): w.int(min(max(v.rawValue, 0), 9_999_999))
     }
   }
 
@@ -97,6 +102,7 @@ public enum DeviceEvent: Hashable, Sendable {
       self = .modeChanged(m)
     case "INTERLOCK":
       self = .interlock(stopped: try r.bool("stopped"), vitals: UInt8(try r.int("vitals", 0...31)))
+    case "OCCLREL": self = .occlusionReleased(Microliters(try r.int("volume", 0...9_999_999)))
     default: throw .unknownKind(String(name))
     }
   }

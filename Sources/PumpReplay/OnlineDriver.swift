@@ -213,7 +213,7 @@ public struct OnlineDriver: TraceDriver {
     case .bolusDenied(let why, _): .bolusDenied(why)
     case .modeChanged(let m): .mode(m, .command)
     case .audioPauseBroken(let c): .audioPauseBroken(by: c)
-    case .interlock: nil
+    case .interlock, .occlusionReleased: nil
     }
   }
 

@@ -243,5 +243,9 @@ struct SafetyDefectTests {
     // 10 psi at 1 milli-psi per nL: ≈ 10 µL stored; counted above 10 % of the limit (≥ 9 µL).
     #expect(released >= Microliters(9) && released <= Microliters(12), "\(released.rawValue) µL")
     #expect(b.pump.status.occlusionReleaseAt != nil)
+    // Reported once as an effect (the firmware's EVT OCCLREL and its log line).
+    let reports = b.effects.filter { if case .occlusionReleased = $0 { true } else { false } }
+    #expect(reports == [.occlusionReleased(released)])
+    #expect(b.pump.log.entries.contains { $0.effect == .occlusionReleased(released) })
   }
 }

@@ -9,7 +9,7 @@ struct RandomMessages {
 
   mutating func int(_ r: ClosedRange<Int64>) -> Int64 {
     // Bias toward the bounds so edge values are covered.
-    switch rng.next() % 8 {
+    switch rng.next() % 9 {
     case 0: return r.lowerBound
     case 1: return r.upperBound
     default: return Int64.random(in: r, using: &rng)
@@ -158,6 +158,7 @@ struct RandomMessages {
         lockoutRemaining: Milliseconds(int(0...99_999_999)))
     case 5: .modeChanged(mode())
     case 6: .audioPauseBroken(pick(AlarmCode.allCases))
+    case 7: .occlusionReleased(Microliters(int(0...9_999_999)))
     default: .interlock(stopped: bool(), vitals: UInt8(int(0...31)))
     }
   }
