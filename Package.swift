@@ -80,7 +80,7 @@ let package = Package(
 
     // Test tooling. The line-noise relay (`pumpmon relay`, ReliabilityTests) and the one seeded
     // generator (SplitMix64) of the relay and the tests.
-    .target(name: "PumpNoise", dependencies: ["SerialTransport"]),
+    .target(name: "PumpNoise", dependencies: ["PumpCore", "SerialTransport"]),
     // Test support, once, for every test target: pumpsim as a real process (through PumpReplay's
     // PumpSimProcess), products run to completion, keys, temporary directories, bounded polls,
     // the ward prescription fixture. Never linked into a product.

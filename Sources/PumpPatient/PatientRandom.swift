@@ -1,24 +1,21 @@
+import PumpCore
+
 /// The patient model's seeded generator: SplitMix64 (Steele, Lea & Flood 2014), with uniform,
 /// normal and Bernoulli draws. Every stochastic part of a patient draws from its own stream,
 /// so one patient's trajectory depends only on its seed.
 public struct PatientRandom: RandomNumberGenerator, Sendable {
-  public private(set) var state: UInt64
+  private var bits: SplitMix64
   private var spareNormal: Double? = nil
 
-  public init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { bits = SplitMix64(seed: seed) }
 
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  /// The generator's state.
+  public var state: UInt64 { bits.state }
+
+  public mutating func next() -> UInt64 { bits.next() }
 
   /// Uniform in [0, 1), 53 random bits.
-  public mutating func uniform() -> Double {
-    Double(next() >> 11) * 0x1.0p-53
-  }
+  public mutating func uniform() -> Double { bits.unit() }
 
   /// Standard normal (Marsaglia polar method; the second value is kept for the next call).
   public mutating func normal() -> Double {

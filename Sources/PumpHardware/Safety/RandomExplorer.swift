@@ -1,18 +1,7 @@
 import PumpCore
 
-/// SplitMix64, the explorer's own seeded copy (internal: PumpNoise exports the shared one
-/// for tests; the explorer's sequences depend only on this copy, so seeds stay reproducible).
-struct ExplorerRandom: RandomNumberGenerator, Sendable {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The explorer's seeded generator: PumpCore's `SplitMix64`.
+typealias ExplorerRandom = SplitMix64
 
 /// Random exploration (issue 12 §3): long seeded sequences mixing every input kind — every
 /// clinician command, presses, vitals with missing leads, spikes and implausible values, every
