@@ -142,28 +142,6 @@ public struct PumpMachine: Sendable {
   /// zero clears the occlusion. `UPOCCL`/`DOWNOCCL` block the line at its present pressure or
   /// free it (pressure 0).
   private mutating func inject(_ injection: Injection) {
-    switch injection {
-    case .upstreamPressure(let p):
-      rig.hardware.upstreamOccluded = p.rawValue > 0
-      rig.hardware.setUpstreamPressure(p)
-    case .downstreamPressure(let p):
-      rig.hardware.downstreamOccluded = p.rawValue > 0
-      rig.hardware.setDownstreamPressure(p)
-    case .door(let open): rig.hardware.doorOpen = open
-    case .airBubble(let v): rig.hardware.injectAir(v)
-    case .mains(let present): rig.hardware.onMains = present
-    case .batteryRemaining(let ms): rig.hardware.setBatteryRemaining(ms)
-    case .motorStall(let on): rig.hardware.motorStalled = on
-    case .motorRunaway(let on): rig.hardware.motorRunaway = on
-    case .sensorFailure(let on): rig.hardware.sensorFailed = on
-    case .reservoir(let v): rig.hardware.loadReservoir(v)
-    case .upstreamOcclusion(let on):
-      rig.hardware.upstreamOccluded = on
-      if !on { rig.hardware.setUpstreamPressure(.zero) }
-    case .downstreamOcclusion(let on):
-      rig.hardware.downstreamOccluded = on
-      if !on { rig.hardware.setDownstreamPressure(.zero) }
-    case .power, .hostLink, .fault: break  // Controller inputs: `apply`.
-    }
+    if let h = injection.hardware { rig.hardware.apply(h) }
   }
 }

@@ -181,37 +181,7 @@ public struct OfflineDriver: TraceDriver {
     }
   }
 
-  private mutating func inject(_ i: HardwareInjection) {
-    switch i {
-    case .occlusion(let down, let on):
-      if down {
-        rig.hardware.downstreamOccluded = on
-        if !on { rig.hardware.setDownstreamPressure(.zero) }
-      } else {
-        rig.hardware.upstreamOccluded = on
-        if !on { rig.hardware.setUpstreamPressure(.zero) }
-      }
-    case .pressure(let down, let p):
-      // As the firmware's INJECT DOWNSTREAM/UPSTREAM: a non-zero pressure is an occlusion
-      // starting there, zero clears it.
-      if down {
-        rig.hardware.downstreamOccluded = p.rawValue > 0
-        rig.hardware.setDownstreamPressure(p)
-      } else {
-        rig.hardware.upstreamOccluded = p.rawValue > 0
-        rig.hardware.setUpstreamPressure(p)
-      }
-    case .air(let v): rig.hardware.injectAir(v)
-    case .door(let open): rig.hardware.doorOpen = open
-    case .mains(let on): rig.hardware.onMains = on
-    case .battery(let d): rig.hardware.setBatteryRemaining(d)
-    case .motorStall(let on): rig.hardware.motorStalled = on
-    case .motorRunaway(let on): rig.hardware.motorRunaway = on
-    case .sensorFailure(let on): rig.hardware.sensorFailed = on
-    case .reservoir(let v): rig.hardware.loadReservoir(v)
-    case .fault: break
-    }
-  }
+  private mutating func inject(_ i: HardwareInjection) { rig.hardware.apply(i) }
 
   /// Delivered-total sampling state.
   struct Sampler {

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpHardware
 import PumpProtocol
 
 extension TraceAction {

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpHardware
 
 /// One thing a trace does to the pump at a time. Each action has the protocol role that would
 /// carry it over the wire (`TraceAction+Wire.swift`), so an online driver can send the same
@@ -42,26 +43,4 @@ public enum ClinicianCommand: Hashable, Sendable {
   case audioPause
   /// Reset after a vitals interlock stop.
   case reset
-}
-
-/// A change to the simulated hardware (the service role), applied to `SimulatedHardware`'s
-/// fault-injection state and seen by the controller at once.
-public enum HardwareInjection: Hashable, Sendable {
-  /// The line is blocked (true) or free (false): pressure then rises with every step pushed.
-  case occlusion(downstream: Bool, on: Bool)
-  /// Sets a line pressure directly.
-  case pressure(downstream: Bool, MilliPSI)
-  /// A bubble of this size passes the air sensor.
-  case air(Microliters)
-  case door(open: Bool)
-  case mains(on: Bool)
-  /// Sets the battery's remaining run time at the present drain.
-  case battery(Milliseconds)
-  case motorStall(Bool)
-  case motorRunaway(Bool)
-  case sensorFailure(Bool)
-  /// A new reservoir holding this volume is loaded (a syringe change).
-  case reservoir(Microliters)
-  /// The firmware shell reports a fault (`PumpEvent.fault`).
-  case fault(FaultCode)
 }

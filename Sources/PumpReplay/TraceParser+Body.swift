@@ -1,5 +1,6 @@
 import PumpConfig
 import PumpCore
+import PumpHardware
 
 extension TraceParser {
   static let verbs =

@@ -1,5 +1,6 @@
 import KetaPumpTestSupport
 import PumpCore
+import PumpHardware
 import PumpProtocol
 import PumpReplay
 import Testing

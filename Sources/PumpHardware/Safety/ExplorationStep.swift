@@ -8,19 +8,8 @@ public enum ExplorationStep: Sendable, Equatable {
     case rate(MicrogramsPerHour)
     case bolus(Micrograms)
   }
-  public enum Injection: Sendable, Equatable {
-    case occlusion(downstream: Bool, on: Bool)
-    case pressure(downstream: Bool, MilliPSI)
-    case air(Microliters)
-    case door(open: Bool)
-    case mains(on: Bool)
-    case battery(Milliseconds)
-    case stall(Bool)
-    case runaway(Bool)
-    case sensorFailure(Bool)
-    case reservoir(Microliters)
-    case fault(FaultCode)
-  }
+  /// The hardware injections of the trace format and the firmware (`HardwareInjection`).
+  public typealias Injection = HardwareInjection
 
   /// Time passes (the next line is this much later).
   case wait(Milliseconds)
@@ -150,33 +139,6 @@ public struct ExplorationHarness: Sendable {
     return violation
   }
 
-  mutating func inject(_ i: ExplorationStep.Injection) {
-    switch i {
-    case .occlusion(let down, let on):
-      if down {
-        rig.hardware.downstreamOccluded = on
-        if !on { rig.hardware.setDownstreamPressure(.zero) }
-      } else {
-        rig.hardware.upstreamOccluded = on
-        if !on { rig.hardware.setUpstreamPressure(.zero) }
-      }
-    case .pressure(let down, let p):
-      if down {
-        rig.hardware.downstreamOccluded = p.rawValue > 0
-        rig.hardware.setDownstreamPressure(p)
-      } else {
-        rig.hardware.upstreamOccluded = p.rawValue > 0
-        rig.hardware.setUpstreamPressure(p)
-      }
-    case .air(let v): rig.hardware.injectAir(v)
-    case .door(let open): rig.hardware.doorOpen = open
-    case .mains(let on): rig.hardware.onMains = on
-    case .battery(let d): rig.hardware.setBatteryRemaining(d)
-    case .stall(let on): rig.hardware.motorStalled = on
-    case .runaway(let on): rig.hardware.motorRunaway = on
-    case .sensorFailure(let on): rig.hardware.sensorFailed = on
-    case .reservoir(let v): rig.hardware.loadReservoir(v)
-    case .fault: break
-    }
-  }
+  mutating func inject(_ i: ExplorationStep.Injection) { rig.hardware.apply(i) }
+
 }

@@ -141,9 +141,9 @@ public struct RandomExplorer: Sendable {
       // A stalled or runaway mechanism makes the rig step every control tick (the controller
       // must watch it); such episodes last up to 2 min here so that a million inputs stay fast.
       switch s {
-      case .inject(.stall(true)), .inject(.runaway(true)):
+      case .inject(.motorStall(true)), .inject(.motorRunaway(true)):
         out.append(.wait(Milliseconds(Int64.random(in: 1...120_000, using: &r))))
-        out.append(.inject(s == .inject(.stall(true)) ? .stall(false) : .runaway(false)))
+        out.append(.inject(s == .inject(.motorStall(true)) ? .motorStall(false) : .motorRunaway(false)))
       default: break
       }
     }
@@ -182,8 +182,8 @@ public struct RandomExplorer: Sendable {
     case 795..<805: return .inject(.door(open: Bool.random(using: &r)))
     case 805..<815: return .inject(.mains(on: Bool.random(using: &r)))
     case 815..<822: return .inject(.battery(ms(0...7_200_000)))
-    case 822..<832: return .inject(.stall(true))
-    case 832..<838: return .inject(.runaway(true))
+    case 822..<832: return .inject(.motorStall(true))
+    case 832..<838: return .inject(.motorRunaway(true))
     case 838..<842: return .inject(.sensorFailure(Bool.random(using: &r)))
     case 842..<852: return .inject(.reservoir(Microliters(Int64.random(in: 0...60_000, using: &r))))
     case 852..<857:
