@@ -63,19 +63,7 @@ struct CodecRoundTripTests {
 
   @Test("REQ-PROTO-LEN: the largest telemetry STATUS reply with MAC fits in 255 bytes")
   func worstCaseLength() throws {
-    let a = AlarmStatus(
-      code: .occlusionDownstream, priority: .high, acknowledged: true,
-      audioPauseRemaining: Milliseconds(999_999))
-    let t = Telemetry(
-      mode: .fault(.motor), commandedRate: MicrolitersPerHour(9_999_999),
-      measuredRate: MicrolitersPerHour(9_999_999), deliveredTotal: Micrograms(99_999_999_999),
-      delivered1h: Micrograms(999_999_999), limit1h: Micrograms(999_999_999),
-      delivered4h: Micrograms(999_999_999), limit4h: Micrograms(999_999_999),
-      lockoutRemaining: Milliseconds(99_999_999), bolusDemands: 999_999, bolusDeliveries: 999_999,
-      reservoir: Microliters(9_999_999), batteryRemaining: Milliseconds(999_999_999),
-      onMains: true, upstreamPressure: MilliPSI(999_999), downstreamPressure: MilliPSI(999_999),
-      vitals: VitalsSample(sbp: 999, dbp: 999, hr: 999, spo2: 999, rr: 999),
-      vitalsAge: Milliseconds(99_999_999), alarmCount: 99, alarms: [a, a, a])
+    let t = Telemetry.worstCase
     let reply = DeviceReply(seq: .max, .ack(.status(t)))
     let bytes = try FrameEncoder.frame(
       body: reply.body().bytes, mac: Array(repeating: 0xFF, count: 8))
@@ -102,5 +90,24 @@ struct CodecRoundTripTests {
     }
     #expect(throws: ProtocolError.malformed(field: "seq")) { try parse("START,-1") }
     #expect(throws: ProtocolError.malformed(field: "kind")) { try parse("start,1") }
+  }
+}
+
+extension Telemetry {
+  /// Every field at its maximum and three alarms: the longest STATUS reply and TLM frame.
+  static var worstCase: Telemetry {
+    let a = AlarmStatus(
+      code: .occlusionDownstream, priority: .high, acknowledged: true,
+      audioPauseRemaining: Milliseconds(999_999))
+    return Telemetry(
+      mode: .fault(.motor), commandedRate: MicrolitersPerHour(9_999_999),
+      measuredRate: MicrolitersPerHour(9_999_999), deliveredTotal: Micrograms(99_999_999_999),
+      delivered1h: Micrograms(999_999_999), limit1h: Micrograms(999_999_999),
+      delivered4h: Micrograms(999_999_999), limit4h: Micrograms(999_999_999),
+      lockoutRemaining: Milliseconds(99_999_999), bolusDemands: 999_999, bolusDeliveries: 999_999,
+      reservoir: Microliters(9_999_999), batteryRemaining: Milliseconds(999_999_999),
+      onMains: true, upstreamPressure: MilliPSI(999_999), downstreamPressure: MilliPSI(999_999),
+      vitals: VitalsSample(sbp: 999, dbp: 999, hr: 999, spo2: 999, rr: 999),
+      vitalsAge: Milliseconds(99_999_999), alarmCount: 99, alarms: [a, a, a])
   }
 }

@@ -262,19 +262,7 @@ struct SessionLifecycleTests {
 
   @Test("REQ-PROTO-LEN-3: Telemetry.maxFrameBytes is the worst-case TLM frame on the wire")
   func worstCaseTelemetryFrame() throws {
-    let a = AlarmStatus(
-      code: .occlusionDownstream, priority: .high, acknowledged: true,
-      audioPauseRemaining: Milliseconds(999_999))
-    let t = Telemetry(
-      mode: .fault(.motor), commandedRate: MicrolitersPerHour(9_999_999),
-      measuredRate: MicrolitersPerHour(9_999_999), deliveredTotal: Micrograms(99_999_999_999),
-      delivered1h: Micrograms(999_999_999), limit1h: Micrograms(999_999_999),
-      delivered4h: Micrograms(999_999_999), limit4h: Micrograms(999_999_999),
-      lockoutRemaining: Milliseconds(99_999_999), bolusDemands: 999_999, bolusDeliveries: 999_999,
-      reservoir: Microliters(9_999_999), batteryRemaining: Milliseconds(999_999_999),
-      onMains: true, upstreamPressure: MilliPSI(999_999), downstreamPressure: MilliPSI(999_999),
-      vitals: VitalsSample(sbp: 999, dbp: 999, hr: 999, spo2: 999, rr: 999),
-      vitalsAge: Milliseconds(99_999_999), alarmCount: 99, alarms: [a, a, a])
+    let t = Telemetry.worstCase
     let frame = try FrameEncoder.frame(
       body: DeviceMessage.telemetry(deviceSeq: .max, t).body().bytes,
       mac: Array(repeating: 0xFF, count: 8))
