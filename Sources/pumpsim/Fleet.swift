@@ -26,7 +26,10 @@ struct Fleet: ParsableCommand {
 
   @OptionGroup var pump: PumpOptions
 
-  @Option(help: "Number of pumps (1-2000).")
+  @Option(
+    help:
+      "Number of pumps (at least 1; at most what the kernel's pty limit and the open-file limit allow)."
+  )
   var count: Int
 
   @Option(help: "Directory of the pumps' key files (created 0700; keys generated if missing).")
@@ -39,12 +42,14 @@ struct Fleet: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard (1...2000).contains(count) else { throw ValidationError("--count must be 1-2000") }
+    guard count >= 1 else { throw ValidationError("--count must be at least 1") }
   }
 
   func run() throws {
     bootstrapLogging()
     let logger = pump.logger("pumpsim.fleet")
+    let capacity = FleetCapacity.current()
+    if let why = capacity.refusal(count: count) { throw Failure(why) }
     let loaded = try pump.loadPump()
     let runDir = pump.runDirectory
     let root = stateRoot ?? "\(runDir.path)/state"
@@ -90,10 +95,15 @@ struct Fleet: ParsableCommand {
         }
       } catch {
         for p in pumps { p.port.close() }
+        if case TransportError.ptyUnavailable = error {
+          throw Failure("pump \(i): \(error) (\(FleetCapacity.current().summary))")
+        }
         throw Failure("pump \(i): \(error)")
       }
     }
-    print("pumpsim: fleet of \(count) pumps ready in \(runDir.path) (pid \(getpid()))")
+    print(
+      "pumpsim: fleet of \(count) pumps ready in \(runDir.path) (pid \(getpid()); \(capacity.summary))"
+    )
     flushStandardOutput()
     FirmwareLoop(pumps: pumps, logger: logger).run(stopFD: stopFD)
   }
