@@ -63,6 +63,9 @@ struct Fleet: ParsableCommand {
     let stopFD = StopSignal.install()
     var pumps: [FirmwareLoop<VirtualSerialPort>.Pump] = []
     let speed = try pump.speed()
+    // One inotify instance for every port (the per-user limit is 128 instances): idle ports are
+    // woken by a host's open, not re-checked every 250 ms.
+    let hub = InotifyHub()
     for i in 1...count {
       let tag = String(repeating: "0", count: max(0, 4 - String(i).count)) + String(i)
       let deviceId = "KP-FLEET-\(tag)"
@@ -84,7 +87,7 @@ struct Fleet: ParsableCommand {
       config.logger = logger
       do {
         let port = try VirtualSerialPort.create(
-          name: "fleet-\(tag)", runDirectory: runDir, deviceId: deviceId)
+          name: "fleet-\(tag)", runDirectory: runDir, deviceId: deviceId, hub: hub)
         let fw = try Firmware(
           config: config, monoMillis: monotonicMillis(), wallMillis: wallMillis())
         pumps.append(.init(firmware: fw, port: port))
