@@ -5,8 +5,9 @@ import Foundation
 #endif
 
 /// How many pumps the kernel lets one `pumpsim fleet` run: each needs a pseudo-terminal
-/// (`kernel.pty.max` system-wide, `kernel.pty.nr` in use) and about four file descriptors (pty
-/// master, journal, audit trail, and an inotify instance while the per-user limit lasts).
+/// (`kernel.pty.max` system-wide, `kernel.pty.nr` in use) and three file descriptors (pty
+/// master, journal, audit trail; the ports share one inotify instance, the alive mark is a
+/// mapping).
 struct FleetCapacity {
   /// `/proc/sys/kernel/pty/max`: ptys the kernel allows at once (nil: unreadable).
   var ptyMax: Int?
@@ -18,8 +19,8 @@ struct FleetCapacity {
   /// The descriptor limit after raising the soft limit to the hard one.
   var fileLimit: Int
 
-  /// Descriptors per pump: pty master, journal, audit trail, inotify watch.
-  static var filesPerPump: Int { 4 }
+  /// Descriptors per pump: pty master, journal, audit trail.
+  static var filesPerPump: Int { 3 }
   /// Descriptors the process needs besides its pumps (standard streams, stop pipe, slack).
   static var filesBesides: Int { 32 }
 
