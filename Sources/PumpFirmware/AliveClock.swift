@@ -12,7 +12,6 @@ import PumpProtocol
 /// with the higher sequence.
 final class AliveClock {
   static let slotSize = 64
-  private let fd: Int32
   private let base: UnsafeMutableRawPointer
   private var seq: UInt32
 
@@ -32,7 +31,8 @@ final class AliveClock {
       close(f)
       throw .io(path: path, errno: e, "cannot map clock file")
     }
-    fd = f
+    // The mapping keeps the file: no descriptor held per pump (a fleet of thousands counts them).
+    close(f)
     base = p
     seq = 0
     seq = (readSlots()?.seq ?? 0) &+ 1
@@ -103,6 +103,5 @@ final class AliveClock {
 
   deinit {
     munmap(base, 2 * Self.slotSize)
-    close(fd)
   }
 }

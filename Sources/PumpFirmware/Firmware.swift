@@ -32,6 +32,8 @@ public final class Firmware {
   var logger: Logger
   /// Requests executed since power-on (for tests and benchmarks).
   public private(set) var executed = 0
+  /// When (monotonic ms) the alive mark was last written.
+  public private(set) var aliveMarkMono: Int64
 
   /// Powers the pump on: opens or creates the journal, rebuilds the state it holds (a restart
   /// comes up with its history, paused), and runs the self-test. Throws when the state
@@ -40,6 +42,7 @@ public final class Firmware {
   public init(config: FirmwareConfig, monoMillis: Int64, wallMillis: Int64) throws(JournalError) {
     self.config = config
     logger = config.logger
+    aliveMarkMono = monoMillis
     let profile = config.model.profile
     let header = JournalHeader(
       deviceId: config.deviceId, keyFingerprint: Firmware.fingerprint(config.secret),
@@ -175,6 +178,7 @@ public final class Firmware {
     }
     emitEvents(into: &out)
     journal?.markAlive(clock.now(mono: monoMillis), wallMillis: wallMillis)
+    aliveMarkMono = monoMillis
     return out
   }
 
@@ -213,6 +217,8 @@ public final class Firmware {
     guard clock.mode == .real, !machine.off else { return nil }
     var next = machine.controller.nextDeadline()
     if let h = machine.rig.hardware.nextDeadline(), h < next { next = h }
+    // The controller says Int64.max when it has no deadline.
+    guard next.rawValue != Int64.max else { return nil }
     let t = clock.now(mono: monoMillis)
     let ahead = max((next - t).rawValue, 0)
     return monoMillis + (ahead + clock.speed.factor - 1) / clock.speed.factor

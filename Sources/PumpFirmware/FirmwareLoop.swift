@@ -9,19 +9,27 @@ import SystemPackage
   import Darwin
 #endif
 
-/// The embedded-style super-loop: one thread, a fixed control tick, `poll(2)` on the ports
-/// (and the stop pipe) with the next tick as timeout, no busy waiting and no unbounded queue.
-/// Serves one pump (`pumpsim run`) or many (`pumpsim fleet`), each with its own port.
+/// The embedded-style super-loop: one thread, `poll(2)` on the ports (and the stop pipe), no
+/// busy waiting and no unbounded queue. Serves one pump (`pumpsim run`) or many
+/// (`pumpsim fleet`), each with its own port.
 ///
-/// Per tick: watchdog check → for each pump: read what arrived (bounded), `Firmware.service`,
-/// write what it produced (bounded backlog; dropped with a count while no host is attached)
-/// → wait for input or the next tick.
+/// Tickless when idle: while some pump needs control steps (a motor commanded or moving, a
+/// control deadline within one tick) the loop runs at the fixed control tick; otherwise it
+/// sleeps until input or the earliest instant a pump asked for (`Firmware.wake(monoMillis:)`:
+/// controller and hardware deadlines, session heartbeat and telemetry, the idle alive mark), at
+/// most `maxSleepMillis`. A pass services only the pumps that have input or are due.
+///
+/// Per pass: watchdog check → for each pump with input or due: read what arrived (bounded),
+/// `Firmware.service`, write what it produced (bounded backlog; dropped with a count while no
+/// host is attached) → wait for input or the next wake.
 public final class FirmwareLoop<Port: SerialIO> {
   /// One pump and its ports (port i feeds the firmware's session i).
   public final class Pump {
     public let firmware: Firmware
     public let ports: [Port]
     var backlogs: [[UInt8]]
+    /// When this pump next needs a pass (as of its last one).
+    var wake = FirmwareWake.never
     /// Bytes dropped because a backlog was full (a host not reading).
     public internal(set) var droppedBytes = 0
 
@@ -37,24 +45,29 @@ public final class FirmwareLoop<Port: SerialIO> {
 
     /// The first port.
     public var port: Port { ports[0] }
+    var hasBacklog: Bool { backlogs.contains { !$0.isEmpty } }
   }
 
   public let pumps: [Pump]
   public let tickMillis: Int64
   public let watchdogMillis: Int64
-  /// Ticks whose gap exceeded the watchdog timeout (each faulted every pump).
+  /// Due passes that started too late (each faulted every pump on a real clock).
   public private(set) var watchdogTrips = 0
-  /// Ticks that started later than one tick after the previous one.
+  /// Due passes that started more than one tick late.
   public private(set) var lateTicks = 0
   /// Loop passes run.
   public private(set) var passes: Int64 = 0
-  /// The longest gap between two passes, ms.
+  /// The longest gap a due pass saw, ms: its lateness plus one tick (during therapy, the time
+  /// since the previous pass, as before tickless idle). Idle sleeps are not gaps.
   public private(set) var maxGapMillis: Int64 = 0
   var logger: Logger
   /// Reads per pump per pass are bounded, so a flood cannot starve the tick.
   public static var maxReadPerPass: Int { 16 * 1024 }
   /// Output kept for a slow host at most.
   public static var maxBacklog: Int { 64 * 1024 }
+  /// The longest idle sleep, ms: a pass that services no pump, a bound on any wake-up the
+  /// pumps' own deadlines might miss.
+  public static var maxSleepMillis: Int64 { 60_000 }
 
   public init(pumps: [Pump], logger: Logger) {
     self.pumps = pumps
@@ -67,52 +80,85 @@ public final class FirmwareLoop<Port: SerialIO> {
   /// Runs until `stopFD` becomes readable (SIGINT/SIGTERM) and then powers the pumps off.
   public func run(stopFD: Int32) {
     var buffer = [UInt8](repeating: 0, count: 4096)
-    var last = monotonicMillis()
-    var nextTick = last + tickMillis
+    var nextTick = monotonicMillis() + tickMillis
     var fds: [pollfd] = []
     fds.reserveCapacity(pumps.count + 1)
     var ready = Set<Int>()
-    var lastRecheck = last
+    var lastRecheck = monotonicMillis()
+    // The instant the next pass was due for a control step (nil: none, the loop sleeps until
+    // input or housekeeping). Lateness is measured against it, never against the last pass.
+    var due: Int64? = nil
     while true {
       let mono = monotonicMillis()
-      let gap = mono - last
-      if passes > 0 { maxGapMillis = max(maxGapMillis, gap) }
-      if passes > 0 && gap > watchdogMillis {
-        watchdogTrips += 1
-        logger.critical("watchdog: loop stalled \(gap) ms (limit \(watchdogMillis) ms)")
-        // A pump on a virtual clock missed no control tick: its time stood still meanwhile.
-        for p in pumps where p.firmware.clock.mode != .virtual {
-          queue(p, p.firmware.raiseFault(.watchdog, monoMillis: mono))
+      var tripped = false
+      if passes > 0, let due {
+        let gap = mono - due + tickMillis
+        maxGapMillis = max(maxGapMillis, gap)
+        if gap > watchdogMillis {
+          tripped = true
+          watchdogTrips += 1
+          logger.critical("watchdog: loop stalled \(gap) ms (limit \(watchdogMillis) ms)")
+          // A pump on a virtual clock missed no control tick: its time stood still meanwhile.
+          for p in pumps where p.firmware.clock.mode != .virtual {
+            queue(p, p.firmware.raiseFault(.watchdog, monoMillis: mono))
+          }
+        } else if gap > 2 * tickMillis {
+          lateTicks += 1
         }
-      } else if passes > 0 && gap > 2 * tickMillis {
-        lateTicks += 1
       }
-      last = mono
       passes += 1
       let wall = wallMillis()
       var slot = 0
       for p in pumps {
-        service(
-          p, firstSlot: slot, ready: ready, all: passes == 1, mono: mono, wall: wall,
-          buffer: &buffer)
+        let input = p.ports.indices.contains { ready.contains(slot + $0) }
+        let isDue = p.wake.ticking || p.hasBacklog || (p.wake.earliest.map { $0 <= mono } ?? false)
+        if passes == 1 || tripped || input || isDue {
+          service(
+            p, firstSlot: slot, ready: ready, all: passes == 1, mono: mono, wall: wall,
+            buffer: &buffer)
+          p.wake = p.firmware.wake(monoMillis: mono)
+        }
         slot += p.ports.count
       }
 
       if StopSignal.requested { break }
-      // Next tick on the fixed grid (input may wake the loop between ticks); missed ticks are
-      // skipped, not bunched.
+      // The next wake: the fixed tick grid while any pump needs control steps (missed ticks are
+      // skipped, not bunched; input may wake the loop between ticks), else the earliest
+      // instant a pump asked for.
       let now = monotonicMillis()
+      var ticking = false
+      var flushing = false
+      var control: Int64? = nil
+      var earliest: Int64? = nil
+      for p in pumps {
+        ticking = ticking || p.wake.ticking
+        flushing = flushing || p.hasBacklog
+        if let c = p.wake.controlDue { control = min(control ?? c, c) }
+        if let e = p.wake.earliest { earliest = min(earliest ?? e, e) }
+      }
       if now >= nextTick { nextTick += tickMillis * ((now - nextTick) / tickMillis + 1) }
-      var timeout = Int32(nextTick - now)
+      let wakeAt: Int64
+      if ticking || flushing {
+        wakeAt = nextTick
+        due = ticking ? mono + tickMillis : control
+      } else {
+        wakeAt = min(earliest ?? now + Self.maxSleepMillis, now + Self.maxSleepMillis)
+        due = control
+      }
+      var timeout = Int32(clamping: max(wakeAt - now, 0))
       fds.removeAll(keepingCapacity: true)
       var polled = false
+      var rechecked: [Int] = []
       for p in pumps {
         for port in p.ports {
-          fds.append(pollfd(fd: port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
           if let m = port.maximumWaitIfAny {
             timeout = min(timeout, m)
-            if now - lastRecheck >= Int64(m) { polled = true }
+            if now - lastRecheck >= Int64(m) {
+              polled = true
+              rechecked.append(fds.count)
+            }
           }
+          fds.append(pollfd(fd: port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
         }
       }
       fds.append(pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0))
@@ -123,7 +169,8 @@ public final class FirmwareLoop<Port: SerialIO> {
       // (read, which refreshes their attach state) every `maximumWaitMs`.
       if polled { lastRecheck = now }
       ready.removeAll(keepingCapacity: true)
-      for i in 0..<(fds.count - 1) where fds[i].revents != 0 || polled { ready.insert(i) }
+      for i in 0..<(fds.count - 1) where fds[i].revents != 0 { ready.insert(i) }
+      for i in rechecked { ready.insert(i) }
 
       if StopSignal.requested { break }
     }

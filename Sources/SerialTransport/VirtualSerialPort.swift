@@ -44,7 +44,7 @@ public final class VirtualSerialPort: SerialIO {
   public private(set) var hangupCount = 0
 
   private var master: Int32
-  private var watch: Inotify?
+  private var watch: PortWatch?
   private var hangupPending = false
 
   /// The link path hosts should open.
@@ -65,15 +65,20 @@ public final class VirtualSerialPort: SerialIO {
   }
 
   /// The longest a super-loop should wait before calling `refresh()`: nil normally; 250 ms if
-  /// inotify was unavailable and attach must be detected by re-checking.
-  public var maximumWaitMs: Int32? { watch == nil && !isPeerAttached ? 250 : nil }
+  /// inotify was unavailable and attach must be detected by re-checking; 0 while a shared
+  /// instance (`InotifyHub`) holds events for this port that another port read.
+  public var maximumWaitMs: Int32? {
+    guard !isPeerAttached else { return nil }
+    guard let watch else { return 250 }
+    return watch.hasPending ? 0 : nil
+  }
 
   /// "virtual serial port /dev/pts/3, link /tmp/ketapump/pump0" — for the start-up line.
   public var summary: String { "virtual serial port \(ptsPath), link \(linkPath)" }
 
   private init(
     name: String, master: Int32, ptsPath: String, linkPath: String, runDirectory: RunDirectory,
-    record: PortRecord, replacedStaleLink: String?, watch: Inotify?, pacer: Pacer?
+    record: PortRecord, replacedStaleLink: String?, watch: PortWatch?, pacer: Pacer?
   ) {
     self.name = name
     self.master = master
@@ -99,11 +104,14 @@ public final class VirtualSerialPort: SerialIO {
   ///   - deviceId: the simulated pump's id, stored in the record for discovery.
   ///   - settings: line settings stored in the pty's termios (a pty ignores baud; use `pacer`).
   ///   - pacer: optional output pacing.
+  ///   - hub: a shared inotify instance for the slave's watch (a fleet's ports); nil, or a hub
+  ///     that cannot watch, gives the port its own instance.
   /// - Throws: `TransportError` (`.invalidName`, `.nameInUse`, `.ptyUnavailable`,
   ///   `.linkPathOccupied`, `.linkInUse`, `.linkFailed`, `.runDirectory`, `.record`, `.termios`).
   public static func create(
     name: String = "pump0", link: String? = nil, runDirectory: RunDirectory = .default(),
-    deviceId: String? = nil, settings: LineSettings = .standard, pacer: Pacer? = nil
+    deviceId: String? = nil, settings: LineSettings = .standard, pacer: Pacer? = nil,
+    hub: InotifyHub? = nil
   ) throws(TransportError) -> VirtualSerialPort {
     guard RunDirectory.isValidName(name) else { throw .invalidName(name) }
     try settings.validate()
@@ -124,7 +132,10 @@ public final class VirtualSerialPort: SerialIO {
       if FileSystem.readLink(linkPath) == pts { unlink(linkPath) }
       throw error
     }
-    let watch = Inotify(path: pts, mask: UInt32(IN_OPEN | IN_CLOSE))
+    let mask = UInt32(IN_OPEN | IN_CLOSE)
+    let watch: PortWatch? =
+      hub.flatMap { h in h.add(path: pts, mask: mask).map { PortWatch.shared(h, $0) } }
+      ?? Inotify(path: pts, mask: mask).map { PortWatch.own($0) }
     armed = false
     let port = VirtualSerialPort(
       name: name, master: master, ptsPath: pts, linkPath: linkPath, runDirectory: runDirectory,

@@ -20,6 +20,7 @@ let suites: [Suite] = [
   Suite(name: "transport", run: runTransportBench),
   Suite(name: "protocol", run: runProtocolBench),
   Suite(name: "firmware", run: runFirmwareBench),
+  Suite(name: "fleet", run: runFleetBench),
   Suite(name: "restore", run: runRestoreBench),
   Suite(name: "replay", run: runReplayBench),
   Suite(name: "patient", run: runPatientBench),

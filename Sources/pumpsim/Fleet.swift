@@ -26,7 +26,10 @@ struct Fleet: ParsableCommand {
 
   @OptionGroup var pump: PumpOptions
 
-  @Option(help: "Number of pumps (1-2000).")
+  @Option(
+    help:
+      "Number of pumps (at least 1; at most what the kernel's pty limit and the open-file limit allow)."
+  )
   var count: Int
 
   @Option(help: "Directory of the pumps' key files (created 0700; keys generated if missing).")
@@ -39,12 +42,14 @@ struct Fleet: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard (1...2000).contains(count) else { throw ValidationError("--count must be 1-2000") }
+    guard count >= 1 else { throw ValidationError("--count must be at least 1") }
   }
 
   func run() throws {
     bootstrapLogging()
     let logger = pump.logger("pumpsim.fleet")
+    let capacity = FleetCapacity.current()
+    if let why = capacity.refusal(count: count) { throw Failure(why) }
     let loaded = try pump.loadPump()
     let runDir = pump.runDirectory
     let root = stateRoot ?? "\(runDir.path)/state"
@@ -58,6 +63,9 @@ struct Fleet: ParsableCommand {
     let stopFD = StopSignal.install()
     var pumps: [FirmwareLoop<VirtualSerialPort>.Pump] = []
     let speed = try pump.speed()
+    // One inotify instance for every port (the per-user limit is 128 instances): idle ports are
+    // woken by a host's open, not re-checked every 250 ms.
+    let hub = InotifyHub()
     for i in 1...count {
       let tag = String(repeating: "0", count: max(0, 4 - String(i).count)) + String(i)
       let deviceId = "KP-FLEET-\(tag)"
@@ -79,7 +87,7 @@ struct Fleet: ParsableCommand {
       config.logger = logger
       do {
         let port = try VirtualSerialPort.create(
-          name: "fleet-\(tag)", runDirectory: runDir, deviceId: deviceId)
+          name: "fleet-\(tag)", runDirectory: runDir, deviceId: deviceId, hub: hub)
         let fw = try Firmware(
           config: config, monoMillis: monotonicMillis(), wallMillis: wallMillis())
         pumps.append(.init(firmware: fw, port: port))
@@ -90,10 +98,15 @@ struct Fleet: ParsableCommand {
         }
       } catch {
         for p in pumps { p.port.close() }
+        if case TransportError.ptyUnavailable = error {
+          throw Failure("pump \(i): \(error) (\(FleetCapacity.current().summary))")
+        }
         throw Failure("pump \(i): \(error)")
       }
     }
-    print("pumpsim: fleet of \(count) pumps ready in \(runDir.path) (pid \(getpid()))")
+    print(
+      "pumpsim: fleet of \(count) pumps ready in \(runDir.path) (pid \(getpid()); \(capacity.summary))"
+    )
     flushStandardOutput()
     FirmwareLoop(pumps: pumps, logger: logger).run(stopFD: stopFD)
   }
