@@ -32,17 +32,7 @@ enum Step: Equatable, CustomStringConvertible {
 
 enum Scenario {
   static func prescription(_ r: inout SeededGenerator) -> Prescription {
-    var rx = standardRx
-    rx.basalRate = MicrogramsPerHour(Int64.random(in: 0...12, using: &r) * 1000)
-    rx.bolusDose = Micrograms(Int64.random(in: 0...6, using: &r) * 500)
-    rx.loadingDose = Int.random(in: 0..<4, using: &r) == 0 ? .milligrams(3) : .zero
-    rx.lockout = .minutes(Int64.random(in: 5...30, using: &r))
-    rx.maxBolusesPerHour = Int64.random(in: 1...8, using: &r)
-    rx.limit1h = Micrograms(Int64.random(in: 4...30, using: &r) * 1000)
-    rx.limit4h = Micrograms(rx.limit1h.rawValue * Int64.random(in: 1...4, using: &r))
-    rx.bolusRate = .millilitersPerHour(Int64.random(in: 10...120, using: &r))
-    rx.vtbi = .milliliters(Int64.random(in: 1...60, using: &r))
-    return rx
+    Prescription.random(around: standardRx, using: &r)
   }
 
   static func vitals(_ r: inout SeededGenerator) -> VitalsSample {

@@ -104,17 +104,7 @@ public struct RandomExplorer: Sendable {
   // MARK: Generation
 
   func prescription(_ r: inout ExplorerRandom) -> Prescription {
-    var rx = basePrescription
-    rx.basalRate = MicrogramsPerHour(Int64.random(in: 0...12, using: &r) * 1000)
-    rx.bolusDose = Micrograms(Int64.random(in: 0...6, using: &r) * 500)
-    rx.loadingDose = Int.random(in: 0..<4, using: &r) == 0 ? .milligrams(3) : .zero
-    rx.lockout = .minutes(Int64.random(in: 5...30, using: &r))
-    rx.maxBolusesPerHour = Int64.random(in: 1...8, using: &r)
-    rx.limit1h = Micrograms(Int64.random(in: 4...30, using: &r) * 1000)
-    rx.limit4h = Micrograms(rx.limit1h.rawValue * Int64.random(in: 1...4, using: &r))
-    rx.bolusRate = .millilitersPerHour(Int64.random(in: 10...120, using: &r))
-    rx.vtbi = .milliliters(Int64.random(in: 1...60, using: &r))
-    return rx
+    Prescription.random(around: basePrescription, using: &r)
   }
 
   func vitals(_ r: inout ExplorerRandom) -> ExplorationStep {
@@ -143,7 +133,8 @@ public struct RandomExplorer: Sendable {
       switch s {
       case .inject(.motorStall(true)), .inject(.motorRunaway(true)):
         out.append(.wait(Milliseconds(Int64.random(in: 1...120_000, using: &r))))
-        out.append(.inject(s == .inject(.motorStall(true)) ? .motorStall(false) : .motorRunaway(false)))
+        out.append(
+          .inject(s == .inject(.motorStall(true)) ? .motorStall(false) : .motorRunaway(false)))
       default: break
       }
     }
