@@ -44,10 +44,7 @@ public final class Firmware {
     logger = config.logger
     aliveMarkMono = monoMillis
     let profile = config.model.profile
-    let header = JournalHeader(
-      deviceId: config.deviceId, keyFingerprint: Firmware.fingerprint(config.secret),
-      profileId: config.model.id, profileDigest: String(config.modelDigest.prefix(16)),
-      drugLibraryDigest: String(config.drugLibraryDigest.prefix(16)))
+    let header = Firmware.journalHeader(for: config)
     var info = DeviceInfo(
       deviceId: config.deviceId, firmwareVersion: config.firmwareVersion,
       hardwareProfile: config.model.id, capabilities: .simulator)
@@ -64,19 +61,35 @@ public final class Firmware {
 
     var opened: Journal? = nil
     var fault: String? = nil
+    var faultCode = FaultCode.journal
+    var restored: JournalRestore.Restored? = nil
+    var contents: Journal.Contents? = nil
     do {
       opened = try Journal(directory: config.stateDirectory, header: header)
+      contents = opened?.takeContents()
+      if let c = contents {
+        restored = try JournalRestore.restore(
+          c.image, profile: profile, formulary: config.formulary)
+      }
     } catch {
       switch error {
       case .corrupt, .foreign: fault = "\(error)"
+      case .version:
+        fault = "\(error)"
+        faultCode = .journalVersion
       default: throw error
+      }
+      if opened != nil {
+        // Refused after opening: nothing more is written to it.
+        opened = nil
+        fault = fault ?? "\(error)"
       }
     }
     journal = opened
     journalFault = fault
     // Beside the journal, and kept even when the journal is refused: the trail of who tried
     // what matters most exactly then.
-    auditLog = opened.map { AuditLog(directory: $0.directory) }
+    auditLog = AuditLog(directory: config.stateDirectory)
     if let e = auditLog?.lastError { logger.critical("audit log: \(e)") }
     if let n = auditLog?.damagedRecords, n > 0 {
       logger.warning("audit log: skipped \(n) damaged records")
@@ -85,21 +98,26 @@ public final class Firmware {
     if let fault {
       clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
       machine.apply(.selfTest(passed: true), at: .zero)
-      machine.apply(.fault(.journal), at: .zero)
+      machine.apply(.fault(faultCode), at: .zero)
       logger.critical(
         "journal refused, pump in fault: \(fault); move the state directory away to start afresh")
-    } else if let contents = opened?.takeContents() {
-      bootAt = Firmware.restore(
-        &machine, from: contents, speed: config.speed, wallMillis: wallMillis)
+    } else if let restored, let contents {
+      machine = restored.machine
+      let alive = contents.lastAlive.map { max($0.t, restored.lastTime) } ?? restored.lastTime
+      // Real clock: the outage counts (lockouts and windows keep running). Virtual clock: pump
+      // time stands still while the process is down (docs/FIRMWARE.md "Clock").
+      let down =
+        config.clockMode == .virtual
+        ? 0 : contents.lastAlive.map { max(wallMillis - $0.wallMillis, 0) } ?? 0
+      bootAt = alive + Milliseconds(down * config.speed.factor)
+      machine.powerCycle(lostAt: alive, restoredAt: bootAt)
       clock = VirtualClock(speed: config.speed, start: bootAt, mono: monoMillis)
-      let lost = contents.lastAlive?.t ?? .zero
-      try opened?.append(
-        .boot(at: bootAt, lostAt: max(lost, Firmware.lastTime(contents)), wallMillis: wallMillis))
+      try opened?.append(.boot(at: bootAt, lostAt: alive, wallMillis: wallMillis))
       logger.notice(
-        "restored \(contents.records.count) journal records, power lost at \(lost.rawValue) ms, up at \(bootAt.rawValue) ms, mode \(machine.controller.mode)"
+        "restored from a snapshot and \(restored.replayed) journal records, power lost at \(alive.rawValue) ms, up at \(bootAt.rawValue) ms, mode \(machine.controller.mode)"
       )
-      if contents.discardedBytes > 0 {
-        logger.warning("journal: cut a torn last record (\(contents.discardedBytes) bytes)")
+      if contents.image.discardedBytes > 0 {
+        logger.warning("journal: cut a torn last record (\(contents.image.discardedBytes) bytes)")
       }
     } else {
       clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
@@ -108,39 +126,55 @@ public final class Firmware {
     }
     if config.clockMode == .virtual { clock.set(.virtual, mono: monoMillis) }
     _ = machine.drainEffects()
+    if journalFault == nil, !hasSnapshot || lastSnapshot.records != recordsWritten {
+      try writeSnapshot(at: bootAt)
+    }
     opened?.markAlive(bootAt, wallMillis: wallMillis)
   }
 
-  /// Replays a journal into a fresh machine and power-cycles it at the last alive instant.
-  /// Returns the boot instant: the last alive time plus the downtime at the clock's speed.
-  static func restore(
-    _ m: inout PumpMachine, from c: Journal.Contents, speed: VirtualClock.Speed, wallMillis: Int64
-  ) -> Milliseconds {
-    for r in c.records {
-      switch r {
-      case .header: break
-      case .boot(let at, let lost, _):
-        if let lost { m.powerCycle(lostAt: lost, restoredAt: at) }
-      case .input(let at, let input): m.apply(input, at: at)
-      }
-      _ = m.drainEffects()
-    }
-    let lastRecord = lastTime(c)
-    let alive = c.lastAlive.map { max($0.t, lastRecord) } ?? lastRecord
-    let down = c.lastAlive.map { max(wallMillis - $0.wallMillis, 0) } ?? 0
-    let boot = alive + Milliseconds(down * speed.factor)
-    m.powerCycle(lostAt: alive, restoredAt: boot)
-    return boot
+  // MARK: Snapshots
+
+  /// A snapshot is written at least this often (pump time) while records arrive, and after at
+  /// most `snapshotEveryRecords` records: a restart applies at most that many.
+  public static let snapshotInterval = Milliseconds.minutes(10)
+  public static let snapshotEveryRecords = 1000
+  private var lastSnapshot: (t: Milliseconds, mode: Mode, records: Int) = (.zero, .selfTest, 0)
+  private var recordsWritten = 0
+  private var hasSnapshot = false
+
+  /// Writes a snapshot record of the machine as it is.
+  private func writeSnapshot(at t: Milliseconds) throws(JournalError) {
+    guard let journal else { return }
+    try journal.append(.snapshot(at: t, machine.snapshotBytes()))
+    lastSnapshot = (t, machine.controller.mode, recordsWritten)
+    hasSnapshot = true
   }
 
-  static func lastTime(_ c: Journal.Contents) -> Milliseconds {
-    for r in c.records.reversed() {
-      switch r {
-      case .boot(let at, _, _), .input(let at, _): return at
-      case .header: continue
-      }
+  /// A snapshot when the mode changed since the last one, or records arrived and the interval
+  /// passed, or too many records arrived. A failed write faults the pump.
+  private func snapshotIfDue(at t: Milliseconds) {
+    guard journalFault == nil, journal != nil else { return }
+    let records = recordsWritten - lastSnapshot.records
+    let due =
+      machine.controller.mode != lastSnapshot.mode
+      || (records > 0 && t - lastSnapshot.t >= Firmware.snapshotInterval)
+      || records >= Firmware.snapshotEveryRecords
+    guard due else { return }
+    do {
+      try writeSnapshot(at: t)
+    } catch {
+      logger.critical("journal snapshot failed: \(error); faulting")
+      machine.apply(.fault(.journal), at: t)
     }
-    return .zero
+  }
+
+  /// The journal header a pump with `config` writes and expects.
+  public static func journalHeader(for config: FirmwareConfig) -> JournalHeader {
+    JournalHeader(
+      firmwareVersion: config.firmwareVersion, deviceId: config.deviceId,
+      keyFingerprint: Firmware.fingerprint(config.secret), profileId: config.model.id,
+      profileDigest: String(config.modelDigest.prefix(16)),
+      drugLibraryDigest: String(config.drugLibraryDigest.prefix(16)))
   }
 
   /// A non-secret fingerprint of the device key: the first 16 hex digits of SHA-256 of the
@@ -176,6 +210,7 @@ public final class Firmware {
         perform(action, port: port, monoMillis: monoMillis, out: &out)
       }
     }
+    snapshotIfDue(at: t)
     emitEvents(into: &out)
     journal?.markAlive(clock.now(mono: monoMillis), wallMillis: wallMillis)
     aliveMarkMono = monoMillis
@@ -191,6 +226,22 @@ public final class Firmware {
       perform(action, port: port, monoMillis: monoMillis, out: &out)
     }
   }
+
+  /// Journals and applies one input at the pump time of `monoMillis`, as a host request would
+  /// (for benchmarks and tests that drive the machine without a session), then takes a snapshot
+  /// if one is due.
+  @discardableResult
+  public func input(_ input: FirmwareInput, monoMillis: Int64) -> CommandResult {
+    let t = clock.now(mono: monoMillis)
+    machine.catchUp(to: t)
+    let r = record(input, at: t)
+    _ = machine.drainEffects()
+    return r
+  }
+
+  /// Journal bytes on disk (header, records, snapshots), and compactions since power-on.
+  public var journalBytes: Int { journal?.length ?? 0 }
+  public var journalCompactions: Int { journal?.compactions ?? 0 }
 
   /// A fault found by the loop (watchdog): journaled and applied now.
   public func raiseFault(_ code: FaultCode, monoMillis: Int64) -> [[UInt8]] {
@@ -258,8 +309,8 @@ public final class Firmware {
 
   private func execute(_ request: HostRequest, monoMillis: Int64) -> CommandResult {
     let t = clock.now(mono: monoMillis)
-    if FirmwareInput.accepts(request) {
-      return record(.request(request), at: t)
+    if let input = FirmwareInput(request) {
+      return record(input, at: t)
     }
     switch request {
     case .status: return .status(Telemetry(machine.snapshot(at: t)))
@@ -287,16 +338,20 @@ public final class Firmware {
   /// input is refused and the pump faults: it never runs on state it could not rebuild.
   @discardableResult
   private func record(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
-    if journalFault == nil, let journal {
-      do {
-        try journal.append(.input(at: t, input))
-      } catch {
-        logger.critical("journal write failed: \(error); faulting")
-        machine.apply(.fault(.journal), at: t)
-        return .rejected(.faulted)
-      }
+    guard journalFault == nil, let journal else { return machine.apply(input, at: t) }
+    let result: CommandResult
+    do {
+      try journal.append(.input(at: t, input))
+      result = machine.apply(input, at: t)
+      try journal.append(.result(at: t, JournalResult(result)))
+      recordsWritten += 2
+    } catch {
+      logger.critical("journal write failed: \(error); faulting")
+      machine.apply(.fault(.journal), at: t)
+      return .rejected(.faulted)
     }
-    return machine.apply(input, at: t)
+    snapshotIfDue(at: t)
+    return result
   }
 
   /// EVT frames for the effects so far, to every port whose host said HELLO.

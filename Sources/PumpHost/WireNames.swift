@@ -61,6 +61,7 @@ public enum WireNames {
   public static let faults: [(String, FaultCode)] = [
     ("self-test", .selfTest), ("watchdog", .watchdog), ("software", .software),
     ("sensor", .sensor), ("journal", .journal), ("motor", .motor),
+    ("journal-version", .journalVersion),
   ]
 
   /// The name of `value` in `table`, `?` if absent.
