@@ -76,7 +76,12 @@ public struct JournalImage: Sendable {
   )? {
     guard b.count - offset >= 8 else { return nil }
     let n = Int(readLE32(b, at: offset))
-    guard n > 0, n <= JournalRecord.maxBody, n <= b.count - offset - 8 else { return nil }
+    guard n > 1, n <= JournalRecord.maxBody, n <= b.count - offset - 8 else { return nil }
+    // Cheap checks first (a resynchronising scan tries every offset): a known kind.
+    switch b[offset + 4] {
+    case 0x42, 0x48, 0x49, 0x52, 0x53: break
+    default: return nil
+    }
     let body = b[(offset + 4)..<(offset + 4 + n)]
     guard CRC32.checksum(body) == readLE32(b, at: offset + 4 + n) else { return nil }
     guard let d = try? JournalRecord.decode(body) else { return nil }
