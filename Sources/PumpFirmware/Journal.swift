@@ -77,10 +77,7 @@ public final class Journal {
       nextSeq = i.nextSeq
       length = i.goodLength
       headerBytes = Array(existing![0..<i.headerLength])
-      snapshots = i.entries.compactMap {
-        if case .snapshot(let t, _) = $0.record { return ($0.offset, t) }
-        return nil
-      }
+      snapshots = i.entries.filter { $0.kind == 0x53 }.map { ($0.offset, $0.t) }
       contents = Contents(image: i, lastAlive: clock.read())
     } else {
       nextSeq = 0

@@ -40,8 +40,8 @@ struct JournalTests {
     #expect(image.header.ruleVersion == PumpController.ruleVersion)
     #expect(image.header.schema == JournalHeader.schema)
     #expect(image.header.firmwareVersion == "test")
-    let kinds = image.entries.map { e -> String in
-      switch e.record {
+    let kinds = try image.entries.indices.map { i -> String in
+      switch try image.record(i) {
       case .header: "H"
       case .boot: "B"
       case .input: "I"
