@@ -33,6 +33,8 @@ public final class Journal {
   /// Bytes in the file, and the snapshots in it (offset, time) oldest first.
   public private(set) var length: Int
   private var snapshots: [(offset: Int, t: Milliseconds)]
+  /// A torn tail waits to be cut by the next write.
+  private var pendingCut = false
   /// Compactions done since open (for tests and benchmarks).
   public private(set) var compactions = 0
 
@@ -66,12 +68,12 @@ public final class Journal {
       throw .io(path: path, errno: errnoValue(error), "cannot open journal")
     }
     fd = opened
-    if let i = image, i.discardedBytes > 0, ftruncate(opened.rawValue, off_t(i.goodLength)) != 0 {
-      throw .io(path: path, errno: errno, "cannot cut the torn last record")
-    }
-    do { _ = try opened.seek(offset: 0, from: .end) } catch {
+    // A torn tail is cut only by the first write after a successful restore, so a journal the
+    // restore refuses stays untouched.
+    do { _ = try opened.seek(offset: Int64(image?.goodLength ?? 0), from: .start) } catch {
       throw .io(path: path, errno: errnoValue(error), "cannot seek")
     }
+    pendingCut = (image?.discardedBytes ?? 0) > 0
     clock = try AliveClock(path: "\(directory)/\(Journal.clockFileName)")
     if let i = image {
       nextSeq = i.nextSeq
@@ -110,6 +112,12 @@ public final class Journal {
   }
 
   private func write(_ bytes: [UInt8]) throws(JournalError) {
+    if pendingCut {
+      guard ftruncate(fd.rawValue, off_t(length)) == 0 else {
+        throw .io(path: path, errno: errno, "cannot cut the torn last record")
+      }
+      pendingCut = false
+    }
     do {
       _ = try fd.writeAll(bytes)
     } catch {
