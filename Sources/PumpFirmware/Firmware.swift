@@ -16,7 +16,12 @@ import PumpProtocol
 /// telemetry when due → "alive" mark in NV memory.
 public final class Firmware {
   public let config: FirmwareConfig
-  public private(set) var machine: PumpMachine
+  /// The pure machine with its journal (`JournaledMachine`); `machine` is its rig machine.
+  public private(set) var core: JournaledMachine<Journal>
+  public private(set) var machine: PumpMachine {
+    get { core.machine }
+    _modify { yield &core.machine }
+  }
   /// One device session per port.
   public private(set) var sessions: [DeviceSession]
   /// The first port's session.
@@ -57,7 +62,7 @@ public final class Firmware {
       DeviceSession(
         config: sessionConfig, secret: config.secret, random: SystemRandomNumberGenerator())
     }
-    machine = PumpMachine(profile: profile, formulary: config.formulary, now: .zero)
+    var initial = PumpMachine(profile: profile, formulary: config.formulary, now: .zero)
 
     var opened: Journal? = nil
     var fault: String? = nil
@@ -87,6 +92,8 @@ public final class Firmware {
     }
     journal = opened
     journalFault = fault
+    if fault == nil, let restored { initial = restored.machine }
+    core = JournaledMachine(machine: initial, storage: fault == nil ? opened : nil)
     // Beside the journal, and kept even when the journal is refused: the trail of who tried
     // what matters most exactly then.
     auditLog = AuditLog(directory: config.stateDirectory)
@@ -95,23 +102,24 @@ public final class Firmware {
       logger.warning("audit log: skipped \(n) damaged records")
     }
     var bootAt = Milliseconds.zero
-    if let fault {
-      clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
-      machine.apply(.selfTest(passed: true), at: .zero)
-      machine.apply(.fault(faultCode), at: .zero)
-      logger.critical(
-        "journal refused, pump in fault: \(fault); move the state directory away to start afresh")
-    } else if let restored, let contents {
-      machine = restored.machine
-      let alive = contents.lastAlive.map { max($0.t, restored.lastTime) } ?? restored.lastTime
+    var alive = Milliseconds.zero
+    if fault == nil, let restored, let contents {
+      alive = contents.lastAlive.map { max($0.t, restored.lastTime) } ?? restored.lastTime
       // Real clock: the outage counts (lockouts and windows keep running). Virtual clock: pump
       // time stands still while the process is down (docs/FIRMWARE.md "Clock").
       let down =
         config.clockMode == .virtual
         ? 0 : contents.lastAlive.map { max(wallMillis - $0.wallMillis, 0) } ?? 0
       bootAt = alive + Milliseconds(down * config.speed.factor)
+    }
+    clock = VirtualClock(speed: config.speed, start: bootAt, mono: monoMillis)
+    if let fault {
+      machine.apply(.selfTest(passed: true), at: .zero)
+      machine.apply(.fault(faultCode), at: .zero)
+      logger.critical(
+        "journal refused, pump in fault: \(fault); move the state directory away to start afresh")
+    } else if let restored, let contents {
       machine.powerCycle(lostAt: alive, restoredAt: bootAt)
-      clock = VirtualClock(speed: config.speed, start: bootAt, mono: monoMillis)
       try opened?.append(.boot(at: bootAt, lostAt: alive, wallMillis: wallMillis))
       logger.notice(
         "restored from a snapshot and \(restored.replayed) journal records, power lost at \(alive.rawValue) ms, up at \(bootAt.rawValue) ms, mode \(machine.controller.mode)"
@@ -120,51 +128,23 @@ public final class Firmware {
         logger.warning("journal: cut a torn last record (\(contents.image.discardedBytes) bytes)")
       }
     } else {
-      clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
       try opened?.append(.boot(at: .zero, lostAt: nil, wallMillis: wallMillis))
       record(.selfTest(passed: true), at: .zero)
     }
     if config.clockMode == .virtual { clock.set(.virtual, mono: monoMillis) }
     _ = machine.drainEffects()
-    if journalFault == nil, !hasSnapshot || lastSnapshot.records != recordsWritten {
-      try writeSnapshot(at: bootAt)
-    }
+    if core.storage != nil, core.snapshotOutdated { try core.writeSnapshot(at: bootAt) }
     opened?.markAlive(bootAt, wallMillis: wallMillis)
   }
 
-  // MARK: Snapshots
-
   /// A snapshot is written at least this often (pump time) while records arrive, and after at
   /// most `snapshotEveryRecords` records: a restart applies at most that many.
-  public static let snapshotInterval = Milliseconds.minutes(10)
-  public static let snapshotEveryRecords = 1000
-  private var lastSnapshot: (t: Milliseconds, mode: Mode, records: Int) = (.zero, .selfTest, 0)
-  private var recordsWritten = 0
-  private var hasSnapshot = false
+  public static var snapshotInterval: Milliseconds { JournaledMachine<Journal>.snapshotInterval }
+  public static var snapshotEveryRecords: Int { JournaledMachine<Journal>.snapshotEveryRecords }
 
-  /// Writes a snapshot record of the machine as it is.
-  private func writeSnapshot(at t: Milliseconds) throws(JournalError) {
-    guard let journal else { return }
-    try journal.append(.snapshot(at: t, machine.snapshotBytes()))
-    lastSnapshot = (t, machine.controller.mode, recordsWritten)
-    hasSnapshot = true
-  }
-
-  /// A snapshot when the mode changed since the last one, or records arrived and the interval
-  /// passed, or too many records arrived. A failed write faults the pump.
   private func snapshotIfDue(at t: Milliseconds) {
-    guard journalFault == nil, journal != nil else { return }
-    let records = recordsWritten - lastSnapshot.records
-    let due =
-      machine.controller.mode != lastSnapshot.mode
-      || (records > 0 && t - lastSnapshot.t >= Firmware.snapshotInterval)
-      || records >= Firmware.snapshotEveryRecords
-    guard due else { return }
-    do {
-      try writeSnapshot(at: t)
-    } catch {
-      logger.critical("journal snapshot failed: \(error); faulting")
-      machine.apply(.fault(.journal), at: t)
+    if let e = core.snapshotIfDue(at: t) {
+      logger.critical("journal snapshot failed: \(e); faulting")
     }
   }
 
@@ -334,23 +314,12 @@ public final class Firmware {
     }
   }
 
-  /// Journals an input (write-ahead), then applies it. If the journal cannot be written the
-  /// input is refused and the pump faults: it never runs on state it could not rebuild.
+  /// Journals an input (write-ahead), then applies it (`JournaledMachine.record`). If the
+  /// journal cannot be written the input is refused and the pump faults.
   @discardableResult
   private func record(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
-    guard journalFault == nil, let journal else { return machine.apply(input, at: t) }
-    let result: CommandResult
-    do {
-      try journal.append(.input(at: t, input))
-      result = machine.apply(input, at: t)
-      try journal.append(.result(at: t, JournalResult(result)))
-      recordsWritten += 2
-    } catch {
-      logger.critical("journal write failed: \(error); faulting")
-      machine.apply(.fault(.journal), at: t)
-      return .rejected(.faulted)
-    }
-    snapshotIfDue(at: t)
+    let (result, error) = core.record(input, at: t)
+    if let error { logger.critical("journal write failed: \(error); faulting") }
     return result
   }
 
