@@ -61,8 +61,12 @@ public enum WireNames {
   public static let faults: [(String, FaultCode)] = [
     ("self-test", .selfTest), ("watchdog", .watchdog), ("software", .software),
     ("sensor", .sensor), ("journal", .journal), ("motor", .motor),
-    ("journal-version", .journalVersion),
   ]
+
+  /// Every fault's name: the injectable ones (`faults`) and `journal-version`, which only the
+  /// firmware raises (a journal of another version, issue 13).
+  public static let allFaults: [(String, FaultCode)] =
+    faults + [("journal-version", .journalVersion)]
 
   /// The name of `value` in `table`, `?` if absent.
   public static func name<T: Equatable>(_ value: T, in table: [(String, T)]) -> String {
@@ -94,7 +98,7 @@ public enum WireNames {
     case .kvo: "kvo"
     case .complete: "complete"
     case .interlockStopped: "interlock-stopped"
-    case .fault(let f): "fault(\(name(f, in: faults)))"
+    case .fault(let f): "fault(\(name(f, in: allFaults)))"
     }
   }
 
