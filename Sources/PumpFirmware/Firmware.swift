@@ -265,6 +265,9 @@ public final class Firmware {
     case .execute(let pending):
       let result = execute(pending.request, monoMillis: monoMillis)
       executed += 1
+      // The request's events go out before its reply, on every port (docs/PROTOCOL.md §4.6):
+      // a host that has the ACK has every EVT the request caused.
+      emitEvents(into: &out)
       for a in sessions[port].complete(pending, with: result, now: Milliseconds(monoMillis)) {
         perform(a, port: port, monoMillis: monoMillis, out: &out)
       }
