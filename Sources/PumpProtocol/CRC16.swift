@@ -11,6 +11,20 @@ public enum CRC16 {
     return crc
   }
 
+  /// The CRC-16/CCITT-FALSE of contiguous bytes (the codec's path: one table lookup per byte,
+  /// no bounds checks).
+  public static func ccittFalse(_ bytes: ArraySlice<UInt8>) -> UInt16 {
+    table.withUnsafeBufferPointer { t in
+      bytes.withUnsafeBufferPointer { b in
+        var crc: UInt16 = 0xFFFF
+        for x in b {
+          crc = (crc << 8) ^ t[Int(UInt8(truncatingIfNeeded: crc >> 8) ^ x)]
+        }
+        return crc
+      }
+    }
+  }
+
   /// The CRC-16/CCITT-FALSE of `bytes`.
   public static func ccittFalse(_ bytes: some Sequence<UInt8>) -> UInt16 {
     var crc: UInt16 = 0xFFFF

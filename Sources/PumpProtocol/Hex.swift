@@ -17,6 +17,17 @@ public enum Hex {
     }
   }
 
+  /// Appends the low `digits` hex digits of `value`, most significant first.
+  @inline(__always)
+  public static func appendEncoded(_ value: UInt64, digits n: Int, to out: inout [UInt8]) {
+    var shift = UInt64(4 * (n - 1))
+    for _ in 0..<n {
+      let d = Int(truncatingIfNeeded: (value >> shift) & 0xF)
+      out.append(d < 10 ? UInt8(ascii: "0") &+ UInt8(d) : UInt8(ascii: "A") &+ UInt8(d - 10))
+      shift &-= 4
+    }
+  }
+
   /// The value of one uppercase hex digit (ASCII), or nil. Lowercase is refused (the wire is
   /// strictly uppercase).
   @inline(__always)

@@ -31,6 +31,9 @@ public struct HostSession: Sendable {
   var pendingKey: SessionKey?
   var sessionKey: SessionKey?
   var lastDeviceSeq: UInt32?
+  /// The last full TLM (the keyframe compact TLC frames are laid over) and whether it was MAC'd.
+  var keyframe: Telemetry?
+  var keyframeAuthenticated = false
   var lastSent = Milliseconds.zero
 
   public init(config: HostSessionConfig) { self.config = config }
@@ -87,7 +90,15 @@ public struct HostSession: Sendable {
   {
     var actions: [HostSessionAction] = []
     for b in bytes {
-      if let f = decoder.feed(b) { actions += receive(frame: f, now: now) }
+      // Telemetry is read in place from the decoder's buffer; other frames take the general
+      // path. Console text and refused lines are for humans: nothing to do.
+      guard decoder.step(b) == .frame else { continue }
+      let body = decoder.frameBody
+      if let done = receiveTelemetry(body) {
+        actions += done
+      } else {
+        actions += receive(frame: .framed(FrameBody(bytes: Array(body))), now: now)
+      }
     }
     return actions
   }
