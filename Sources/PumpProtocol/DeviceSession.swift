@@ -83,6 +83,12 @@ public struct DeviceSession {
   public mutating func receive(bytes: some Sequence<UInt8>, now: Milliseconds)
     -> [DeviceSessionAction]
   {
+    receive(bytes: Array(bytes), now: now)
+  }
+
+  /// Feeds received bytes through the session's decoder (the concrete entry: a generic one
+  /// called from another module runs unspecialised, through witness tables per byte).
+  public mutating func receive(bytes: [UInt8], now: Milliseconds) -> [DeviceSessionAction] {
     var actions: [DeviceSessionAction] = []
     for b in bytes {
       if let f = decoder.feed(b) { actions += receive(frame: f, now: now) }

@@ -88,6 +88,18 @@ public struct HostSession: Sendable {
   public mutating func receive(bytes: some Sequence<UInt8>, now: Milliseconds)
     -> [HostSessionAction]
   {
+    receive(bytes: Array(bytes)[...], now: now)
+  }
+
+  /// Feeds received bytes through the session's decoder (the concrete entry: a generic one
+  /// called from another module runs unspecialised, through witness tables per byte).
+  public mutating func receive(bytes: [UInt8], now: Milliseconds) -> [HostSessionAction] {
+    receive(bytes: bytes[...], now: now)
+  }
+
+  /// Feeds received bytes (a view of the caller's buffer, not copied) through the decoder.
+  public mutating func receive(bytes: ArraySlice<UInt8>, now: Milliseconds) -> [HostSessionAction]
+  {
     var actions: [HostSessionAction] = []
     for b in bytes {
       // Telemetry is read in place from the decoder's buffer; other frames take the general
