@@ -90,8 +90,9 @@ public struct DeviceSession {
   /// called from another module runs unspecialised, through witness tables per byte).
   public mutating func receive(bytes: [UInt8], now: Milliseconds) -> [DeviceSessionAction] {
     var actions: [DeviceSessionAction] = []
-    for b in bytes {
-      if let f = decoder.feed(b) { actions += receive(frame: f, now: now) }
+    var i = 0
+    while let unit = decoder.next(bytes[...], at: &i) {
+      actions += receive(frame: decoder.frame(for: unit), now: now)
     }
     return actions
   }

@@ -72,12 +72,42 @@ public struct FrameDecoder: Sendable {
 
   /// Feeds one byte; returns a unit when this byte completes one.
   public mutating func feed(_ byte: UInt8) -> Frame? {
-    switch step(byte) {
-    case nil: nil
-    case .frame?: .framed(FrameBody(bytes: Array(frameBody)))
-    case .console?: .console(String(decoding: consoleLine, as: UTF8.self))
-    case .refused(let why)?: .refused(why)
+    step(byte).map { frame(for: $0) }
+  }
+
+  /// The `Frame` value of a unit `step` or `next` just completed (copies the body or line).
+  public func frame(for unit: Unit) -> Frame {
+    switch unit {
+    case .frame: .framed(FrameBody(bytes: Array(frameBody)))
+    case .console: .console(String(decoding: consoleLine, as: UTF8.self))
+    case .refused(let why): .refused(why)
     }
+  }
+
+  /// Consumes `bytes` from index `i` until a unit is complete (returned, `i` just past its
+  /// last byte) or the bytes run out (nil). The same decisions as `step` byte by byte, but a
+  /// run of frame text is copied into the line buffer at once.
+  public mutating func next(_ bytes: ArraySlice<UInt8>, at i: inout Int) -> Unit? {
+    while i < bytes.endIndex {
+      if state == .frame {
+        let limit = min(bytes.endIndex, i + (Self.maxFrameContent - line.count))
+        var j = i
+        while j < limit {
+          let c = bytes[j]
+          if c < 0x20 || c > 0x7E || c == UInt8(ascii: "$") { break }
+          j += 1
+        }
+        if j > i {
+          line.append(contentsOf: bytes[i..<j])
+          i = j
+          continue
+        }
+      }
+      let b = bytes[i]
+      i += 1
+      if let u = step(b) { return u }
+    }
+    return nil
   }
 
   /// Feeds one byte without building a `Frame`: allocation-free. On `.frame` the body is

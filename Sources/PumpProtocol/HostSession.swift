@@ -98,13 +98,13 @@ public struct HostSession: Sendable {
   }
 
   /// Feeds received bytes (a view of the caller's buffer, not copied) through the decoder.
-  public mutating func receive(bytes: ArraySlice<UInt8>, now: Milliseconds) -> [HostSessionAction]
-  {
+  public mutating func receive(bytes: ArraySlice<UInt8>, now: Milliseconds) -> [HostSessionAction] {
     var actions: [HostSessionAction] = []
-    for b in bytes {
+    var i = bytes.startIndex
+    while let unit = decoder.next(bytes, at: &i) {
       // Telemetry is read in place from the decoder's buffer; other frames take the general
       // path. Console text and refused lines are for humans: nothing to do.
-      guard decoder.step(b) == .frame else { continue }
+      guard unit == .frame else { continue }
       let body = decoder.frameBody
       if let done = receiveTelemetry(body) {
         actions += done

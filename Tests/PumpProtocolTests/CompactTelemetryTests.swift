@@ -204,4 +204,40 @@ struct CompactTelemetryTests {
       }
     }
   }
+
+  @Test(
+    "REQ-PROTO-TLC-03: FrameDecoder.next (runs of frame text copied at once) yields the same units and counters as feeding byte by byte, in chunks of any size"
+  )
+  func bulkDecoderAgrees() throws {
+    var rng = SplitMix64(seed: 1616)
+    let pieces: [[UInt8]] = [
+      Array("$TLC,2,3,0,5000,4990,12510,0,87498,210,1480#B317A0EFBF3E353B*A252\r\n".utf8),
+      Array("$HELLO,1,1.0*D992\r\n".utf8), Array("status\r\n".utf8), Array("$STOP,900\r\n".utf8),
+      Array(repeating: UInt8(ascii: "x"), count: 300), [0x00, 0x7F, 0xFF, 0x0D, 0x0A],
+      Array("$ACK,1*0000\n".utf8), Array("$".utf8),
+    ]
+    for _ in 0..<5_000 {
+      var stream: [UInt8] = []
+      for _ in 0..<Int(rng.next() % 6) {
+        stream += pieces[Int(rng.next() % UInt64(pieces.count))]
+        if rng.next() % 4 == 0, !stream.isEmpty {
+          stream[Int(rng.next() % UInt64(stream.count))] = UInt8(truncatingIfNeeded: rng.next())
+        }
+      }
+      var byByte = FrameDecoder()
+      let expected = stream.compactMap { byByte.feed($0) }
+      var bulk = FrameDecoder()
+      var got: [Frame] = []
+      var start = 0
+      while start < stream.count {
+        let end = min(stream.count, start + 1 + Int(rng.next() % 80))
+        let chunk = stream[start..<end]
+        var i = chunk.startIndex
+        while let u = bulk.next(chunk, at: &i) { got.append(bulk.frame(for: u)) }
+        start = end
+      }
+      #expect(got == expected)
+      #expect(bulk.counters == byByte.counters)
+    }
+  }
 }
