@@ -272,16 +272,23 @@ public struct DeviceSession {
 
   /// Frames a device body, MAC'd when a session is open.
   func deviceFrame(_ body: FieldWriter) -> [UInt8] {
-    let mac = active.map { $0.key.mac(.device, body: body.bytes) }
-    return (try? FrameEncoder.frame(body: body.bytes, mac: mac)) ?? []
+    let mac = active.map { $0.key.mac64(.device, body: body.bytes[...]) }
+    var out: [UInt8] = []
+    out.reserveCapacity(FrameDecoder.maxFrameLength)
+    do { try FrameEncoder.encode(body: body.bytes[...], mac: mac, into: &out) } catch {
+      return []
+    }
+    return out
   }
 
   /// Frames a reply; MAC'd with the session key when the request was authenticated. A reply
   /// that would not fit becomes a NAK.
   func replyFrame(_ reply: DeviceReply, authenticated: Bool) -> [UInt8] {
     let body = reply.body()
-    let mac = authenticated ? active?.key.mac(.device, body: body.bytes) : nil
-    if let f = try? FrameEncoder.frame(body: body.bytes, mac: mac) { return f }
+    let mac = authenticated ? active?.key.mac64(.device, body: body.bytes[...]) : nil
+    var out: [UInt8] = []
+    out.reserveCapacity(FrameDecoder.maxFrameLength)
+    if (try? FrameEncoder.encode(body: body.bytes[...], mac: mac, into: &out)) != nil { return out }
     let fallback = DeviceReply(seq: reply.seq, .nak(Nak(.malformed, reason: "reply too long")))
     let b = fallback.body()
     let m = authenticated ? active?.key.mac(.device, body: b.bytes) : nil

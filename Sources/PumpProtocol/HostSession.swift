@@ -75,8 +75,10 @@ public struct HostSession: Sendable {
     let seq = nextSeq
     nextSeq &+= 1
     let body = request.body(seq: seq)
-    let m = mac ? sessionKey?.mac(.host, body: body.bytes) : nil
-    guard let bytes = try? FrameEncoder.frame(body: body.bytes, mac: m) else {
+    let m = mac ? sessionKey?.mac64(.host, body: body.bytes[...]) : nil
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(FrameDecoder.maxFrameLength)
+    do { try FrameEncoder.encode(body: body.bytes[...], mac: m, into: &bytes) } catch {
       throw .frameTooLong
     }
     outstanding[seq] = Outstanding(request: request, bytes: bytes, sentAt: now, attempts: 1)

@@ -63,7 +63,14 @@ public struct SessionKey: Sendable, CustomStringConvertible {
 
   /// True when `mac` is the MAC of `body` (constant-time comparison).
   public func verify(_ mac: [UInt8], _ direction: Direction, body: some Collection<UInt8>) -> Bool {
-    ConstantTime.equal(self.mac(direction, body: body), mac)
+    guard mac.count == Self.macLength else { return false }
+    return verify64(mac.reduce(0) { $0 << 8 | UInt64($1) }, direction, body: ArraySlice(body))
+  }
+
+  /// `verify` for the body as the frame holds it (no copy).
+  public func verify(_ mac: [UInt8], _ direction: Direction, body: ArraySlice<UInt8>) -> Bool {
+    guard mac.count == Self.macLength else { return false }
+    return verify64(mac.reduce(0) { $0 << 8 | UInt64($1) }, direction, body: body)
   }
 
   /// True when `mac` (big-endian, as `mac64`) is the MAC of `body`; the comparison takes the
