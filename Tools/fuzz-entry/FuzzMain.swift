@@ -64,6 +64,21 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       }
     }
   }
+  // FrameDecoder.next (runs of frame text copied at once) agrees with byte-by-byte decoding.
+  var byByte = FrameDecoder()
+  let expected = bytes.compactMap { byByte.feed($0) }
+  var bulk = FrameDecoder()
+  var got: [Frame] = []
+  let all = ArraySlice(bytes)
+  var chunkStart = 0
+  while chunkStart < size {
+    let chunkEnd = min(size, chunkStart + 1 + (size > 0 ? Int(bytes[chunkStart]) % 97 : 0))
+    let chunk = all[chunkStart..<chunkEnd]
+    var i = chunk.startIndex
+    while let u = bulk.next(chunk, at: &i) { got.append(bulk.frame(for: u)) }
+    chunkStart = chunkEnd
+  }
+  precondition(got == expected && bulk.counters == byByte.counters, "next differs from feed")
   let c = decoder.counters
   precondition(c.framesAccepted <= UInt32(size), "counter overflow")
   return 0
