@@ -59,6 +59,7 @@ func runWireBench(_ args: [String]) throws -> [BenchRow] {
     for _ in 0..<n { try c.request(.ping) }
     c.close()
     sim.stop()
+    try? FileManager.default.removeItem(atPath: dir)
     return []
   }
   var echoP50: [Double] = []
