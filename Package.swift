@@ -104,12 +104,26 @@ let package = Package(
         "SerialTransport", argumentParser,
       ]),
 
+    // Benchmark-only malloc interposer: counts allocations per frame in pumpbench. Linked into
+    // pumpbench alone, never into a product.
+    .target(name: "CBenchMalloc"),
     // Benchmarks (Tools/bench): figures with goals, never timed asserts in tests.
     .executableTarget(
       name: "pumpbench",
       dependencies: [
-        "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "SerialTransport",
+        "CBenchMalloc", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "SerialTransport",
         "PumpReplay", "PumpHost", "PumpFirmware", "PumpPatient", "PumpPatientLoop",
+      ],
+      // The interposed malloc family must stay in the executable's dynamic symbol table (the
+      // Swift runtime and libc call it through the PLT), and survive --gc-sections.
+      linkerSettings: [
+        .unsafeFlags([
+          "-Xlinker", "--export-dynamic-symbol=malloc", "-Xlinker", "--export-dynamic-symbol=free",
+          "-Xlinker", "--export-dynamic-symbol=calloc", "-Xlinker", "--export-dynamic-symbol=realloc",
+          "-Xlinker", "--export-dynamic-symbol=posix_memalign",
+          "-Xlinker", "--export-dynamic-symbol=aligned_alloc",
+          "-Xlinker", "--export-dynamic-symbol=memalign",
+        ])
       ]),
 
     // The safety explorers of issue 12 (random and bounded exhaustive), run in release by

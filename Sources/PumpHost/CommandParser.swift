@@ -86,9 +86,15 @@ public enum CommandParser {
       let n = try optionalInt(args, "audit", "a record number (0 = newest)", 0...99_999)
       return HostCommand(request: .audit(back: n), raisesDelivery: false, summary: "audit \(n)")
     case "telemetry", "tlmrate":
-      guard args.count == 1, let hz = Int(args[0]), (0...100).contains(hz) else {
+      let compact = args.count == 2 && args[1].lowercased() == "compact"
+      guard args.count == 1 || compact, let hz = Int(args[0]), (0...100).contains(hz) else {
         throw CommandError(
-          "'\(verb)' expects a rate 0-100 Hz, found '\(args.joined(separator: " "))'")
+          "'\(verb)' expects a rate 0-100 Hz [compact], found '\(args.joined(separator: " "))'")
+      }
+      if compact {
+        return HostCommand(
+          request: .setCompactTelemetry(hertz: hz), raisesDelivery: false,
+          summary: "telemetry \(hz) Hz compact")
       }
       return HostCommand(
         request: .setTelemetry(hertz: hz), raisesDelivery: false, summary: "telemetry \(hz) Hz")

@@ -18,7 +18,7 @@ public enum CommandText {
     case .hello, .login, .auth: r.kind.rawValue
     case .ping: "ping"
     case .logout: "logout"
-    case .setTelemetry: "telemetry"
+    case .setTelemetry, .setCompactTelemetry: "telemetry"
     case .status: "status"
     case .alarms: "alarms"
     case .logTail: "log"
@@ -48,6 +48,7 @@ public enum CommandText {
     func c(_ s: String) -> String { s.filter { $0 != " " } }
     switch r {
     case .setTelemetry(let hz): return "\(hz)"
+    case .setCompactTelemetry(let hz): return "\(hz) compact"
     case .alarms(let o): return o == 0 ? nil : "\(o)"
     case .logTail(let b), .audit(let b): return "\(b)"
     case .program(let p): return String(CommandParser.describe(p).dropFirst("program ".count))

@@ -178,9 +178,10 @@ public final class PumpClient {
     while true {
       switch port.read(into: &buffer) {
       case .bytes(let n):
-        let bytes = Array(buffer[0..<n])
-        traffic?(false, bytes)
-        try handle(session.receive(bytes: bytes, now: now()))
+        if let traffic { traffic(false, Array(buffer[0..<n])) }
+        try handle(session.receive(bytes: buffer[0..<n], now: now()))
+        // A short read drained what had arrived: wait on poll for more (no read to EAGAIN).
+        if n < buffer.count { return }
       case .wouldBlock: return
       case .hangup: throw .linkLost("\(path) hung up (device gone or restarted)")
       case .closed: throw .linkLost("\(path) closed")
@@ -213,15 +214,22 @@ public final class PumpClient {
     }
   }
 
+  /// Writes a frame: one write(2) when the line takes it whole (the usual case), the rest
+  /// after POLLOUT otherwise; no copy of the frame.
   private func write(_ bytes: [UInt8]) throws(ClientError) {
     traffic?(true, bytes)
-    var rest = bytes[...]
-    let deadline = monotonic() + 2000
-    while !rest.isEmpty {
-      switch port.write(Array(rest)) {
-      case .wrote(let n): rest = rest.dropFirst(n)
+    var offset = 0
+    var deadline: Int64? = nil
+    while offset < bytes.count {
+      let outcome = bytes.withUnsafeBytes {
+        port.write(UnsafeRawBufferPointer(rebasing: $0[offset...]))
+      }
+      switch outcome {
+      case .wrote(let n): offset += n
       case .wouldBlock:
-        if monotonic() > deadline { throw .linkLost("\(path): output blocked for 2 s") }
+        let limit = deadline ?? monotonic() + 2000
+        deadline = limit
+        if monotonic() > limit { throw .linkLost("\(path): output blocked for 2 s") }
         var p = pollfd(fd: port.pollDescriptor.rawValue, events: Int16(POLLOUT), revents: 0)
         _ = Glibc.poll(&p, 1, 20)
       case .hangup, .noPeer: throw .linkLost("\(path) hung up while writing")

@@ -21,11 +21,11 @@ public struct AlarmStatus: Hashable, Sendable {
 
   func write(into w: inout FieldWriter) {
     w.appendDecimal(Int64(code.rawValue))
-    w.raw([UInt8(ascii: ":")])
+    w.byte(UInt8(ascii: ":"))
     w.appendDecimal(Int64(priority.rawValue))
-    w.raw([UInt8(ascii: ":")])
+    w.byte(UInt8(ascii: ":"))
     w.appendDecimal(acknowledged ? 1 : 0)
-    w.raw([UInt8(ascii: ":")])
+    w.byte(UInt8(ascii: ":"))
     w.appendDecimal(audioPauseRemaining.rawValue)
   }
 
@@ -34,7 +34,7 @@ public struct AlarmStatus: Hashable, Sendable {
     w.beginField()
     var first = true
     for a in list {
-      if !first { w.raw([UInt8(ascii: ";")]) }
+      if !first { w.byte(UInt8(ascii: ";")) }
       first = false
       a.write(into: &w)
     }

@@ -111,7 +111,9 @@ extension DeviceSession {
       info.protocolVersion = n
       return answer(pending, .ack(.hello(info)))
     case .ping: return answer(pending, .ack(.done(request.kind)))
-    case .setTelemetry(let hz): return setTelemetry(pending, hertz: hz, now: now)
+    case .setTelemetry(let hz): return setTelemetry(pending, hertz: hz, format: .full, now: now)
+    case .setCompactTelemetry(let hz):
+      return setTelemetry(pending, hertz: hz, format: .compact, now: now)
     case .version: return answer(pending, .ack(.version(config.info)))
     case .counters: return answer(pending, .ack(.counters(linkCounters)))
     case .login(let loginRole, let hostNonce):
@@ -155,12 +157,12 @@ extension DeviceSession {
       || p.body.starts(with: Array("AUTH,".utf8))
   }
 
-  /// TLMRATE: needs a session (any role), and a rate whose frames fit the line (§4.5).
-  mutating func setTelemetry(_ p: PendingRequest, hertz: Int, now: Milliseconds)
-    -> [DeviceSessionAction]
-  {
-    if let limit = config.maxTelemetryHertz, hertz > limit {
-      let need = hertz * Telemetry.maxFrameBytes
+  /// TLMRATE: needs a session (any role), and a rate whose frames fit the line (§4.5, §4.5.1).
+  mutating func setTelemetry(
+    _ p: PendingRequest, hertz: Int, format: TelemetryFormat, now: Milliseconds
+  ) -> [DeviceSessionAction] {
+    if let limit = config.maxTelemetryHertz(format), hertz > limit {
+      let need = format.worstCaseBytesPerSecond(hertz: hertz)
       let nak = Nak(
         .outOfRange, detail: Int64(limit),
         reason:
@@ -174,12 +176,15 @@ extension DeviceSession {
       ]
     }
     telemetryHertz = hertz
+    telemetryFormat = format
+    framesSinceKeyframe = 0
     nextTelemetry = now
     return answer(p, .ack(.done(.setTelemetry))) + [
       .audit(
         AuditRecord(
           time: now, role: p.role, command: RequestKind.setTelemetry.rawValue, seq: p.seq,
-          outcome: .accepted, reason: "telemetry \(hertz) Hz"))
+          outcome: .accepted,
+          reason: format == .full ? "telemetry \(hertz) Hz" : "telemetry \(hertz) Hz compact"))
     ]
   }
 

@@ -47,6 +47,12 @@ public struct DeviceSession {
   public internal(set) var counters = SessionCounters()
   /// Telemetry rate in Hz (0 = off); set by TLMRATE.
   public internal(set) var telemetryHertz: Int
+  /// Full frames only, or compact ones between keyframes (TLMRATE's format field).
+  public internal(set) var telemetryFormat = TelemetryFormat.full
+  /// Telemetry frames since the last full TLM (compact format: a keyframe every `telemetryHertz`).
+  var framesSinceKeyframe = 0
+  /// Body and frame storage reused for every telemetry frame.
+  var scratchBody = FieldWriter(kind: "TLM", seq: 0)
 
   /// A session for the device holding `secret`, drawing nonces and session ids from `random`
   /// (the firmware passes a system generator, tests a seeded one).
@@ -77,9 +83,16 @@ public struct DeviceSession {
   public mutating func receive(bytes: some Sequence<UInt8>, now: Milliseconds)
     -> [DeviceSessionAction]
   {
+    receive(bytes: Array(bytes), now: now)
+  }
+
+  /// Feeds received bytes through the session's decoder (the concrete entry: a generic one
+  /// called from another module runs unspecialised, through witness tables per byte).
+  public mutating func receive(bytes: [UInt8], now: Milliseconds) -> [DeviceSessionAction] {
     var actions: [DeviceSessionAction] = []
-    for b in bytes {
-      if let f = decoder.feed(b) { actions += receive(frame: f, now: now) }
+    var i = 0
+    while let unit = decoder.next(bytes[...], at: &i) {
+      actions += receive(frame: decoder.frame(for: unit), now: now)
     }
     return actions
   }
@@ -117,11 +130,35 @@ public struct DeviceSession {
     return actions
   }
 
-  /// A TLM frame carrying `telemetry` with the next device sequence number (MAC'd inside a
-  /// session).
+  /// The next telemetry frame carrying `telemetry` with the next device sequence number
+  /// (MAC'd inside a session): a full TLM, or in the compact format a TLC between keyframes.
   public mutating func telemetryFrame(_ telemetry: Telemetry) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(FrameDecoder.maxFrameLength)
+    telemetryFrame(telemetry, into: &out)
+    return out
+  }
+
+  /// `telemetryFrame(_:)` written into `out` (its contents replaced): with `out` kept across
+  /// frames nothing is allocated but the MAC's digest state.
+  public mutating func telemetryFrame(_ telemetry: Telemetry, into out: inout [UInt8]) {
     deviceSeq &+= 1
-    return deviceFrame(DeviceMessage.telemetry(deviceSeq: deviceSeq, telemetry).body())
+    let compact =
+      telemetryFormat == .compact && framesSinceKeyframe > 0
+      && CompactTelemetry.fits(telemetry.mode)
+    framesSinceKeyframe = compact ? framesSinceKeyframe + 1 : 1
+    if framesSinceKeyframe >= max(telemetryHertz, 1) { framesSinceKeyframe = 0 }
+    if compact {
+      scratchBody.reset(kind: "TLC", seq: deviceSeq)
+      CompactTelemetry(telemetry).encodeFields(into: &scratchBody)
+    } else {
+      scratchBody.reset(kind: "TLM", seq: deviceSeq)
+      telemetry.encodeFields(into: &scratchBody)
+    }
+    let mac = active.map { $0.key.mac64(.device, body: scratchBody.bytes[...]) }
+    do { try FrameEncoder.encode(body: scratchBody.bytes[...], mac: mac, into: &out) } catch {
+      out.removeAll(keepingCapacity: true)
+    }
   }
 
   /// An EVT frame carrying `event` with the next device sequence number (MAC'd inside a
@@ -211,6 +248,8 @@ public struct DeviceSession {
     negotiated = nil
     nextTelemetry = nil
     telemetryHertz = min(max(config.telemetryHertz, 0), 100)
+    telemetryFormat = .full
+    framesSinceKeyframe = 0
     decoder.resetLine()
     guard let lost else { return [] }
     return [
@@ -233,16 +272,23 @@ public struct DeviceSession {
 
   /// Frames a device body, MAC'd when a session is open.
   func deviceFrame(_ body: FieldWriter) -> [UInt8] {
-    let mac = active.map { $0.key.mac(.device, body: body.bytes) }
-    return (try? FrameEncoder.frame(body: body.bytes, mac: mac)) ?? []
+    let mac = active.map { $0.key.mac64(.device, body: body.bytes[...]) }
+    var out: [UInt8] = []
+    out.reserveCapacity(FrameDecoder.maxFrameLength)
+    do { try FrameEncoder.encode(body: body.bytes[...], mac: mac, into: &out) } catch {
+      return []
+    }
+    return out
   }
 
   /// Frames a reply; MAC'd with the session key when the request was authenticated. A reply
   /// that would not fit becomes a NAK.
   func replyFrame(_ reply: DeviceReply, authenticated: Bool) -> [UInt8] {
     let body = reply.body()
-    let mac = authenticated ? active?.key.mac(.device, body: body.bytes) : nil
-    if let f = try? FrameEncoder.frame(body: body.bytes, mac: mac) { return f }
+    let mac = authenticated ? active?.key.mac64(.device, body: body.bytes[...]) : nil
+    var out: [UInt8] = []
+    out.reserveCapacity(FrameDecoder.maxFrameLength)
+    if (try? FrameEncoder.encode(body: body.bytes[...], mac: mac, into: &out)) != nil { return out }
     let fallback = DeviceReply(seq: reply.seq, .nak(Nak(.malformed, reason: "reply too long")))
     let b = fallback.body()
     let m = authenticated ? active?.key.mac(.device, body: b.bytes) : nil

@@ -29,8 +29,11 @@ public struct DeviceSessionConfig: Sendable {
   public var lineBytesPerSecond: Int?
 
   /// The highest telemetry rate the line carries (nil: no line limit; at most 100).
-  public var maxTelemetryHertz: Int? {
-    lineBytesPerSecond.map { min($0 / Telemetry.maxFrameBytes, 100) }
+  public var maxTelemetryHertz: Int? { maxTelemetryHertz(.full) }
+
+  /// The highest rate of `format` the line carries (nil: no line limit; at most 100).
+  public func maxTelemetryHertz(_ format: TelemetryFormat) -> Int? {
+    lineBytesPerSecond.map { format.maxHertz(lineBytesPerSecond: $0) }
   }
 
   public init(info: DeviceInfo) { self.info = info }

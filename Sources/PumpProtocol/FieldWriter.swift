@@ -6,7 +6,15 @@ public struct FieldWriter: Sendable {
   /// Starts a body with `kind` and `seq`.
   public init(kind: String, seq: UInt32) {
     bytes = []
-    bytes.reserveCapacity(160)
+    bytes.reserveCapacity(256)
+    bytes.append(contentsOf: kind.utf8)
+    int(Int64(seq))
+  }
+
+  /// Starts a new body with `kind` and `seq` in the same storage: a writer kept across frames
+  /// allocates nothing once its capacity covers the longest body (256 bytes reserved).
+  public mutating func reset(kind: String, seq: UInt32) {
+    bytes.removeAll(keepingCapacity: true)
     bytes.append(contentsOf: kind.utf8)
     int(Int64(seq))
   }
@@ -46,15 +54,24 @@ public struct FieldWriter: Sendable {
   /// Starts an empty field (for composite values written with `raw`).
   mutating func beginField() { bytes.append(UInt8(ascii: ",")) }
 
+  /// Appends one byte to the current field (a list separator).
+  mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+  /// Writes the digits least significant first, then reverses them in place: no division
+  /// ladder, no temporary buffer.
   mutating func appendDecimal(_ value: Int64) {
     if value < 0 { bytes.append(UInt8(ascii: "-")) }
     var m = value.magnitude
-    var div: UInt64 = 1
-    while m / div >= 10 { div *= 10 }
-    while div > 0 {
-      bytes.append(UInt8(ascii: "0") + UInt8(m / div))
-      m %= div
-      div /= 10
+    var i = bytes.count
+    repeat {
+      bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10))
+      m /= 10
+    } while m > 0
+    var j = bytes.count - 1
+    while i < j {
+      bytes.swapAt(i, j)
+      i += 1
+      j -= 1
     }
   }
 }

@@ -49,8 +49,70 @@ public struct FrameDecoder: Sendable {
     return out
   }
 
+  /// What `step(_:)` completed. The frame body and the console line stay in the decoder until
+  /// the next byte: read them through `frameBody` / `consoleLine`.
+  public enum Unit: Hashable, Sendable {
+    /// A frame whose CRC matched: `frameBody` is its body (the bytes between `$` and `*`).
+    case frame
+    /// A console line: `consoleLine` is its text, trimmed of spaces.
+    case console
+    /// A typed line that was refused (see `Frame.refused`).
+    case refused(LineRefusal)
+  }
+
+  /// The body of the frame `step(_:)` just completed, a view of the decoder's own buffer (no
+  /// copy). Valid until the next byte is fed; holding it across `step` makes the next append
+  /// copy the buffer.
+  public var frameBody: ArraySlice<UInt8> { line[0..<bodyLength] }
+  private var bodyLength = 0
+  private var consoleRange = 0..<0
+
+  /// The console line `step(_:)` just completed (valid until the next byte).
+  public var consoleLine: ArraySlice<UInt8> { line[consoleRange] }
+
   /// Feeds one byte; returns a unit when this byte completes one.
   public mutating func feed(_ byte: UInt8) -> Frame? {
+    step(byte).map { frame(for: $0) }
+  }
+
+  /// The `Frame` value of a unit `step` or `next` just completed (copies the body or line).
+  public func frame(for unit: Unit) -> Frame {
+    switch unit {
+    case .frame: .framed(FrameBody(bytes: Array(frameBody)))
+    case .console: .console(String(decoding: consoleLine, as: UTF8.self))
+    case .refused(let why): .refused(why)
+    }
+  }
+
+  /// Consumes `bytes` from index `i` until a unit is complete (returned, `i` just past its
+  /// last byte) or the bytes run out (nil). The same decisions as `step` byte by byte, but a
+  /// run of frame text is copied into the line buffer at once.
+  public mutating func next(_ bytes: ArraySlice<UInt8>, at i: inout Int) -> Unit? {
+    while i < bytes.endIndex {
+      if state == .frame {
+        let limit = min(bytes.endIndex, i + (Self.maxFrameContent - line.count))
+        var j = i
+        while j < limit {
+          let c = bytes[j]
+          if c < 0x20 || c > 0x7E || c == UInt8(ascii: "$") { break }
+          j += 1
+        }
+        if j > i {
+          line.append(contentsOf: bytes[i..<j])
+          i = j
+          continue
+        }
+      }
+      let b = bytes[i]
+      i += 1
+      if let u = step(b) { return u }
+    }
+    return nil
+  }
+
+  /// Feeds one byte without building a `Frame`: allocation-free. On `.frame` the body is
+  /// `frameBody`, on `.console` the line is `consoleLine`.
+  public mutating func step(_ byte: UInt8) -> Unit? {
     let dollar = UInt8(ascii: "$")
     let isEnd = byte == 0x0D || byte == 0x0A
     let printable = byte >= 0x20 && byte <= 0x7E
@@ -138,7 +200,7 @@ public struct FrameDecoder: Sendable {
     state = .frame
   }
 
-  private mutating func finishFrame() -> Frame? {
+  private mutating func finishFrame() -> Unit? {
     let n = line.count
     guard n >= 6, line[n - 5] == UInt8(ascii: "*") else {
       counters.framesDropped.saturatingAdd()
@@ -153,23 +215,24 @@ public struct FrameDecoder: Sendable {
       }
       crc = crc << 4 | UInt16(v)
     }
-    let body = line[0..<(n - 5)]
-    guard CRC16.ccittFalse(body) == crc else {
+    guard CRC16.ccittFalse(line[0..<(n - 5)]) == crc else {
       counters.crcErrors.saturatingAdd()
       counters.framesDropped.saturatingAdd()
       return nil
     }
     counters.framesAccepted.saturatingAdd()
-    return .framed(FrameBody(bytes: Array(body)))
+    bodyLength = n - 5
+    return .frame
   }
 
-  private mutating func finishConsole() -> Frame? {
+  private mutating func finishConsole() -> Unit? {
     var start = line.startIndex
     var end = line.endIndex
     while start < end, line[start] == 0x20 { start += 1 }
     while end > start, line[end - 1] == 0x20 { end -= 1 }
     guard start < end else { return nil }
     counters.consoleLines.saturatingAdd()
-    return .console(String(decoding: line[start..<end], as: UTF8.self))
+    consoleRange = start..<end
+    return .console
   }
 }

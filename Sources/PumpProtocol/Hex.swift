@@ -17,6 +17,18 @@ public enum Hex {
     }
   }
 
+  /// Appends the low `digits` hex digits of `value` (at most 16), most significant first.
+  @inline(__always)
+  public static func appendEncoded(_ value: UInt64, digits n: Int, to out: inout [UInt8]) {
+    guard n > 0 else { return }
+    var shift = UInt64(4 * (min(n, 16) - 1))
+    for _ in 0..<min(n, 16) {
+      let d = Int(truncatingIfNeeded: (value >> shift) & 0xF)
+      out.append(d < 10 ? UInt8(ascii: "0") &+ UInt8(d) : UInt8(ascii: "A") &+ UInt8(d - 10))
+      shift &-= 4
+    }
+  }
+
   /// The value of one uppercase hex digit (ASCII), or nil. Lowercase is refused (the wire is
   /// strictly uppercase).
   @inline(__always)

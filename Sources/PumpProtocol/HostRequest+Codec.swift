@@ -31,7 +31,17 @@ extension HostRequest {
       self = .login(role, hostNonce: try r.hex("nonce", count: 16))
     case .auth: self = .auth(proof: try r.hex("proof", count: 16))
     case .logout: self = .logout
-    case .setTelemetry: self = .setTelemetry(hertz: Int(try r.int("hz", 0...100)))
+    case .setTelemetry:
+      let hz = Int(try r.int("hz", 0...100))
+      if r.atEnd {
+        self = .setTelemetry(hertz: hz)
+      } else {
+        switch TelemetryFormat(rawValue: String(try r.next("format"))) {
+        case .full?: self = .setTelemetry(hertz: hz)
+        case .compact?: self = .setCompactTelemetry(hertz: hz)
+        case nil: throw .outOfRange(field: "format")
+        }
+      }
     case .status: self = .status
     case .alarms: self = .alarms(offset: r.atEnd ? 0 : Int(try r.int("offset", 0...99)))
     case .log: self = .logTail(back: r.atEnd ? 0 : Int(try r.int("back", 0...99_999)))
@@ -88,6 +98,9 @@ extension HostRequest {
       w.hex(nonce)
     case .auth(let proof): w.hex(proof)
     case .setTelemetry(let hz): w.int(Int64(hz))
+    case .setCompactTelemetry(let hz):
+      w.int(Int64(hz))
+      w.text(TelemetryFormat.compact.rawValue)
     case .alarms(let offset): w.int(Int64(offset))
     case .logTail(let back), .audit(let back): w.int(Int64(back))
     case .program(let p): Self.writePrescription(p, into: &w)

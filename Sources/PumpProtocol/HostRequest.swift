@@ -15,6 +15,9 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
   case logout
   /// `TLMRATE,seq,<Hz>` 0…100 (0 = off): telemetry rate.
   case setTelemetry(hertz: Int)
+  /// `TLMRATE,seq,<Hz>,TLC` 0…100: telemetry rate with compact `TLC` frames between full `TLM`
+  /// keyframes (docs/PROTOCOL.md §4.5.1). `TLMRATE,seq,<Hz>,TLM` reads as `setTelemetry`.
+  case setCompactTelemetry(hertz: Int)
   /// `STATUS,seq`: one telemetry snapshot as the reply.
   case status
   /// `ALARMS,seq,<offset>` 0…99: page of active alarms starting at `offset`.
@@ -67,7 +70,7 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
     case .login: .login
     case .auth: .auth
     case .logout: .logout
-    case .setTelemetry: .setTelemetry
+    case .setTelemetry, .setCompactTelemetry: .setTelemetry
     case .status: .status
     case .alarms: .alarms
     case .logTail: .log

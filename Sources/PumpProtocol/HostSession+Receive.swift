@@ -1,9 +1,54 @@
 import PumpCore
 
 extension HostSession {
+  /// TLM and TLC frames, read in place (no frame copy, no field strings). nil: not telemetry,
+  /// or not well-formed: the general path then parses it again and reports why.
+  mutating func receiveTelemetry(_ body: ArraySlice<UInt8>) -> [HostSessionAction]? {
+    guard body.count > 4, body[body.startIndex] == UInt8(ascii: "T"),
+      body[body.startIndex + 1] == UInt8(ascii: "L"), body[body.startIndex + 3] == UInt8(ascii: ",")
+    else { return nil }
+    guard let v = try? FrameView(body) else { return nil }
+    let key = sessionKey ?? pendingKey
+    var authenticated = false
+    if v.kindIs("TLM") {
+      var t = keyframe ?? Telemetry(mode: .idle)
+      keyframe = nil  // `t` holds the only reference: refilling its alarms allocates nothing
+      do {
+        var r = v.fields
+        try t.read(&r)
+        try r.end()
+      } catch { return nil }
+      if let mac = v.mac, let key {
+        guard key.verify64(mac, .device, body: v.signed) else {
+          counters.badMac.saturatingAdd()
+          return [.droppedFrame("device MAC does not verify")]
+        }
+        authenticated = true
+      }
+      keyframe = t
+      keyframeAuthenticated = authenticated
+      return deviceSeq(v.seq) + [.telemetry(t, authenticated: authenticated)]
+    }
+    guard v.kindIs("TLC"), let (dseq, c) = try? CompactTelemetry.parse(v) else { return nil }
+    if let mac = v.mac, let key {
+      guard key.verify64(mac, .device, body: v.signed) else {
+        counters.badMac.saturatingAdd()
+        return [.droppedFrame("device MAC does not verify")]
+      }
+      authenticated = true
+    }
+    let gap = deviceSeq(dseq)
+    guard var t = keyframe else {
+      return gap + [.droppedFrame("compact telemetry before its first full TLM")]
+    }
+    t.apply(c)
+    return gap + [.telemetry(t, authenticated: authenticated && keyframeAuthenticated)]
+  }
+
   /// Handles one frame from the device.
   public mutating func receive(frame: Frame, now: Milliseconds) -> [HostSessionAction] {
     guard case .framed(let body) = frame else { return [] }  // console text is for humans
+    if let done = receiveTelemetry(body.bytes[...]) { return done }
     guard let f = try? ParsedFrame(body), let message = try? DeviceMessage(parsing: f) else {
       counters.malformed.saturatingAdd()
       return [.droppedFrame("unparsable device frame")]

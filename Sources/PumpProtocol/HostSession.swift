@@ -31,6 +31,9 @@ public struct HostSession: Sendable {
   var pendingKey: SessionKey?
   var sessionKey: SessionKey?
   var lastDeviceSeq: UInt32?
+  /// The last full TLM (the keyframe compact TLC frames are laid over) and whether it was MAC'd.
+  var keyframe: Telemetry?
+  var keyframeAuthenticated = false
   var lastSent = Milliseconds.zero
 
   public init(config: HostSessionConfig) { self.config = config }
@@ -72,8 +75,10 @@ public struct HostSession: Sendable {
     let seq = nextSeq
     nextSeq &+= 1
     let body = request.body(seq: seq)
-    let m = mac ? sessionKey?.mac(.host, body: body.bytes) : nil
-    guard let bytes = try? FrameEncoder.frame(body: body.bytes, mac: m) else {
+    let m = mac ? sessionKey?.mac64(.host, body: body.bytes[...]) : nil
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(FrameDecoder.maxFrameLength)
+    do { try FrameEncoder.encode(body: body.bytes[...], mac: m, into: &bytes) } catch {
       throw .frameTooLong
     }
     outstanding[seq] = Outstanding(request: request, bytes: bytes, sentAt: now, attempts: 1)
@@ -85,9 +90,29 @@ public struct HostSession: Sendable {
   public mutating func receive(bytes: some Sequence<UInt8>, now: Milliseconds)
     -> [HostSessionAction]
   {
+    receive(bytes: Array(bytes)[...], now: now)
+  }
+
+  /// Feeds received bytes through the session's decoder (the concrete entry: a generic one
+  /// called from another module runs unspecialised, through witness tables per byte).
+  public mutating func receive(bytes: [UInt8], now: Milliseconds) -> [HostSessionAction] {
+    receive(bytes: bytes[...], now: now)
+  }
+
+  /// Feeds received bytes (a view of the caller's buffer, not copied) through the decoder.
+  public mutating func receive(bytes: ArraySlice<UInt8>, now: Milliseconds) -> [HostSessionAction] {
     var actions: [HostSessionAction] = []
-    for b in bytes {
-      if let f = decoder.feed(b) { actions += receive(frame: f, now: now) }
+    var i = bytes.startIndex
+    while let unit = decoder.next(bytes, at: &i) {
+      // Telemetry is read in place from the decoder's buffer; other frames take the general
+      // path. Console text and refused lines are for humans: nothing to do.
+      guard unit == .frame else { continue }
+      let body = decoder.frameBody
+      if let done = receiveTelemetry(body) {
+        actions += done
+      } else {
+        actions += receive(frame: .framed(FrameBody(bytes: Array(body))), now: now)
+      }
     }
     return actions
   }

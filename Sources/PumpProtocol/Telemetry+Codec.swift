@@ -30,12 +30,14 @@ extension Telemetry {
     w.optionalInt(v(vitals.rr))
     w.optionalInt(vitalsAge.map { c($0.rawValue, 99_999_999) })
     w.int(c(Int64(alarmCount), 99))
-    let clampedAlarms = alarms.prefix(Self.maxAlarms).map {
-      var a = $0
-      a.audioPauseRemaining = Milliseconds(c(a.audioPauseRemaining.rawValue, 999_999))
-      return a
+    // The list field written in place (no clamped copy of the array).
+    w.beginField()
+    for (i, a) in alarms.prefix(Self.maxAlarms).enumerated() {
+      if i > 0 { w.byte(UInt8(ascii: ";")) }
+      var clamped = a
+      clamped.audioPauseRemaining = Milliseconds(c(a.audioPauseRemaining.rawValue, 999_999))
+      clamped.write(into: &w)
     }
-    AlarmStatus.writeList(clampedAlarms, into: &w)
   }
 
   /// Reads the 25 telemetry fields.

@@ -43,7 +43,7 @@ private func repositoryRoot() throws -> String {
 }
 
 /// Compiles ptyecho.c with `cc -O2` into .build-bench/ and returns the binary's path.
-private func buildEcho() throws -> String {
+func buildEcho() throws -> String {
   let root = try repositoryRoot()
   let out = root + "/.build-bench/ptyecho"
   try FileManager.default.createDirectory(
@@ -60,7 +60,7 @@ private func buildEcho() throws -> String {
 }
 
 /// One run of the pure-C client: its round-trip samples, ns.
-private func baseline(_ echo: String, iterations: Int) throws -> [UInt64] {
+func baseline(_ echo: String, iterations: Int) throws -> [UInt64] {
   let p = Process()
   p.executableURL = URL(fileURLWithPath: echo)
   p.arguments = ["client", "\(iterations)", "48"]

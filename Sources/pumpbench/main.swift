@@ -19,6 +19,7 @@ let suites: [Suite] = [
   Suite(name: "core", run: runCoreBench),
   Suite(name: "transport", run: runTransportBench),
   Suite(name: "protocol", run: runProtocolBench),
+  Suite(name: "wire", run: runWireBench),
   Suite(name: "firmware", run: runFirmwareBench),
   Suite(name: "fleet", run: runFleetBench),
   Suite(name: "restore", run: runRestoreBench),

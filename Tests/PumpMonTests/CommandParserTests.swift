@@ -10,6 +10,7 @@ struct CommandParserTests {
     ("ack", .acknowledgeAlarms), ("silence", .audioPause), ("reset", .clinicianReset),
     ("status", .status), ("alarms 2", .alarms(offset: 2)), ("log 3", .logTail(back: 3)),
     ("telemetry 10", .setTelemetry(hertz: 10)),
+    ("telemetry 100 compact", .setCompactTelemetry(hertz: 100)),
     ("rate 6mg/h", .changeBasalRate(MicrogramsPerHour(6000))),
     ("rate 6 mg/h", .changeBasalRate(MicrogramsPerHour(6000))),
     ("cbolus 2mg", .clinicianBolus(Micrograms(2000))),
