@@ -100,8 +100,9 @@ struct VitalsMonitor: Sendable {
 
   /// Counts warnings, criticals and stale vitals. A stale vital counts at least as a warning,
   /// and as its last confirmed level when that was worse: a critical vital whose lead drops out
-  /// stays critical until a reading confirms otherwise (REQ-VITALS-STALE-02).
-  func assess(
+  /// stays critical until a reading confirms otherwise (REQ-VITALS-STALE-02). Inlined: a call
+  /// would copy the caller's `policy` (188 bytes) at every control step.
+  @inline(__always) func assess(
     policy: VitalsPolicy, now: Milliseconds, watching: Bool, staleMasksCritical: Bool = false
   ) -> Assessment {
     var a = Assessment()
@@ -129,8 +130,9 @@ struct VitalsMonitor: Sendable {
     return a
   }
 
-  /// The earliest time a required vital goes stale (for the event-driven clock).
-  func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds? {
+  /// The earliest time a required vital goes stale (for the event-driven clock). Inlined, like
+  /// `assess`.
+  @inline(__always) func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds? {
     var best: Milliseconds? = nil
     for v in Vital.allCases where policy.isRequired(v) {
       let d = tracks[Int(v.rawValue)].staleDeadline(since: watchSince, after: policy.staleAfter)
