@@ -132,7 +132,8 @@ struct VitalsMonitor: Sendable {
 
   /// The earliest time a required vital goes stale (for the event-driven clock). Inlined, like
   /// `assess`.
-  @inline(__always) func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds? {
+  @inline(__always) func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds?
+  {
     var best: Milliseconds? = nil
     for v in Vital.allCases where policy.isRequired(v) {
       let d = tracks[Int(v.rawValue)].staleDeadline(since: watchSince, after: policy.staleAfter)
