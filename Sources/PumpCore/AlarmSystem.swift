@@ -22,12 +22,39 @@ public struct AlarmSystem: Sendable {
     return m + 1
   }
   public internal(set) var slots = [Slot](repeating: Slot(), count: AlarmSystem.slotCount)
+  /// Bit `raw value` set while that alarm is active: kept in step with `slots[i].active` by
+  /// `set` and `acknowledge` (the only places that change it; a snapshot restore that writes
+  /// `slots` calls `rebuildMasks()`), so the per-step questions
+  /// (`anyActive`, `audible`, `highestActive`) look at the active alarms only, not every slot.
+  /// Codes stay below 64 (REQ-ALARM-SLOTS-01 checks it).
+  internal(set) var activeMask: UInt64 = 0
+  /// Bit `raw value` set while that alarm's condition is present (`slots[i].condition`), so
+  /// the controller skips unchanged conditions without touching the table (`isUnchanged`).
+  internal(set) var conditionMask: UInt64 = 0
   /// When the running audio pause began (nil: none running).
   public internal(set) var audioPausedAt: Milliseconds? = nil
   public internal(set) var audioPausedUntil: Milliseconds? = nil
   var pausedAtPriority: AlarmPriority = .info
 
   public init() {}
+
+  /// Recomputes `activeMask` and `conditionMask` from `slots` (after a snapshot restore).
+  mutating func rebuildMasks() {
+    activeMask = 0
+    conditionMask = 0
+    for i in slots.indices {
+      if slots[i].active { activeMask |= Self.bit(i) }
+      if slots[i].condition { conditionMask |= Self.bit(i) }
+    }
+  }
+
+  /// The mask bit of slot `i`.
+  @inline(__always) static func bit(_ i: Int) -> UInt64 { UInt64(1) << UInt64(i) }
+
+  /// True when `code`'s condition is already `present`: `set` would do nothing.
+  @inline(__always) func isUnchanged(_ code: AlarmCode, _ present: Bool) -> Bool {
+    (conditionMask & Self.bit(Int(code.rawValue)) != 0) == present
+  }
 
   public subscript(code: AlarmCode) -> Slot { slots[Int(code.rawValue)] }
 
@@ -44,11 +71,15 @@ public struct AlarmSystem: Sendable {
   /// condition goes (latching alarms: only once acknowledged).
   mutating func set(_ code: AlarmCode, _ present: Bool, now: Milliseconds) -> Transition {
     let i = Int(code.rawValue)
+    // Called for every alarm on every control step: an unchanged condition changes nothing.
+    if present == slots[i].condition { return .none }
     let props = code.properties
-    if present && !slots[i].condition {
+    if present {
       slots[i].condition = true
+      conditionMask |= Self.bit(i)
       if !slots[i].active {
         slots[i].active = true
+        activeMask |= Self.bit(i)
         slots[i].raisedAt = now
         slots[i].acknowledged = false
         // IEC 60601-1-8 leaves it to us: a new alarm condition of the same or higher priority
@@ -63,10 +94,12 @@ public struct AlarmSystem: Sendable {
       }
       // A latched alarm whose condition returned is annunciated again.
       slots[i].acknowledged = false
-    } else if !present && slots[i].condition {
+    } else {
       slots[i].condition = false
+      conditionMask &= ~Self.bit(i)
       if slots[i].active && (!props.latching || slots[i].acknowledged) {
         slots[i].active = false
+        activeMask &= ~Self.bit(i)
         return .cleared
       }
     }
@@ -82,6 +115,7 @@ public struct AlarmSystem: Sendable {
     slots[i].acknowledged = true
     if !slots[i].condition {
       slots[i].active = false
+      activeMask &= ~Self.bit(i)
       return (newly, true)
     }
     return (newly, false)
@@ -89,7 +123,10 @@ public struct AlarmSystem: Sendable {
 
   mutating func pauseAudio(now: Milliseconds, for duration: Milliseconds) -> Rejection? {
     guard let top = highestActive else { return .nothingToAcknowledge }
-    for i in 0..<slots.count where slots[i].active {
+    var m = activeMask
+    while m != 0 {
+      let i = m.trailingZeroBitCount
+      m &= m - 1
       if let c = AlarmCode(rawValue: UInt8(i)), !c.properties.silenceable { return .notSilenceable }
     }
     audioPausedUntil = now + duration
@@ -109,7 +146,10 @@ public struct AlarmSystem: Sendable {
   public var highestActive: AlarmCode? {
     var best: AlarmCode? = nil
     var bestSlot = Slot()
-    for i in 0..<slots.count where slots[i].active {
+    var m = activeMask
+    while m != 0 {
+      let i = m.trailingZeroBitCount
+      m &= m - 1
       guard let c = AlarmCode(rawValue: UInt8(i)) else { continue }
       if let b = best {
         if c.priority > b.priority
@@ -130,8 +170,11 @@ public struct AlarmSystem: Sendable {
   /// is non-silenceable).
   public func audible(now: Milliseconds) -> Bool {
     let paused = audioPausedUntil.map { now < $0 } ?? false
-    for i in 0..<slots.count where slots[i].active && !slots[i].acknowledged {
-      guard let c = AlarmCode(rawValue: UInt8(i)) else { continue }
+    var m = activeMask
+    while m != 0 {
+      let i = m.trailingZeroBitCount
+      m &= m - 1
+      guard !slots[i].acknowledged, let c = AlarmCode(rawValue: UInt8(i)) else { continue }
       if !paused || !c.properties.silenceable { return true }
     }
     return false
@@ -139,7 +182,10 @@ public struct AlarmSystem: Sendable {
 
   /// True when any active alarm demands `action`.
   public func anyActive(action: AlarmAction) -> Bool {
-    for i in 0..<slots.count where slots[i].active {
+    var m = activeMask
+    while m != 0 {
+      let i = m.trailingZeroBitCount
+      m &= m - 1
       if let c = AlarmCode(rawValue: UInt8(i)), c.action == action { return true }
     }
     return false
@@ -148,7 +194,10 @@ public struct AlarmSystem: Sendable {
   /// Active alarm codes, for status and tools.
   public var activeCodes: [AlarmCode] {
     var out: [AlarmCode] = []
-    for i in 0..<slots.count where slots[i].active {
+    var m = activeMask
+    while m != 0 {
+      let i = m.trailingZeroBitCount
+      m &= m - 1
       if let c = AlarmCode(rawValue: UInt8(i)) { out.append(c) }
     }
     return out

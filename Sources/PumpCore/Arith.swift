@@ -8,6 +8,11 @@ public enum Arith {
     guard a > 0, b > 0, d > 0 else { return 0 }
     let p = UInt64(a).multipliedFullWidth(by: UInt64(b))
     let ud = UInt64(d)
+    // A product that fits 64 bits (nearly all): one machine division, not a 128-bit one.
+    if p.high == 0 {
+      let q = p.low / ud
+      return q > UInt64(Int64.max) ? Int64.max : Int64(q)
+    }
     if p.high >= ud { return Int64.max }
     let (q, _) = ud.dividingFullWidth(p)
     return q > UInt64(Int64.max) ? Int64.max : Int64(q)
@@ -19,9 +24,15 @@ public enum Arith {
     guard a > 0, b > 0, d > 0 else { return 0 }
     let p = UInt64(a).multipliedFullWidth(by: UInt64(b))
     let ud = UInt64(d)
+    // A product that fits 64 bits (nearly all): one machine division, not a 128-bit one.
+    if p.high == 0 {
+      let (q, r) = p.low.quotientAndRemainder(dividingBy: ud)
+      let up = r == 0 ? q : q + 1
+      return up > UInt64(Int64.max) ? Int64.max : Int64(up)
+    }
     if p.high >= ud { return Int64.max }
-    let (q, r) = ud.dividingFullWidth(p)
-    let up = r == 0 ? q : q + 1
+    let (qw, rw) = ud.dividingFullWidth(p)
+    let up = rw == 0 ? qw : qw + 1
     return up > UInt64(Int64.max) ? Int64.max : Int64(up)
   }
 

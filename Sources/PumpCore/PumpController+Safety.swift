@@ -3,9 +3,14 @@
 
 extension PumpController {
   mutating func takeVitals(_ s: VitalsSample) {
+    let persistSamples = policy.persistSamples
+    let persistTime = policy.persistTime
     for v in Vital.allCases {
       guard let value = s[v] else { continue }
-      if let artifact = vitals.take(v, value, policy: policy, now: now) {
+      if let artifact = vitals.take(
+        v, value, band: policy[v], persistSamples: persistSamples, persistTime: persistTime,
+        now: now)
+      {
         record(.vitalsArtifact(v, artifact))
       }
     }
@@ -174,7 +179,7 @@ extension PumpController {
   /// The consumption a nurse plans the syringe by (REQ-HW-RESERVOIR-03): the programmed basal
   /// plus the most patient boluses the prescription allows per hour (KVO: the KVO rate). Not
   /// the bolus rate of the moment: a single bolus never raises the low-reservoir alarm.
-  var expectedConsumptionRate: MicrolitersPerHour {
+  @inline(__always) var expectedConsumptionRate: MicrolitersPerHour {
     guard let p = prescription, mode.therapyActive else { return .zero }
     if mode == .kvo { return p.kvoRate }
     let bolusNl = Arith.mulDivFloor(

@@ -224,6 +224,7 @@
           active: flags & 1 != 0, condition: flags & 2 != 0, acknowledged: flags & 4 != 0,
           raisedAt: try r.ms())
       }
+      alarms.rebuildMasks()
       alarms.audioPausedAt = try r.optionalInt().map { Milliseconds($0) }
       alarms.audioPausedUntil = try r.optionalInt().map { Milliseconds($0) }
       guard let priority = AlarmPriority(rawValue: try r.byte()) else { throw .invalid }

@@ -6,8 +6,13 @@
 /// `tick(now:readings:)` with its readings, then drive the motor at `commandedRate`. Between ticks an event-driven caller may jump the clock, but never past
 /// `nextDeadline(now:)`.
 public struct PumpController: Sendable {
-  public let profile: HardwareProfile
-  public let formulary: Formulary
+  /// The pump model and the drug library, fixed for the controller's life.
+  public var profile: HardwareProfile { fixed.profile }
+  public var formulary: Formulary { fixed.formulary }
+  /// Both behind one shared, immutable reference: they are ~40 % of the controller's bytes, and
+  /// the controller is copied whole whenever a caller that holds it `inout` (PumpRig, the
+  /// firmware machine) passes it to a function or an observer.
+  let fixed: Fixed
   public internal(set) var mode: Mode = .selfTest
   /// After a power cycle: the mode the passed self-test returns to (nil on first power-on).
   var resumeAfterSelfTest: Mode? = nil
@@ -79,8 +84,7 @@ public struct PumpController: Sendable {
     profile: HardwareProfile, formulary: Formulary, now: Milliseconds,
     eventLogCapacity: Int = 1500, faultLogCapacity: Int = 150
   ) {
-    self.profile = profile
-    self.formulary = formulary
+    fixed = Fixed(profile: profile, formulary: formulary)
     self.now = now
     origin = now
     modeSince = now
@@ -213,7 +217,14 @@ public struct PumpController: Sendable {
     record(.modeChanged(from: from, to: m, reason: reason))
   }
 
-  mutating func setAlarm(_ code: AlarmCode, _ present: Bool) {
+  /// Sets an alarm's condition; records the raise, break-through or clear it causes. Called for
+  /// every alarm on every control step: an unchanged condition returns at once (inline).
+  @inline(__always) mutating func setAlarm(_ code: AlarmCode, _ present: Bool) {
+    if alarms.isUnchanged(code, present) { return }
+    changeAlarm(code, present)
+  }
+
+  private mutating func changeAlarm(_ code: AlarmCode, _ present: Bool) {
     switch alarms.set(code, present, now: now) {
     case .none: break
     case .raised(let broke):
@@ -291,4 +302,17 @@ public struct SensorState: Equatable, Sendable {
   public var reservoir: Microliters = .zero
   public var batteryRemaining: Milliseconds = .hours(100)
   public var onMains = true
+}
+
+extension PumpController {
+  /// The controller's immutable configuration (see `PumpController.fixed`).
+  final class Fixed: Sendable {
+    let profile: HardwareProfile
+    let formulary: Formulary
+
+    init(profile: HardwareProfile, formulary: Formulary) {
+      self.profile = profile
+      self.formulary = formulary
+    }
+  }
 }

@@ -16,9 +16,12 @@ struct VitalTrack: Sendable {
   var confirmed: VitalLevel = .normal
 
   /// Takes one reading; returns the abnormal value of an ended, unconfirmed run (an artifact).
-  mutating func sample(_ value: Int32, band: VitalBand, policy: VitalsPolicy, now: Milliseconds)
-    -> Int32?
-  {
+  /// `persistSamples` and `persistTime` are the policy's (passed alone: the whole policy would
+  /// be copied for every vital of every sample).
+  mutating func sample(
+    _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
+    now: Milliseconds
+  ) -> Int32? {
     let level = band.level(of: value)
     let dir: Int8 =
       (level == .warningHigh || level == .criticalHigh) ? 1 : (level == .normal ? 0 : -1)
@@ -41,8 +44,8 @@ struct VitalTrack: Sendable {
     }
     lastValue = value
     lastSample = now
-    let persists: (Int32, Milliseconds) -> Bool = { run, since in
-      run > 0 && (run >= policy.persistSamples || now - since >= policy.persistTime)
+    func persists(_ run: Int32, _ since: Milliseconds) -> Bool {
+      run > 0 && (run >= persistSamples || now - since >= persistTime)
     }
     if persists(critRun, critSince) {
       confirmed = dir > 0 ? .criticalHigh : .criticalLow
@@ -80,8 +83,10 @@ struct VitalsMonitor: Sendable {
   }
 
   /// Takes one vital's reading; returns the value of an ended artifact run, if any.
-  mutating func take(_ v: Vital, _ value: Int32, policy: VitalsPolicy, now: Milliseconds) -> Int32?
-  {
+  mutating func take(
+    _ v: Vital, _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
+    now: Milliseconds
+  ) -> Int32? {
     switch v {
     case .sbp: latest.sbp = value
     case .dbp: latest.dbp = value
@@ -89,13 +94,15 @@ struct VitalsMonitor: Sendable {
     case .spo2: latest.spo2 = value
     case .rr: latest.rr = value
     }
-    return tracks[Int(v.rawValue)].sample(value, band: policy[v], policy: policy, now: now)
+    return tracks[Int(v.rawValue)].sample(
+      value, band: band, persistSamples: persistSamples, persistTime: persistTime, now: now)
   }
 
   /// Counts warnings, criticals and stale vitals. A stale vital counts at least as a warning,
   /// and as its last confirmed level when that was worse: a critical vital whose lead drops out
-  /// stays critical until a reading confirms otherwise (REQ-VITALS-STALE-02).
-  func assess(
+  /// stays critical until a reading confirms otherwise (REQ-VITALS-STALE-02). Inlined: a call
+  /// would copy the caller's `policy` (188 bytes) at every control step.
+  @inline(__always) func assess(
     policy: VitalsPolicy, now: Milliseconds, watching: Bool, staleMasksCritical: Bool = false
   ) -> Assessment {
     var a = Assessment()
@@ -123,8 +130,10 @@ struct VitalsMonitor: Sendable {
     return a
   }
 
-  /// The earliest time a required vital goes stale (for the event-driven clock).
-  func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds? {
+  /// The earliest time a required vital goes stale (for the event-driven clock). Inlined, like
+  /// `assess`.
+  @inline(__always) func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds?
+  {
     var best: Milliseconds? = nil
     for v in Vital.allCases where policy.isRequired(v) {
       let d = tracks[Int(v.rawValue)].staleDeadline(since: watchSince, after: policy.staleAfter)

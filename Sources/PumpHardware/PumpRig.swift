@@ -26,43 +26,85 @@ public struct PumpRig: Sendable {
   /// an earlier input at the same instant): every input is handled by a controller that has
   /// just seen the hardware at its instant. Calls `observe` after each control step with the
   /// controller's effects of that step.
-  public mutating func advance(to t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
-    catchUp(to: t, observe: observe)
-    if now < t { step(at: t, observe: observe) }
+  public mutating func advance(to t: Milliseconds, observe: (PumpController) -> Void) {
+    advance(to: t, observed: true, observe)
+  }
+
+  /// `advance(to:observe:)` with no observer.
+  public mutating func advance(to t: Milliseconds) { advance(to: t, observed: false) { _ in } }
+
+  /// The methods above and below take `observed`: calling `observe(controller)` passes a copy
+  /// of the whole controller (over 1 kB) however empty the closure, so unobserved runs (the
+  /// closed loop, benchmarks) make no call at all.
+  private mutating func advance(
+    to t: Milliseconds, observed: Bool, _ observe: (PumpController) -> Void
+  ) {
+    catchUp(to: t, observed: observed, observe)
+    if now < t { step(at: t, observed: observed, observe) }
   }
 
   /// Steps through every controller and hardware deadline in (now, t] and nowhere else: what
   /// time passing does to the pump. The firmware catches up to its clock with this every pass
   /// and at `CLOCK ADVANCE`; offline replay uses it between actions, so both take the same
   /// steps however the time between two inputs is cut.
-  public mutating func catchUp(to t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
+  public mutating func catchUp(to t: Milliseconds, observe: (PumpController) -> Void) {
+    catchUp(to: t, observed: true, observe)
+  }
+
+  /// `catchUp(to:observe:)` with no observer.
+  public mutating func catchUp(to t: Milliseconds) { catchUp(to: t, observed: false) { _ in } }
+
+  private mutating func catchUp(
+    to t: Milliseconds, observed: Bool, _ observe: (PumpController) -> Void
+  ) {
     while true {
       var next = controller.nextDeadline()
       if let h = hardware.nextDeadline(), h < next { next = h }
       if next > t || next <= now { break }
-      step(at: next, observe: observe)
+      step(at: next, observed: observed, observe)
     }
   }
 
   /// One control step at `t`: hardware moves, readings reported, controller ticks, motor set.
-  public mutating func step(at t: Milliseconds, observe: (PumpController) -> Void = { _ in }) {
+  public mutating func step(at t: Milliseconds, observe: (PumpController) -> Void) {
+    step(at: t, observed: true, observe)
+  }
+
+  /// `step(at:observe:)` with no observer.
+  public mutating func step(at t: Milliseconds) { step(at: t, observed: false) { _ in } }
+
+  private mutating func step(
+    at t: Milliseconds, observed: Bool, _ observe: (PumpController) -> Void
+  ) {
     hardware.advance(to: t)
     hardware.readings(into: &scratch)
     controller.tick(now: t, readings: scratch)
     hardware.command(controller.commandedRate)
     steps += 1
-    observe(controller)
+    if observed { observe(controller) }
   }
 
   /// Delivers an event at `t` (after advancing to it): the motor command takes effect at once.
   @discardableResult
   public mutating func send(
-    _ event: PumpEvent, at t: Milliseconds, observe: (PumpController) -> Void = { _ in }
+    _ event: PumpEvent, at t: Milliseconds, observe: (PumpController) -> Void
   ) -> Rejection? {
-    advance(to: t, observe: observe)
+    send(event, at: t, observed: true, observe)
+  }
+
+  /// `send(_:at:observe:)` with no observer.
+  @discardableResult
+  public mutating func send(_ event: PumpEvent, at t: Milliseconds) -> Rejection? {
+    send(event, at: t, observed: false) { _ in }
+  }
+
+  private mutating func send(
+    _ event: PumpEvent, at t: Milliseconds, observed: Bool, _ observe: (PumpController) -> Void
+  ) -> Rejection? {
+    advance(to: t, observed: observed, observe)
     let r = controller.handle(event, now: t)
     hardware.command(controller.commandedRate)
-    observe(controller)
+    if observed { observe(controller) }
     return r
   }
 

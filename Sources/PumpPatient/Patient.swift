@@ -81,8 +81,9 @@ public struct Patient: Sendable {
     return PatientStep(sample: sample, presses: pressed)
   }
 
-  /// The true state from the PK state and the noise.
-  func truth() -> PatientVitals {
+  /// The true state from the PK state and the noise. Inlined: called from the mutating
+  /// `advance`, a call would copy the whole patient first.
+  @inline(__always) func truth() -> PatientVitals {
     let ce = pk.effectSite
     let logC: Double? = ce > 0 ? PatientMath.log(ce) : nil
     let b = individual.baselines

@@ -166,7 +166,38 @@ struct SafetyDefectTests {
     let a = AlarmSystem()
     let maxCode = AlarmCode.allCases.map { Int($0.rawValue) }.max() ?? 0
     #expect(a.slots.count == maxCode + 1)
+    // The active and condition masks have one bit per slot.
+    #expect(a.slots.count <= 64)
     for c in AlarmCode.allCases { #expect(!a.isActive(c)) }
+  }
+
+  @Test(
+    "REQ-ALARM-SLOTS-01: the alarm queries (kept as masks beside the table) agree with the table through raise, acknowledge and clear"
+  )
+  func slotQueries() {
+    var c = PumpController(profile: testProfile, formulary: testFormulary, now: .zero)
+    func agree() -> Bool {
+      let a = c.alarms
+      let fromTable = AlarmCode.allCases.filter { a.slots[Int($0.rawValue)].active }
+      let actions: [AlarmAction] = [.warn, .kvo, .stop, .fault]
+      return a.activeCodes == fromTable
+        && actions.allSatisfy { x in a.anyActive(action: x) == fromTable.contains { $0.action == x }
+        }
+        && (a.highestActive == nil) == fromTable.isEmpty
+    }
+    var t = Milliseconds.zero
+    let events: [PumpEvent] = [
+      .selfTestResult(passed: true), .hostLink(connected: false), .linkSecurity(alert: true),
+      .sensor(.door(open: true)), .acknowledgeAlarms, .hostLink(connected: true),
+      .sensor(.door(open: false)), .linkSecurity(alert: false), .sensor(.door(open: true)),
+      .sensor(.door(open: false)), .acknowledgeAlarms,
+    ]
+    for e in events {
+      t = t + Milliseconds(1000)
+      c.handle(e, now: t)
+      #expect(agree(), "after \(e)")
+    }
+    #expect(c.alarms.activeCodes.isEmpty)
   }
 
   @Test(

@@ -36,13 +36,21 @@ public struct SafetyInvariants: Sendable {
 
   var latch = Latch.free
   /// Consecutive critical samples per vital (sign: direction), from the vitals events.
-  var criticalRun: [Int32] = [0, 0, 0, 0, 0]
+  /// (Inline storage: `init` allocates nothing, and offline replay makes one per controller call.)
+  var criticalRun = InlineArray<5, Int32>(repeating: 0)
+  /// The longest of those runs (|criticalRun| at its largest), kept by `track`, so the per-step
+  /// check compares one number instead of walking the five.
+  var longestCriticalRun: Int32 = 0
   /// Delivered total (pg) history: times and cumulative mass, appended when it changes.
   var times: [Int64] = []
   var masses: [Int64] = []
   var uncontrolledUntil: Int64 = Int64.min
   /// History length at which `pruneHistory` looks next (amortised O(1) per sample).
   var pruneAt = 8192
+  /// Where the 60-min and 240-min window starts were last found in `times`: both only move
+  /// forward as time does, so each check walks a sample or two instead of a binary search.
+  var windowStart1h = 0
+  var windowStart4h = 0
   public private(set) var checks: Int64 = 0
 
   public init() {}
@@ -122,10 +130,10 @@ public struct SafetyInvariants: Sendable {
   /// HZ-09, HZ-10: a vital whose last readings confirmed it critical counts as critical until a
   /// reading says otherwise, stale or not: no delivery while a therapy is under way, no reset.
   func staleCountsCritical(_ c: PumpController) -> Violation? {
-    let confirmed = criticalRun.indices.contains { i in
-      abs(criticalRun[i]) >= max(c.policy.persistSamples, 1)
+    // Some vital's run is at least `persistSamples` long (the longest one decides).
+    guard longestCriticalRun > 0, longestCriticalRun >= max(c.policy.persistSamples, 1) else {
+      return nil
     }
-    guard confirmed else { return nil }
     if c.mode.therapyActive && c.mode.mayDeliver {
       return violation(.staleCountsCritical, c, "delivering with a confirmed critical vital")
     }
@@ -152,12 +160,14 @@ public struct SafetyInvariants: Sendable {
     }
     guard masses.count > 1, let p = c.prescription, t > uncontrolledUntil else { return nil }
     let tolerance = 2 * c.ledger.stepPicograms
-    func check(_ w: Int64, _ limit: Int64) -> Violation? {
-      let inWindow = m - cumulative(at: t - w)
+    let in1h = m - cumulative(at: t - 3_600_000, from: &windowStart1h)
+    let in4h = m - cumulative(at: t - 14_400_000, from: &windowStart4h)
+    func check(_ inWindow: Int64, _ w: Int64, _ limit: Int64) -> Violation? {
       guard inWindow > limit + tolerance else { return nil }
       return violation(.doseWindow, c, "\(inWindow) pg in \(w / 60_000) min, limit \(limit) pg")
     }
-    return check(3_600_000, p.limit1h.picograms) ?? check(14_400_000, p.limit4h.picograms)
+    return check(in1h, 3_600_000, p.limit1h.picograms)
+      ?? check(in4h, 14_400_000, p.limit4h.picograms)
   }
 
   /// Forgets samples no window can reach (older than 4 h, but one before that for
@@ -168,19 +178,31 @@ public struct SafetyInvariants: Sendable {
     while i + 1 < times.count && times[i + 1] <= t - 14_400_000 { i += 1 }
     times.removeFirst(i)
     masses.removeFirst(i)
+    windowStart1h = max(windowStart1h - i, 0)
+    windowStart4h = max(windowStart4h - i, 0)
     pruneAt = max(8192, 2 * times.count)
   }
 
-  /// Delivered total at `t`, linear between samples.
-  func cumulative(at t: Int64) -> Int64 {
+  /// Delivered total at `t`, linear between samples. `start` is where the last query for this
+  /// window found its sample; the search walks on from there (times only grow), or searches
+  /// afresh if `t` lies before it, and leaves `start` at the sample found.
+  func cumulative(at t: Int64, from start: inout Int) -> Int64 {
     guard let first = times.first, t > first else { return masses.first ?? 0 }
     var lo = 0
     var hi = times.count - 1
     if t >= times[hi] { return masses[hi] }
-    while hi - lo > 1 {
-      let mid = (lo + hi) / 2
-      if times[mid] <= t { lo = mid } else { hi = mid }
+    if start > 0 && start < hi && times[start] <= t {
+      // The last sample at or before t: from the previous start, forward.
+      lo = start
+      while times[lo + 1] <= t { lo += 1 }
+      hi = lo + 1
+    } else {
+      while hi - lo > 1 {
+        let mid = (lo + hi) / 2
+        if times[mid] <= t { lo = mid } else { hi = mid }
+      }
     }
+    start = lo
     let span = max(times[hi] - times[lo], 1)
     return masses[lo] + (masses[hi] - masses[lo]) * (t - times[lo]) / span
   }
@@ -258,15 +280,23 @@ public struct SafetyInvariants: Sendable {
   // MARK: Independent vitals tracking
 
   mutating func track(_ s: VitalsSample, policy: VitalsPolicy) {
-    for v in Vital.allCases {
-      guard let value = s[v] else { continue }
-      let level = policy[v].level(of: value)
-      let i = Int(v.rawValue)
-      switch level {
-      case .criticalHigh: criticalRun[i] = criticalRun[i] > 0 ? criticalRun[i] + 1 : 1
-      case .criticalLow: criticalRun[i] = criticalRun[i] < 0 ? criticalRun[i] - 1 : -1
-      default: criticalRun[i] = 0
-      }
+    track(0, s.sbp, policy.sbp)
+    track(1, s.dbp, policy.dbp)
+    track(2, s.hr, policy.hr)
+    track(3, s.spo2, policy.spo2)
+    track(4, s.rr, policy.rr)
+    var longest: Int32 = 0
+    for i in criticalRun.indices { longest = max(longest, abs(criticalRun[i])) }
+    longestCriticalRun = longest
+  }
+
+  /// One vital of a sample (index `i` = `Vital.rawValue`): its critical run grows or ends.
+  private mutating func track(_ i: Int, _ value: Int32?, _ band: VitalBand) {
+    guard let value else { return }
+    switch band.level(of: value) {
+    case .criticalHigh: criticalRun[i] = criticalRun[i] > 0 ? criticalRun[i] + 1 : 1
+    case .criticalLow: criticalRun[i] = criticalRun[i] < 0 ? criticalRun[i] - 1 : -1
+    default: criticalRun[i] = 0
     }
   }
 }
