@@ -1,4 +1,5 @@
 import PumpCore
+import PumpProtocol
 
 /// One pump model from `HardwareProfiles/<id>.yaml`: names for people and the checked
 /// `HardwareProfile` the controller runs on.

@@ -2,6 +2,7 @@ import KetaPumpTestSupport
 import PumpCore
 import PumpHardware
 import PumpReplay
+import PumpTrace
 import Testing
 
 @Suite struct TraceParserTests {
@@ -184,6 +185,46 @@ import Testing
         .audioPauseBroken(by: .doorOpen, within: .seconds(1)),
       ])
     #expect(t.expectations[0].text == "expect alarm door-open priority high within 1s")
+  }
+
+  @Test("REQ-TRACE-LANG-01: labels name action lines; 'for <label>' addresses them")
+  func labels() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s p1: press
+        10s p2: press
+        20s rx-2: rate 4 mg/h
+        30s expect bolus granted for p1
+        30s expect bolus denied(lockout) for p2
+        30s expect accepted for rx-2
+        30s expect rejected(rate-increase-too-soon) for rx-2
+        """)
+    #expect(t.steps[0].kind == .action(.press))
+    #expect(t.steps[2].kind == .action(.clinician(.rate(.milligramsPerHour(4)))))
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .bolusOf(pressTime: .seconds(10), ordinal: 0, granted: true, denial: nil),
+        .bolusOf(pressTime: .seconds(10), ordinal: 1, granted: false, denial: .lockout),
+        .commandOf(line: 4, accepted: true, rejection: nil),
+        .commandOf(line: 4, accepted: false, rejection: .rateIncreaseTooSoon),
+      ])
+  }
+
+  @Test("REQ-TRACE-LANG-02: tolerances (Unicode and ASCII) and a window on a mode")
+  func tolerancesAndWindows() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s expect delivered ≈ 5 mg ± 2 µg total
+        10s expect delivered ~ 5 mg +- 2 ug in last 1h
+        10s expect mode paused(alarm) within 2s
+        """)
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .delivered(.approximately(tolerance: Micrograms(2)), .milligrams(5), scope: .total),
+        .delivered(
+          .approximately(tolerance: Micrograms(2)), .milligrams(5), scope: .last(.hours(1))),
+        .modeWithin(.paused(.alarm), within: .seconds(2)),
+      ])
   }
 
   @Test("REQ-TRACE-FORMAT-02: a generator line is one step; '-' marks a missing vital")

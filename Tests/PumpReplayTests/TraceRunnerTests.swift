@@ -1,8 +1,10 @@
+import Foundation
 import KetaPumpTestSupport
 import PumpCore
 import PumpHardware
 import PumpProtocol
 import PumpReplay
+import PumpTrace
 import Testing
 
 /// A driver that only records what it is given: the runner's seam for online drivers.
@@ -164,5 +166,45 @@ struct RecordingDriver: TraceDriver {
       #expect(a.role == role)
       #expect(a.hostRequest(prescription: rx) == request)
     }
+  }
+}
+
+@Suite struct TraceModuleTests {
+  @Test(
+    "REQ-TRACE-MODULE-01: PumpTrace depends on PumpCore, PumpHardware and PumpProtocol only")
+  func dependencies() throws {
+    let text = try String(contentsOfFile: "\(repoRoot)/Package.swift", encoding: .utf8)
+    let start = try #require(text.range(of: ".target(name: \"PumpTrace\", dependencies: ["))
+    let rest = text[start.upperBound...]
+    let end = try #require(rest.firstIndex(of: "]"))
+    let deps = Set(
+      rest[..<end].split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""]))
+      }.filter { !$0.isEmpty })
+    #expect(deps == ["PumpCore", "PumpHardware", "PumpProtocol"])
+  }
+
+  @Test(
+    "REQ-TRACE-MODULE-01: every command and sample reaches the controller through HostRequest.pumpEvent"
+  )
+  func oneMapping() {
+    let rx = wardRx
+    let actions: [TraceAction] = [
+      .press, .vitals(VitalsSample(sbp: 120)), .clinician(.program), .clinician(.confirm),
+      .clinician(.start), .clinician(.pause), .clinician(.resume), .clinician(.stop),
+      .clinician(.rate(.milligramsPerHour(4))), .clinician(.bolus(.milligrams(1))),
+      .clinician(.acknowledge), .clinician(.audioPause), .clinician(.reset),
+    ]
+    for a in actions {
+      #expect(a.hostRequest(prescription: rx)?.pumpEvent != nil, "\(a)")
+    }
+    guard
+      case .program(let p)? = TraceAction.clinician(.program).hostRequest(prescription: rx)?
+        .pumpEvent
+    else {
+      Issue.record("program is not a program event")
+      return
+    }
+    #expect(p == rx)
   }
 }

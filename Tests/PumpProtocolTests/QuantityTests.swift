@@ -1,5 +1,5 @@
-import PumpConfig
 import PumpCore
+import PumpProtocol
 import Testing
 
 @Suite("Quantity")

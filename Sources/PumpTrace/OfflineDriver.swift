@@ -1,5 +1,6 @@
 import PumpCore
 import PumpHardware
+import PumpProtocol
 
 /// Runs a trace on the same `PumpController` and `SimulatedHardware` as pumpsim, coupled by
 /// `PumpRig`, in virtual time. Event-driven: between actions the rig steps only at the
@@ -13,7 +14,7 @@ import PumpHardware
 public struct OfflineDriver: TraceDriver {
   public private(set) var rig: PumpRig
   public private(set) var powered = true
-  private var prescription: Prescription?
+  private let prescription: Prescription
   private var sampler = Sampler()
   /// The safety invariants (docs/hazards.md), checked at every controller call of the replay.
   private var invariants = SafetyInvariants()
@@ -82,13 +83,13 @@ public struct OfflineDriver: TraceDriver {
     switch action {
     case .vitals(let s):
       log.fed(s, at: t)
-      send(.vitals(s), at: t, line: 0, log: &log)
+      request(action, at: t, line: 0, log: &log)
     case .vitalsSeries:
       break  // Expanded by the runner.
     case .press:
-      send(.patientBolusRequest, at: t, line: 0, log: &log)
-    case .clinician(let c):
-      send(event(c), at: t, line: line, log: &log)
+      request(action, at: t, line: 0, log: &log)
+    case .clinician:
+      request(action, at: t, line: line, log: &log)
     case .inject(.fault(let f)):
       send(.fault(f), at: t, line: line, log: &log)
     case .inject(let i):
@@ -164,21 +165,14 @@ public struct OfflineDriver: TraceDriver {
     return r
   }
 
-  private func event(_ c: ClinicianCommand) -> PumpEvent {
-    switch c {
-    case .program:
-      return prescription.map { .program($0) } ?? .confirmSoftLimits
-    case .confirm: return .confirmSoftLimits
-    case .start: return .start
-    case .pause: return .pause
-    case .resume: return .resume
-    case .stop: return .stop
-    case .rate(let r): return .changeBasalRate(r)
-    case .bolus(let d): return .clinicianBolus(d)
-    case .acknowledge: return .acknowledgeAlarms
-    case .audioPause: return .audioPause
-    case .reset: return .clinicianReset
-    }
+  /// Sends `action` to the controller as the firmware would: the request an online driver
+  /// puts on the wire (`TraceAction.hostRequest`), turned into its controller event by the
+  /// firmware's own mapping (`HostRequest.pumpEvent`). One mapping, no copy here.
+  private mutating func request(
+    _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
+  ) {
+    guard let e = action.hostRequest(prescription: prescription)?.pumpEvent else { return }
+    send(e, at: t, line: line, log: &log)
   }
 
   private mutating func inject(_ i: HardwareInjection) { rig.hardware.apply(i) }
