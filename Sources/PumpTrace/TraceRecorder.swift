@@ -353,11 +353,6 @@ public final class TraceRecorder {
     return "\(ms / 1000)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + "\(frac)s"
   }
 
-  /// A trace duration in the largest exact unit: `10min`, `1h`, `1500ms`.
-  static func duration(_ ms: Int64) -> String {
-    if ms > 0 && ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
-    if ms > 0 && ms % 60_000 == 0 { return "\(ms / 60_000)min" }
-    if ms % 1000 == 0 { return "\(ms / 1000)s" }
-    return "\(ms)ms"
-  }
+  /// A trace duration (`TraceTime.formatDuration`, the one duration formatter of traces).
+  static func duration(_ ms: Int64) -> String { TraceTime.formatDuration(Milliseconds(ms)) }
 }
