@@ -35,6 +35,19 @@ public enum Expectation: Hashable, Sendable {
   /// The decision on the labelled press at `pressTime` (the `ordinal`-th press at that instant,
   /// from 0) is a grant, or a denial (for the reason named): `expect bolus granted for p1`.
   case bolusOf(pressTime: Milliseconds, ordinal: Int, granted: Bool, denial: BolusDenial?)
+  /// A windowed expectation whose window starts at a labelled earlier line's time `at`
+  /// instead of its own line's (`expect alarm X within 2s of p1`; `line` is the label's line).
+  indirect case anchored(Expectation, at: Milliseconds, line: Int)
+
+  /// True for the kinds with a `within` window, the ones `of <label>` can anchor.
+  public var isWindowed: Bool {
+    switch self {
+    case .alarm, .alarmCleared, .bolus, .motorStopped, .motorRunning, .audioPauseBroken,
+      .modeWithin:
+      true
+    default: false
+    }
+  }
 
   /// The latest instant the check looks at, given the line's time (the run lasts at least
   /// this long).
@@ -47,6 +60,7 @@ public enum Expectation: Hashable, Sendable {
     case .mode(_, let at): max(at, t)
     case .delivered, .command, .commandOf: t
     case .bolusOf(let at, _, _, _): max(at, t)
+    case .anchored(let x, let at, _): max(x.horizon(from: at), t)
     }
   }
 }

@@ -177,6 +177,8 @@ public enum TraceChecker {
       let ok = granted ? d.1 == nil : (d.1 != nil && (denial == nil || denial == d.1))
       return ok
         ? nil : "expected bolus \(want) for the press at \(TraceTime.format(at)), actual: \(got)"
+    case .anchored(let inner, let at, _):
+      return failure(inner, at: at, line: line, tl)
     case .audioPauseBroken(let by, let w):
       if tl.audioBreaks.contains(where: { $0.0 >= t && $0.0 <= t + w && (by == nil || by == $0.1) })
       {

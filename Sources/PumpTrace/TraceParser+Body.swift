@@ -134,7 +134,18 @@ extension TraceParser {
       if let label {
         throw error(at: label.token, "expected a label on an action line, not on 'expect'")
       }
-      let (x, next) = try expectation(at: t)
+      var (x, next) = try expectation(at: t)
+      if next < toks.count, w.is(toks[next], "of") {
+        guard x.isWindowed else {
+          throw error(
+            at: toks[next],
+            "expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+          )
+        }
+        let l = try labelled(next + 1, nil, what: "any action line")
+        x = .anchored(x, at: l.time, line: l.line)
+        next += 2
+      }
       try end(next)
       let text = lexer.text(from: verb.start, to: toks[toks.count - 1].end)
       steps.append(TraceStep(time: t, line: lexer.lineNumber, kind: .expectation(x, text: text)))

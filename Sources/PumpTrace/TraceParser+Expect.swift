@@ -66,7 +66,7 @@ extension TraceParser {
       if next < w.tokens.count, w.is(w.tokens[next], "at") {
         at = try time(try token(next + 1, expected: "a time"), relativeTo: t)
         next += 2
-      } else if next < w.tokens.count {
+      } else if next < w.tokens.count, !w.is(w.tokens[next], "of") {
         let x = w.tokens[next]
         throw error(
           at: x,
@@ -194,6 +194,7 @@ extension TraceParser {
   func optionalWithin(_ i: Int) throws(TraceError) -> (Milliseconds, Int) {
     guard i < lexer.tokens.count else { return (.zero, i) }
     let t = lexer.tokens[i]
+    if lexer.is(t, "of") { return (.zero, i) }  // `of <label>` follows (an instant window)
     guard lexer.is(t, "within") else {
       throw error(
         at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")

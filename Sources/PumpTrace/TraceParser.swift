@@ -205,7 +205,7 @@ public struct TraceParser {
   }
 
   /// The labelled line a `for <label>` names (word `i`), which must be of `kind`.
-  func labelled(_ i: Int, _ kind: TraceLabel.Kind, what: String) throws(TraceError) -> TraceLabel {
+  func labelled(_ i: Int, _ kind: TraceLabel.Kind?, what: String) throws(TraceError) -> TraceLabel {
     let t = try token(i, expected: "a label of an earlier line (\(what))")
     let name = lexer.text(t)
     guard let l = labels[name] else {
@@ -215,7 +215,7 @@ public struct TraceParser {
         "expected a label of an earlier line (\(what)\(known.isEmpty ? "; none defined yet" : ": \(known)")), found '\(name)'"
       )
     }
-    guard l.kind.sameKind(as: kind) else {
+    if let kind, !l.kind.sameKind(as: kind) {
       throw error(at: t, "expected a label of \(what), found '\(name)' (line \(l.line))")
     }
     return l

@@ -153,6 +153,21 @@ import Testing
     )
   }
 
+  @Test("REQ-TRACE-LANG-03: a window anchored to a labelled line starts at that line's time")
+  func anchored() throws {
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "95s d: inject door open\n200s expect alarm door-open priority high within 5s of d\n"
+        + "200s expect alarm door-open within 4s of d\n200s expect motor stopped within 5s of d\n"
+        + "200s expect mode paused(alarm) within 5s of d\n")
+    let r = TraceChecker.check(t, log: Self.stream)
+    #expect(r.map(\.passed) == [true, false, true, true])
+    #expect(
+      r[1].message
+        == "expected alarm door-open within 4s of 00:01:35.000, actual: not active (next raised at 00:01:40.000)"
+    )
+  }
+
   @Test("REQ-TRACE-CHECK-01: command outcomes are matched to the line before the expectation")
   func commands() throws {
     let t = try TraceParser.parse(

@@ -219,10 +219,22 @@ import Testing
       "5s go: pause\n6s expect bolus granted for go",
       "bad.trace:3:29: expected a label of a 'press' line, found 'go' (line 2)"
     ),
+    (
+      "5s expect alarm door-open within 1s of nowhere",
+      "bad.trace:2:40: expected a label of an earlier line (any action line; none defined yet), found 'nowhere'"
+    ),
+    (
+      "5s p: press\n6s expect mode idle of p",
+      "bad.trace:3:21: expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+    ),
+    (
+      "5s p: press\n6s expect alarm door-open of",
+      "bad.trace:3:29: expected a label of an earlier line (any action line), found the end of the line"
+    ),
   ]
 
   @Test(
-    "REQ-TRACE-LANG-01, REQ-TRACE-LANG-02: malformed labels, tolerances and windows name file:line:column",
+    "REQ-TRACE-LANG-01, REQ-TRACE-LANG-02, REQ-TRACE-LANG-03: malformed labels, tolerances, windows and anchors name file:line:column",
     arguments: language2Cases)
   func language2Line(line: String, message: String) {
     #expect(parseError(minimalHeader + line + "\n") == message)

@@ -210,6 +210,25 @@ import Testing
       ])
   }
 
+  @Test("REQ-TRACE-LANG-03: 'within W of <label>' anchors a window to a labelled earlier line")
+  func anchoredWindows() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s d: inject door open
+        20s expect alarm door-open priority high within 1s of d
+        20s expect motor stopped of d
+        20s expect mode paused within 2s of d
+        """)
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .anchored(
+          .alarm(.doorOpen, priority: .high, within: .seconds(1)), at: .seconds(10), line: 2),
+        .anchored(.motorStopped(within: .zero), at: .seconds(10), line: 2),
+        .anchored(.modeWithin(.paused(nil), within: .seconds(2)), at: .seconds(10), line: 2),
+      ])
+    #expect(t.end == .seconds(20))
+  }
+
   @Test("REQ-TRACE-LANG-02: tolerances (Unicode and ASCII) and a window on a mode")
   func tolerancesAndWindows() throws {
     let t = try TraceParser.parse(
