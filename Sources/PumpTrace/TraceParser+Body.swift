@@ -65,7 +65,11 @@ extension TraceParser {
     } else if w.is(verb, "press") {
       try add(.press, 2)
     } else if w.is(verb, "program") {
-      try clinician(.program)
+      if toks.count > 2 {
+        try add(.clinician(.reprogram(try prescriptionChanges(from: 2))), toks.count)
+      } else {
+        try clinician(.program)
+      }
     } else if w.is(verb, "confirm") {
       try clinician(.confirm)
     } else if w.is(verb, "start") {

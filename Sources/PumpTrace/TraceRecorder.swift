@@ -103,7 +103,11 @@ public final class TraceRecorder {
       outstandingSince = nil
       actionT = nil
     }
-    guard let action = Self.action(request) else { return }
+    guard var action = Self.action(request) else { return }
+    // A prescription other than the header's is a re-programming line with its changed fields.
+    if case .program(let p) = request, let base = prescription, p != base {
+      action = TraceText.program(p, from: base)
+    }
     guard let reply else {
       add("# \(action): no reply (outcome uncertain)", at: at)
       return
@@ -113,13 +117,7 @@ public final class TraceRecorder {
     switch reply.result {
     case .ack:
       if case .program(let p) = request {
-        if prescription == nil {
-          prescription = p
-        } else if prescription != p {
-          addTrace(
-            "# a different prescription was programmed here; traces hold one: \(TraceText.prescription(p))",
-            t: t)
-        }
+        if prescription == nil { prescription = p }
       }
       if case .vitals(let v) = request { sentVitals.append((at, v)) }
       addTrace(action, t: t)

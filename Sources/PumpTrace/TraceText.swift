@@ -43,6 +43,17 @@ public enum TraceText {
     ]
   }
 
+  /// A re-programming line for `p` over the header's `base`: `program basal=4mg/h
+  /// lockout=15min` with the fields that differ, in header order (`program` alone when none do).
+  public static func program(_ p: Prescription, from base: Prescription) -> String {
+    let old = prescriptionFields(base)
+    var out = "program"
+    for (k, (key, value)) in prescriptionFields(p).enumerated() where old[k].1 != value {
+      out += " \(key)=\(value.filter { $0 != " " })"
+    }
+    return out
+  }
+
   /// A prescription on one line: `basal 5 mg/h, bolus 2 mg, …`.
   public static func prescription(_ p: Prescription) -> String {
     prescriptionFields(p).map { "\($0.0) \($0.1)" }.joined(separator: ", ")

@@ -231,10 +231,31 @@ import Testing
       "5s p: press\n6s expect alarm door-open of",
       "bad.trace:3:29: expected a label of an earlier line (any action line), found the end of the line"
     ),
+    (
+      "5s program basal",
+      "bad.trace:2:12: expected a prescription field as key=value (drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval), found 'basal'"
+    ),
+    (
+      "5s program colour=red",
+      "bad.trace:2:12: expected a prescription field (drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval), found 'colour'"
+    ),
+    (
+      "5s program basal=5mL/h",
+      "bad.trace:2:18: expected a mass rate (µg/h, mg/h) or a dose rate per kg (µg/kg/h, mg/kg/h) for 'basal', found '5mL/h'"
+    ),
+    (
+      "5s program bolus=1mg lockout=soon",
+      "bad.trace:2:30: expected a duration (250ms, 12.5s, 3min, 2h, 1d) for 'lockout', found 'soon'"
+    ),
+    ("5s program bolus=1mg bolus=2mg", "bad.trace:2:22: 'bolus' given twice"),
+    (
+      "5s program weight=heavy",
+      "bad.trace:2:19: expected a weight (g, kg) for 'weight', found 'heavy'"
+    ),
   ]
 
   @Test(
-    "REQ-TRACE-LANG-01, REQ-TRACE-LANG-02, REQ-TRACE-LANG-03: malformed labels, tolerances, windows and anchors name file:line:column",
+    "REQ-TRACE-LANG-01, REQ-TRACE-LANG-02, REQ-TRACE-LANG-03, REQ-TRACE-LANG-04: malformed labels, tolerances, windows and anchors name file:line:column",
     arguments: language2Cases)
   func language2Line(line: String, message: String) {
     #expect(parseError(minimalHeader + line + "\n") == message)

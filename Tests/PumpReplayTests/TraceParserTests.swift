@@ -229,6 +229,56 @@ import Testing
     #expect(t.end == .seconds(20))
   }
 
+  @Test("REQ-TRACE-LANG-04: 'program key=value…' re-programs any field, per-kg values too")
+  func reprogram() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s program weight=80kg basal=0.05mg/kg/h bolus=0.02mg/kg lockout=15min max-boluses-per-hour=3 care-area=chronic-pain vtbi=20mL
+        """)
+    let changes: [PrescriptionChange] = [
+      .weight(.kilograms(80)), .basal(.perKg(MicrogramsPerKilogramHour(50))),
+      .bolus(.perKg(MicrogramsPerKilogram(20))), .lockout(.minutes(15)), .maxBolusesPerHour(3),
+      .careArea(.chronicPain), .vtbi(Microliters(20_000)),
+    ]
+    #expect(t.steps[0].kind == .action(.clinician(.reprogram(changes))))
+    guard
+      case .program(let p)? = TraceAction.clinician(.reprogram(changes)).hostRequest(
+        prescription: wardRx)
+    else {
+      Issue.record("not a PROGRAM request")
+      return
+    }
+    var want = wardRx
+    want.patientWeight = .kilograms(80)
+    want.basalRate = .milligramsPerHour(4)  // 0.05 mg/kg/h x 80 kg
+    want.bolusDose = .milligrams(1) + Micrograms(600)  // 0.02 mg/kg x 80 kg
+    want.lockout = .minutes(15)
+    want.maxBolusesPerHour = 3
+    want.careArea = .chronicPain
+    want.vtbi = Microliters(20_000)
+    #expect(p == want)
+  }
+
+  @Test(
+    "REQ-TRACE-LANG-04: the recorder's re-programming line parses back to the same prescription")
+  func recordedReprogram() throws {
+    var p = wardRx
+    p.basalRate = .milligramsPerHour(4)
+    p.lockout = .minutes(15)
+    p.careArea = .chronicPain
+    let line = TraceText.program(p, from: wardRx)
+    #expect(line == "program care-area=chronic-pain basal=4mg/h lockout=15min")
+    #expect(TraceText.program(wardRx, from: wardRx) == "program")
+    let t = try TraceParser.parse(minimalHeader + "10s \(line)\n")
+    guard case .action(let a) = t.steps[0].kind,
+      case .program(let back)? = a.hostRequest(prescription: wardRx)
+    else {
+      Issue.record("not a PROGRAM")
+      return
+    }
+    #expect(back == p)
+  }
+
   @Test("REQ-TRACE-LANG-02: tolerances (Unicode and ASCII) and a window on a mode")
   func tolerancesAndWindows() throws {
     let t = try TraceParser.parse(
