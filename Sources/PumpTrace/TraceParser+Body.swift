@@ -62,6 +62,9 @@ extension TraceParser {
     let w = lexer
     if w.is(verb, "vitals") {
       try vitalsLine(t)
+      if let label {
+        labels[label.name] = TraceLabel(line: lexer.lineNumber, time: t, kind: .other)
+      }
     } else if w.is(verb, "press") {
       try add(.press, 2)
     } else if w.is(verb, "program") {

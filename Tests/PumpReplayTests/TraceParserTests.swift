@@ -227,6 +227,14 @@ import Testing
         .anchored(.modeWithin(.paused(nil), within: .seconds(2)), at: .seconds(10), line: 2),
       ])
     #expect(t.end == .seconds(20))
+    let v = try TraceParser.parse(
+      minimalHeader
+        + "5s spike: vitals SBP=190\n9s expect alarm vitals-warning within 3s of spike\n")
+    #expect(
+      v.expectations.map(\.expectation) == [
+        .anchored(
+          .alarm(.vitalsWarning, priority: nil, within: .seconds(3)), at: .seconds(5), line: 2)
+      ])
   }
 
   @Test("REQ-TRACE-LANG-04: 'program key=value…' re-programs any field, per-kg values too")
