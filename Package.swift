@@ -51,7 +51,7 @@ let package = Package(
     .target(
       name: "PumpConfig",
       dependencies: [
-        "PumpCore", "PumpProtocol", "PumpPatient", crypto,
+        "PumpCore", "PumpHardware", "PumpProtocol", "PumpPatient", crypto,
         .product(name: "Yams", package: "Yams"),
       ]),
     // Wire protocol: framing, codec, sessions, authentication; the host-side vocabulary every
@@ -67,12 +67,14 @@ let package = Package(
       name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
     // Pseudo-terminals, ttys, termios, pacing, port discovery and hot-plug.
     .target(name: "SerialTransport", dependencies: ["CUdev", systemPackage]),
-    // The firmware shell: super-loop, simulated hardware, NV journal, link handling.
+    // The firmware: the pure machine (inputs → controller → journal records) and its thin shell
+    // (super-loop, file descriptors, NV journal, link handling). No YAML loader: pumpsim loads
+    // the pump model (PumpConfig) and passes the values in.
     .target(
       name: "PumpFirmware",
       dependencies: [
-        "PumpCore", "PumpHardware", "PumpProtocol", "PumpConfig", "SerialTransport", logging,
-        crypto, systemPackage,
+        "PumpCore", "PumpHardware", "PumpProtocol", "SerialTransport", logging, crypto,
+        systemPackage,
       ]),
     // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
     // The client only: the line-noise relay is test tooling (PumpNoise). Sessions record into
@@ -106,7 +108,7 @@ let package = Package(
     .executableTarget(
       name: "pumpsim",
       dependencies: [
-        "PumpFirmware", "PumpConfig", "PumpCore", "PumpProtocol", "SerialTransport",
+        "PumpFirmware", "PumpConfig", "PumpCore", "PumpHardware", "PumpProtocol", "SerialTransport",
         argumentParser, logging,
       ]),
     .executableTarget(

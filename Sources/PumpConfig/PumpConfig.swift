@@ -1,5 +1,6 @@
 import Foundation
 import PumpCore
+import PumpHardware
 
 /// Loaders for KetaPump's host-side configuration: pump models, the drug library and the
 /// care-area vitals policies, all YAML under `HardwareProfiles/`. Every loader is strict (unknown

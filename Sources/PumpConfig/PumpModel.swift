@@ -1,25 +1,6 @@
 import PumpCore
+import PumpHardware
 import PumpProtocol
-
-/// One pump model from `HardwareProfiles/<id>.yaml`: names for people and the checked
-/// `HardwareProfile` the controller runs on.
-public struct PumpModel: Equatable, Sendable {
-  /// Stable identifier, lowercase letters, digits and '-' (e.g. `syringe-pca-60ml`).
-  public var id: String
-  /// Display name.
-  public var name: String
-  /// One or two sentences about the model.
-  public var description: String
-  /// The numbers the controller and simulated hardware use, already validated.
-  public var profile: HardwareProfile
-
-  public init(id: String, name: String, description: String, profile: HardwareProfile) {
-    self.id = id
-    self.name = name
-    self.description = description
-    self.profile = profile
-  }
-}
 
 extension PumpModel {
   static let topFields = [

@@ -113,12 +113,15 @@ public enum FaultCode: UInt8, Hashable, Sendable {
   case sensor = 4
   case journal = 5
   case motor = 6
+  /// The journal was written by another schema or rule version (`PumpController.ruleVersion`):
+  /// refused, never re-interpreted (issue 13).
+  case journalVersion = 7
 
   var alarm: AlarmCode {
     switch self {
     case .selfTest: .selfTestFailure
     case .watchdog: .watchdog
-    case .software, .journal, .motor: .softwareFault
+    case .software, .journal, .motor, .journalVersion: .softwareFault
     case .sensor: .sensorFailure
     }
   }

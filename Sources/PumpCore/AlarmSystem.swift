@@ -21,11 +21,11 @@ public struct AlarmSystem: Sendable {
     for c in AlarmCode.allCases where Int(c.rawValue) > m { m = Int(c.rawValue) }
     return m + 1
   }
-  public private(set) var slots = [Slot](repeating: Slot(), count: AlarmSystem.slotCount)
+  public internal(set) var slots = [Slot](repeating: Slot(), count: AlarmSystem.slotCount)
   /// When the running audio pause began (nil: none running).
-  public private(set) var audioPausedAt: Milliseconds? = nil
-  public private(set) var audioPausedUntil: Milliseconds? = nil
-  private var pausedAtPriority: AlarmPriority = .info
+  public internal(set) var audioPausedAt: Milliseconds? = nil
+  public internal(set) var audioPausedUntil: Milliseconds? = nil
+  var pausedAtPriority: AlarmPriority = .info
 
   public init() {}
 

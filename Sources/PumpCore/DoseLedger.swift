@@ -12,29 +12,29 @@ public struct DoseLedger: Sendable {
   static let slotCount = Int(window4h / bucketLength) + 2
 
   /// Steps and picograms delivered since power-on of this ledger (at any concentration).
-  public private(set) var totalSteps: Int64 = 0
-  public private(set) var totalPicograms: Int64 = 0
+  public internal(set) var totalSteps: Int64 = 0
+  public internal(set) var totalPicograms: Int64 = 0
   /// Delivered volume, nL, rounded down.
-  public private(set) var totalNanoliters: Int64 = 0
+  public internal(set) var totalNanoliters: Int64 = 0
   // Steps and concentration of the current concentration segment, for drift-free totals.
-  private var segmentSteps: Int64 = 0
-  private var segmentBasePicograms: Int64 = 0
-  private var segmentBaseNanoliters: Int64 = 0
-  private var concentration: Int64 = 0
-  private let stepsPerMilliliter: Int64
+  var segmentSteps: Int64 = 0
+  var segmentBasePicograms: Int64 = 0
+  var segmentBaseNanoliters: Int64 = 0
+  var concentration: Int64 = 0
+  let stepsPerMilliliter: Int64
 
-  private var tags: [Int64]
-  private var masses: [Int64]
+  var tags: [Int64]
+  var masses: [Int64]
   /// Lowest bucket index inside each window, and the sums of the buckets from there on.
-  private var lo1h: Int64 = 0
-  private var lo4h: Int64 = 0
-  private var hi: Int64 = 0
-  public private(set) var sum1hPicograms: Int64 = 0
-  public private(set) var sum4hPicograms: Int64 = 0
-  private var lastReport: Milliseconds
+  var lo1h: Int64 = 0
+  var lo4h: Int64 = 0
+  var hi: Int64 = 0
+  public internal(set) var sum1hPicograms: Int64 = 0
+  public internal(set) var sum4hPicograms: Int64 = 0
+  var lastReport: Milliseconds
   /// Buckets are aligned to this instant (power-on), so results do not depend on the clock's
   /// absolute value.
-  private let origin: Int64
+  let origin: Int64
 
   public init(stepsPerMilliliter: Int64, now: Milliseconds) {
     self.stepsPerMilliliter = max(stepsPerMilliliter, 1)
@@ -165,7 +165,7 @@ public struct DoseLedger: Sendable {
     return Milliseconds((rel / Self.bucketLength + 1) * Self.bucketLength + origin)
   }
 
-  private func mass(at k: Int64) -> Int64 {
+  func mass(at k: Int64) -> Int64 {
     let slot = Int(k % Int64(Self.slotCount))
     return tags[slot] == k ? masses[slot] : 0
   }

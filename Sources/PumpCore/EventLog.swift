@@ -8,11 +8,11 @@ public struct LogEntry: Equatable, Sendable {
 /// A bounded ring buffer of log entries. Storage is allocated once at init; appending never
 /// allocates (Open PCA Pump: 1500 event and 150 fault records).
 public struct EventLog: Sendable {
-  private var slots: [LogEntry]
-  private var next: Int = 0
-  public private(set) var count: Int = 0
+  var slots: [LogEntry]
+  var next: Int = 0
+  public internal(set) var count: Int = 0
   /// Entries ever appended, including those overwritten.
-  public private(set) var total: UInt32 = 0
+  public internal(set) var total: UInt32 = 0
 
   public init(capacity: Int) {
     let c = max(capacity, 1)

@@ -16,7 +16,12 @@ import PumpProtocol
 /// telemetry when due → "alive" mark in NV memory.
 public final class Firmware {
   public let config: FirmwareConfig
-  public private(set) var machine: PumpMachine
+  /// The pure machine with its journal (`JournaledMachine`); `machine` is its rig machine.
+  public private(set) var core: JournaledMachine<Journal>
+  public private(set) var machine: PumpMachine {
+    get { core.machine }
+    _modify { yield &core.machine }
+  }
   /// One device session per port.
   public private(set) var sessions: [DeviceSession]
   /// The first port's session.
@@ -44,10 +49,7 @@ public final class Firmware {
     logger = config.logger
     aliveMarkMono = monoMillis
     let profile = config.model.profile
-    let header = JournalHeader(
-      deviceId: config.deviceId, keyFingerprint: Firmware.fingerprint(config.secret),
-      profileId: config.model.id, profileDigest: String(config.modelDigest.prefix(16)),
-      drugLibraryDigest: String(config.drugLibraryDigest.prefix(16)))
+    let header = Firmware.journalHeader(for: config)
     var info = DeviceInfo(
       deviceId: config.deviceId, firmwareVersion: config.firmwareVersion,
       hardwareProfile: config.model.id, capabilities: .simulator)
@@ -60,87 +62,99 @@ public final class Firmware {
       DeviceSession(
         config: sessionConfig, secret: config.secret, random: SystemRandomNumberGenerator())
     }
-    machine = PumpMachine(profile: profile, formulary: config.formulary, now: .zero)
+    var initial = PumpMachine(profile: profile, formulary: config.formulary, now: .zero)
 
     var opened: Journal? = nil
     var fault: String? = nil
+    var faultCode = FaultCode.journal
+    var restored: JournalRestore.Restored? = nil
+    var contents: Journal.Contents? = nil
     do {
       opened = try Journal(directory: config.stateDirectory, header: header)
+      contents = opened?.takeContents()
+      if let c = contents {
+        restored = try JournalRestore.restore(
+          c.image, profile: profile, formulary: config.formulary)
+      }
     } catch {
       switch error {
       case .corrupt, .foreign: fault = "\(error)"
+      case .version:
+        fault = "\(error)"
+        faultCode = .journalVersion
       default: throw error
+      }
+      if opened != nil {
+        // Refused after opening: nothing more is written to it.
+        opened = nil
+        fault = fault ?? "\(error)"
       }
     }
     journal = opened
     journalFault = fault
+    if fault == nil, let restored { initial = restored.machine }
+    core = JournaledMachine(machine: initial, storage: fault == nil ? opened : nil)
     // Beside the journal, and kept even when the journal is refused: the trail of who tried
     // what matters most exactly then.
-    auditLog = opened.map { AuditLog(directory: $0.directory) }
+    auditLog = AuditLog(directory: config.stateDirectory)
     if let e = auditLog?.lastError { logger.critical("audit log: \(e)") }
     if let n = auditLog?.damagedRecords, n > 0 {
       logger.warning("audit log: skipped \(n) damaged records")
     }
     var bootAt = Milliseconds.zero
+    var alive = Milliseconds.zero
+    if fault == nil, let restored, let contents {
+      alive = contents.lastAlive.map { max($0.t, restored.lastTime) } ?? restored.lastTime
+      // Real clock: the outage counts (lockouts and windows keep running). Virtual clock: pump
+      // time stands still while the process is down (docs/FIRMWARE.md "Clock").
+      let down =
+        config.clockMode == .virtual
+        ? 0 : contents.lastAlive.map { max(wallMillis - $0.wallMillis, 0) } ?? 0
+      bootAt = alive + Milliseconds(down * config.speed.factor)
+    }
+    clock = VirtualClock(speed: config.speed, start: bootAt, mono: monoMillis)
     if let fault {
-      clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
       machine.apply(.selfTest(passed: true), at: .zero)
-      machine.apply(.fault(.journal), at: .zero)
+      machine.apply(.fault(faultCode), at: .zero)
       logger.critical(
         "journal refused, pump in fault: \(fault); move the state directory away to start afresh")
-    } else if let contents = opened?.takeContents() {
-      bootAt = Firmware.restore(
-        &machine, from: contents, speed: config.speed, wallMillis: wallMillis)
-      clock = VirtualClock(speed: config.speed, start: bootAt, mono: monoMillis)
-      let lost = contents.lastAlive?.t ?? .zero
-      try opened?.append(
-        .boot(at: bootAt, lostAt: max(lost, Firmware.lastTime(contents)), wallMillis: wallMillis))
+    } else if let restored, let contents {
+      machine.powerCycle(lostAt: alive, restoredAt: bootAt)
+      try opened?.append(.boot(at: bootAt, lostAt: alive, wallMillis: wallMillis))
       logger.notice(
-        "restored \(contents.records.count) journal records, power lost at \(lost.rawValue) ms, up at \(bootAt.rawValue) ms, mode \(machine.controller.mode)"
+        "restored from a snapshot and \(restored.replayed) journal records, power lost at \(alive.rawValue) ms, up at \(bootAt.rawValue) ms, mode \(machine.controller.mode)"
       )
-      if contents.discardedBytes > 0 {
-        logger.warning("journal: cut a torn last record (\(contents.discardedBytes) bytes)")
+      if contents.image.discardedBytes > 0 {
+        logger.warning("journal: cut a torn last record (\(contents.image.discardedBytes) bytes)")
       }
     } else {
-      clock = VirtualClock(speed: config.speed, start: .zero, mono: monoMillis)
       try opened?.append(.boot(at: .zero, lostAt: nil, wallMillis: wallMillis))
       record(.selfTest(passed: true), at: .zero)
     }
     if config.clockMode == .virtual { clock.set(.virtual, mono: monoMillis) }
     _ = machine.drainEffects()
+    if core.storage != nil, core.snapshotOutdated { try core.writeSnapshot(at: bootAt) }
     opened?.markAlive(bootAt, wallMillis: wallMillis)
   }
 
-  /// Replays a journal into a fresh machine and power-cycles it at the last alive instant.
-  /// Returns the boot instant: the last alive time plus the downtime at the clock's speed.
-  static func restore(
-    _ m: inout PumpMachine, from c: Journal.Contents, speed: VirtualClock.Speed, wallMillis: Int64
-  ) -> Milliseconds {
-    for r in c.records {
-      switch r {
-      case .header: break
-      case .boot(let at, let lost, _):
-        if let lost { m.powerCycle(lostAt: lost, restoredAt: at) }
-      case .input(let at, let input): m.apply(input, at: at)
-      }
-      _ = m.drainEffects()
+  /// A snapshot is written at least this often (pump time) while records arrive, and after at
+  /// most `snapshotEveryRecords` records: a restart applies at most that many.
+  public static var snapshotInterval: Milliseconds { JournaledMachine<Journal>.snapshotInterval }
+  public static var snapshotEveryRecords: Int { JournaledMachine<Journal>.snapshotEveryRecords }
+
+  private func snapshotIfDue(at t: Milliseconds) {
+    if let e = core.snapshotIfDue(at: t) {
+      logger.critical("journal snapshot failed: \(e); faulting")
     }
-    let lastRecord = lastTime(c)
-    let alive = c.lastAlive.map { max($0.t, lastRecord) } ?? lastRecord
-    let down = c.lastAlive.map { max(wallMillis - $0.wallMillis, 0) } ?? 0
-    let boot = alive + Milliseconds(down * speed.factor)
-    m.powerCycle(lostAt: alive, restoredAt: boot)
-    return boot
   }
 
-  static func lastTime(_ c: Journal.Contents) -> Milliseconds {
-    for r in c.records.reversed() {
-      switch r {
-      case .boot(let at, _, _), .input(let at, _): return at
-      case .header: continue
-      }
-    }
-    return .zero
+  /// The journal header a pump with `config` writes and expects.
+  public static func journalHeader(for config: FirmwareConfig) -> JournalHeader {
+    JournalHeader(
+      firmwareVersion: config.firmwareVersion, deviceId: config.deviceId,
+      keyFingerprint: Firmware.fingerprint(config.secret), profileId: config.model.id,
+      profileDigest: String(config.modelDigest.prefix(16)),
+      drugLibraryDigest: String(config.drugLibraryDigest.prefix(16)))
   }
 
   /// A non-secret fingerprint of the device key: the first 16 hex digits of SHA-256 of the
@@ -176,6 +190,7 @@ public final class Firmware {
         perform(action, port: port, monoMillis: monoMillis, out: &out)
       }
     }
+    snapshotIfDue(at: t)
     emitEvents(into: &out)
     journal?.markAlive(clock.now(mono: monoMillis), wallMillis: wallMillis)
     aliveMarkMono = monoMillis
@@ -191,6 +206,22 @@ public final class Firmware {
       perform(action, port: port, monoMillis: monoMillis, out: &out)
     }
   }
+
+  /// Journals and applies one input at the pump time of `monoMillis`, as a host request would
+  /// (for benchmarks and tests that drive the machine without a session), then takes a snapshot
+  /// if one is due.
+  @discardableResult
+  public func input(_ input: FirmwareInput, monoMillis: Int64) -> CommandResult {
+    let t = clock.now(mono: monoMillis)
+    machine.catchUp(to: t)
+    let r = record(input, at: t)
+    _ = machine.drainEffects()
+    return r
+  }
+
+  /// Journal bytes on disk (header, records, snapshots), and compactions since power-on.
+  public var journalBytes: Int { journal?.length ?? 0 }
+  public var journalCompactions: Int { journal?.compactions ?? 0 }
 
   /// A fault found by the loop (watchdog): journaled and applied now.
   public func raiseFault(_ code: FaultCode, monoMillis: Int64) -> [[UInt8]] {
@@ -234,6 +265,9 @@ public final class Firmware {
     case .execute(let pending):
       let result = execute(pending.request, monoMillis: monoMillis)
       executed += 1
+      // The request's events go out before its reply, on every port (docs/PROTOCOL.md §4.6):
+      // a host that has the ACK has every EVT the request caused.
+      emitEvents(into: &out)
       for a in sessions[port].complete(pending, with: result, now: Milliseconds(monoMillis)) {
         perform(a, port: port, monoMillis: monoMillis, out: &out)
       }
@@ -258,8 +292,8 @@ public final class Firmware {
 
   private func execute(_ request: HostRequest, monoMillis: Int64) -> CommandResult {
     let t = clock.now(mono: monoMillis)
-    if FirmwareInput.accepts(request) {
-      return record(.request(request), at: t)
+    if let input = FirmwareInput(request) {
+      return record(input, at: t)
     }
     switch request {
     case .status: return .status(Telemetry(machine.snapshot(at: t)))
@@ -283,20 +317,13 @@ public final class Firmware {
     }
   }
 
-  /// Journals an input (write-ahead), then applies it. If the journal cannot be written the
-  /// input is refused and the pump faults: it never runs on state it could not rebuild.
+  /// Journals an input (write-ahead), then applies it (`JournaledMachine.record`). If the
+  /// journal cannot be written the input is refused and the pump faults.
   @discardableResult
   private func record(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
-    if journalFault == nil, let journal {
-      do {
-        try journal.append(.input(at: t, input))
-      } catch {
-        logger.critical("journal write failed: \(error); faulting")
-        machine.apply(.fault(.journal), at: t)
-        return .rejected(.faulted)
-      }
-    }
-    return machine.apply(input, at: t)
+    let (result, error) = core.record(input, at: t)
+    if let error { logger.critical("journal write failed: \(error); faulting") }
+    return result
   }
 
   /// EVT frames for the effects so far, to every port whose host said HELLO.

@@ -1,6 +1,6 @@
 import Logging
-import PumpConfig
 import PumpCore
+import PumpHardware
 import PumpProtocol
 
 /// Everything one simulated pump needs to start (pumpsim builds it from its flags).

@@ -8,49 +8,56 @@ import SystemPackage
   import Darwin
 #endif
 
-/// The pump's non-volatile memory: an append-only journal of every `FirmwareInput` with its
-/// virtual time (`journal.kpj`), and an A/B "alive" clock (`clock.kpc`, memory-mapped) holding
-/// the last instant the control loop ran. A restart replays the journal up to that instant, so
-/// a kill -9 at any moment loses at most the last tick (docs/FIRMWARE.md "Journal").
+/// The pump's non-volatile memory, the file side (the shell): `journal.kpj` (format 2,
+/// `JournalRecord`) and the A/B "alive" clock (`clock.kpc`, memory-mapped) holding the last
+/// instant the control loop ran. What the bytes mean, and how a restart rebuilds the machine
+/// from them, is pure (`JournalImage`, `JournalRestore`): testable without files.
 ///
 /// Writes are plain `write(2)`s and stores into a shared mapping: both survive the death of the
-/// process (the kernel holds the pages). A torn last record fails its CRC and is cut off; damage
-/// anywhere before it, or a journal of another pump, is refused and left untouched.
+/// process (the kernel holds the pages). Compaction rewrites the file atomically (temporary file,
+/// fsync, rename): records before the newest snapshot that is older than the 4-h dose window
+/// go, so the file stays bounded (docs/FIRMWARE.md "Journal").
 public final class Journal {
   public static let journalFileName = "journal.kpj"
   public static let clockFileName = "clock.kpc"
+  /// Compaction runs when at least this many bytes precede the snapshot it can cut at.
+  public static let compactionThreshold = 256 * 1024
+  /// Records before a snapshot stay while they are inside this window (the dose windows' span).
+  public static let keepWindow = Milliseconds(DoseLedger.window4h)
 
   public let directory: String
-  private let fd: FileDescriptor
-  private var nextSeq: UInt32
+  private var fd: FileDescriptor
+  private var nextSeq: UInt64
   private let clock: AliveClock
+  private let headerBytes: [UInt8]
+  /// Bytes in the file, and the snapshots in it (offset, time) oldest first.
+  public private(set) var length: Int
+  private var snapshots: [(offset: Int, t: Milliseconds)]
+  /// A torn tail waits to be cut by the next write.
+  private var pendingCut = false
+  /// Compactions done since open (for tests and benchmarks).
+  public private(set) var compactions = 0
 
   /// What an existing journal held.
   public struct Contents: Sendable {
-    /// Records after the header, in order.
-    public var records: [JournalRecord]
+    public var image: JournalImage
     /// The last instant the previous run was known alive (virtual ms, wall ms).
     public var lastAlive: (t: Milliseconds, wallMillis: Int64)?
-    /// Bytes of a torn last record that were cut off.
-    public var discardedBytes: Int
   }
 
+  private var path: String { "\(directory)/\(Journal.journalFileName)" }
+
   /// Opens the journal in `directory` (created with mode 0700 if missing) for a pump described
-  /// by `header`. Returns nil contents for a new journal.
+  /// by `header`. A torn last record is cut off; damage before it, another version or another
+  /// pump throws (`corrupt`, `version`, `foreign`) with the file untouched.
   public init(directory: String, header: JournalHeader) throws(JournalError) {
     self.directory = directory
     try Journal.makeDirectory(directory)
     let path = "\(directory)/\(Journal.journalFileName)"
     let existing = try Journal.readFile(path)
-    var contents: Contents? = nil
-    var goodLength = 0
-    var seq: UInt32 = 0
+    var image: JournalImage? = nil
     if let bytes = existing, !bytes.isEmpty {
-      let parsed = try Journal.parse(bytes, expecting: header)
-      contents = Contents(
-        records: parsed.records, lastAlive: nil, discardedBytes: bytes.count - parsed.goodLength)
-      goodLength = parsed.goodLength
-      seq = parsed.nextSeq
+      image = try JournalImage(bytes, expecting: header)
     }
     let opened: FileDescriptor
     do {
@@ -61,20 +68,31 @@ public final class Journal {
       throw .io(path: path, errno: errnoValue(error), "cannot open journal")
     }
     fd = opened
-    if let c = contents, c.discardedBytes > 0, ftruncate(opened.rawValue, off_t(goodLength)) != 0 {
-      throw .io(path: path, errno: errno, "cannot cut the torn last record")
-    }
-    do { _ = try opened.seek(offset: 0, from: .end) } catch {
+    // A torn tail is cut only by the first write after a successful restore, so a journal the
+    // restore refuses stays untouched.
+    do { _ = try opened.seek(offset: Int64(image?.goodLength ?? 0), from: .start) } catch {
       throw .io(path: path, errno: errnoValue(error), "cannot seek")
     }
-    nextSeq = seq
+    pendingCut = (image?.discardedBytes ?? 0) > 0
     clock = try AliveClock(path: "\(directory)/\(Journal.clockFileName)")
-    contents?.lastAlive = clock.read()
-    self.contents = contents
-    if contents == nil { try append(.header(header)) }
+    if let i = image {
+      nextSeq = i.nextSeq
+      length = i.goodLength
+      headerBytes = Array(existing![0..<i.headerLength])
+      snapshots = i.entries.filter { $0.kind == 0x53 }.map { ($0.offset, $0.t) }
+      contents = Contents(image: i, lastAlive: clock.read())
+    } else {
+      nextSeq = 0
+      length = 0
+      snapshots = []
+      headerBytes = JournalRecord.header(header).frame(seq: 0)
+      contents = nil
+      try write(headerBytes)
+      nextSeq = 1
+    }
   }
 
-  /// The previous run's records (nil for a new journal); taken once by the restore.
+  /// The previous run's journal (nil for a new journal); taken once by the restore.
   public private(set) var contents: Contents?
 
   public func takeContents() -> Contents? {
@@ -84,14 +102,78 @@ public final class Journal {
 
   /// Appends one record (one `write(2)`).
   public func append(_ record: JournalRecord) throws(JournalError) {
-    let bytes = try record.frame(seq: nextSeq)
+    let offset = length
+    try write(record.frame(seq: nextSeq))
+    nextSeq &+= 1
+    if case .snapshot(let t, _) = record {
+      snapshots.append((offset, t))
+      try compactIfDue(now: t)
+    }
+  }
+
+  private func write(_ bytes: [UInt8]) throws(JournalError) {
+    if pendingCut {
+      guard ftruncate(fd.rawValue, off_t(length)) == 0 else {
+        throw .io(path: path, errno: errno, "cannot cut the torn last record")
+      }
+      pendingCut = false
+    }
     do {
       _ = try fd.writeAll(bytes)
     } catch {
-      throw .io(
-        path: "\(directory)/\(Journal.journalFileName)", errno: errnoValue(error), "write failed")
+      throw .io(path: path, errno: errnoValue(error), "write failed")
     }
-    nextSeq &+= 1
+    length += bytes.count
+  }
+
+  /// Cuts at the newest snapshot taken before the dose window (`keepWindow`) when enough bytes
+  /// precede it: header + everything from that snapshot on go to a temporary file, which is
+  /// synced and renamed over the journal (atomic: a crash leaves the old or the new file).
+  private func compactIfDue(now: Milliseconds) throws(JournalError) {
+    guard let cut = snapshots.lastIndex(where: { now - $0.t >= Journal.keepWindow }) else {
+      return
+    }
+    let offset = snapshots[cut].offset
+    guard offset - headerBytes.count >= Journal.compactionThreshold else { return }
+    guard let bytes = try Journal.readFile(path), bytes.count == length else {
+      throw .io(path: path, errno: EIO, "journal changed under the pump")
+    }
+    let tmp = path + ".tmp"
+    var out = headerBytes
+    out += bytes[offset...]
+    do {
+      let f = try FileDescriptor.open(
+        FilePath(tmp), .writeOnly, options: [.create, .truncate, .closeOnExec],
+        permissions: [.ownerReadWrite])
+      defer { try? f.close() }
+      _ = try f.writeAll(out)
+      guard fsync(f.rawValue) == 0 else { throw Errno(rawValue: errno) }
+    } catch {
+      unlink(tmp)
+      throw .io(path: tmp, errno: errnoValue(error), "cannot write compacted journal")
+    }
+    guard rename(tmp, path) == 0 else {
+      throw .io(path: path, errno: errno, "cannot replace journal")
+    }
+    let dirFd = open(directory, O_RDONLY | O_CLOEXEC)
+    if dirFd >= 0 {
+      _ = fsync(dirFd)
+      close(dirFd)
+    }
+    let reopened: FileDescriptor
+    do {
+      reopened = try FileDescriptor.open(
+        FilePath(path), .readWrite, options: [.closeOnExec], permissions: [.ownerReadWrite])
+      _ = try reopened.seek(offset: 0, from: .end)
+    } catch {
+      throw .io(path: path, errno: errnoValue(error), "cannot reopen journal")
+    }
+    try? fd.close()
+    fd = reopened
+    let shift = offset - headerBytes.count
+    snapshots = snapshots[cut...].map { ($0.offset - shift, $0.t) }
+    length = out.count
+    compactions += 1
   }
 
   /// Records that the loop ran at virtual time `t` (a store into the mapped clock file).
@@ -152,54 +234,6 @@ public final class Journal {
       out.append(contentsOf: buf[0..<n])
     }
     return out
-  }
-
-  /// Splits into CR LF lines; every complete line must be a valid record in sequence. Only the
-  /// last line may be damaged (a torn write): it is left out of `goodLength`.
-  static func parse(_ bytes: [UInt8], expecting header: JournalHeader) throws(JournalError) -> (
-    records: [JournalRecord], goodLength: Int, nextSeq: UInt32
-  ) {
-    var records: [JournalRecord] = []
-    var start = 0
-    var line = 0
-    var seq: UInt32 = 0
-    var good = 0
-    while start < bytes.count {
-      line += 1
-      guard let lf = bytes[start...].firstIndex(of: 0x0A) else { break }  // torn: no LF
-      let frameBytes = bytes[start...lf]
-      let isLast = lf + 1 >= bytes.count
-      var decoder = FrameDecoder()
-      let frames = decoder.decodeAll(frameBytes)
-      guard frames.count == 1, case .framed(let body) = frames[0] else {
-        if isLast { break }
-        throw .corrupt(line: line, "checksum or framing error")
-      }
-      let parsed: (seq: UInt32, record: JournalRecord)
-      do {
-        parsed = try JournalRecord.parse(body, line: line)
-      } catch {
-        if isLast { break }
-        throw error
-      }
-      guard parsed.seq == seq else {
-        throw .corrupt(line: line, "record \(parsed.seq) where \(seq) was expected")
-      }
-      if seq == 0 {
-        guard case .header(let h) = parsed.record else {
-          throw .corrupt(line: line, "first record is not a header")
-        }
-        if let why = header.mismatch(h) { throw .foreign(why) }
-      } else {
-        if case .header = parsed.record { throw .corrupt(line: line, "second header") }
-        records.append(parsed.record)
-      }
-      seq &+= 1
-      start = lf + 1
-      good = start
-    }
-    if seq == 0 { throw .corrupt(line: 1, "no valid header") }
-    return (records, good, seq)
   }
 }
 

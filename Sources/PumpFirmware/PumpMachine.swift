@@ -42,23 +42,22 @@ public struct PumpMachine: Sendable {
     if off { return applyWhileOff(input, at: t) }
     catchUp(to: t)
     switch input {
-    case .request(.inject(.power(.lost))):
+    case .injection(.power(.lost)):
       powerLost(at: t)
       return .accepted
-    case .request(.inject(.power)):
+    case .injection(.power):
       return .rejected(.notAllowedInMode)  // Already on.
-    case .request(.inject(.hostLink(let connected))):
+    case .injection(.hostLink(let connected)):
       linkHeldDown = !connected
       return send(.hostLink(connected: connected), at: t)
-    case .request(.inject(.fault(let code))):
+    case .injection(.fault(let code)):
       return send(.fault(code), at: t)
-    case .request(.inject(let injection)):
+    case .injection(let injection):
       rig.advance(to: t) { effects.append(contentsOf: $0.effects) }
       inject(injection)
       rig.step(at: t) { effects.append(contentsOf: $0.effects) }
       return .accepted
-    case .request(let request):
-      guard let event = request.pumpEvent else { return .rejected(.invalidValue) }
+    case .event(let event):
       return send(event, at: t)
     case .hostLink(let connected):
       if linkHeldDown { return .accepted }  // `INJECT LINK,0` holds the link down.
@@ -81,17 +80,17 @@ public struct PumpMachine: Sendable {
     -> CommandResult
   {
     switch input {
-    case .request(.inject(.power(.lost))):
+    case .injection(.power(.lost)):
       return .rejected(.notAllowedInMode)  // Already off.
-    case .request(.inject(.power(let change))):
+    case .injection(.power(let change)):
       powerOn(at: max(t, rig.now), selfTestPassed: change == .restored)
       return .accepted
-    case .request(.inject(.hostLink)), .request(.inject(.fault)):
+    case .injection(.hostLink), .injection(.fault):
       return .rejected(.notAllowedInMode)
-    case .request(.inject(let injection)):
+    case .injection(let injection):
       inject(injection)  // The hardware changes; nothing runs to notice until power returns.
       return .accepted
-    case .request, .hostLink, .linkSecurity, .fault, .selfTest:
+    case .event, .hostLink, .linkSecurity, .fault, .selfTest:
       return .rejected(.notAllowedInMode)
     }
   }
@@ -106,6 +105,30 @@ public struct PumpMachine: Sendable {
       effects.append(contentsOf: $0.effects)
     }
     off = false
+  }
+
+  /// The machine as bytes: the rig's snapshot and the off / link-held-down flags
+  /// (`PumpRig.snapshot()`; the journal's snapshot records).
+  public func snapshotBytes() -> [UInt8] {
+    var w = SnapshotWriter(capacity: 16_384)
+    w.byte((off ? 1 : 0) | (linkHeldDown ? 2 : 0))
+    w.raw(rig.snapshot())
+    return w.bytes
+  }
+
+  /// The machine `snapshotBytes()` captured, for this profile and formulary.
+  public init(restoring bytes: [UInt8], profile: HardwareProfile, formulary: Formulary)
+    throws(SnapshotError)
+  {
+    var r = SnapshotReader(bytes)
+    let flags = try r.byte()
+    guard flags < 4 else { throw .invalid }
+    rig = try PumpRig(
+      restoring: try r.raw(maxCount: 1 << 26), profile: profile, formulary: formulary)
+    try r.end()
+    off = flags & 1 != 0
+    linkHeldDown = flags & 2 != 0
+    effects.reserveCapacity(64)
   }
 
   /// Returns and forgets the effects collected so far.

@@ -9,9 +9,9 @@ import PumpCore
 public struct PumpRig: Sendable {
   public var controller: PumpController
   public var hardware: SimulatedHardware
-  private var scratch: [SensorReading] = []
+  var scratch: [SensorReading] = []
   /// Control steps taken (for benchmarks: work done, not time simulated).
-  public private(set) var steps: Int64 = 0
+  public internal(set) var steps: Int64 = 0
 
   public init(controller: PumpController, hardware: SimulatedHardware) {
     self.controller = controller

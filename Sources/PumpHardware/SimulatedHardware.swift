@@ -9,24 +9,24 @@ import PumpCore
 /// `motorStalled`, `motorRunaway`, `injectAir`, `doorOpen`, `onMains`, `sensorFailed`.
 public struct SimulatedHardware: Sendable {
   public let profile: HardwareProfile
-  public private(set) var now: Milliseconds
+  public internal(set) var now: Milliseconds
   /// Motor command, µL/h.
-  public private(set) var rate: MicrolitersPerHour = .zero
+  public internal(set) var rate: MicrolitersPerHour = .zero
   /// Steps moved since power-on, and since the last report.
-  public private(set) var totalSteps: Int64 = 0
-  private var unreportedSteps: Int64 = 0
+  public internal(set) var totalSteps: Int64 = 0
+  var unreportedSteps: Int64 = 0
   /// Sub-step remainder of the motor's exact position, in units of 1/3.6e9 step.
-  private var stepFraction: Int64 = 0
+  var stepFraction: Int64 = 0
   /// Volume in the reservoir when it was loaded, and steps moved since.
-  public private(set) var loadedVolume: Microliters
-  private var stepsAtLoad: Int64 = 0
+  public internal(set) var loadedVolume: Microliters
+  var stepsAtLoad: Int64 = 0
 
   public var downstreamOccluded = false
   public var upstreamOccluded = false
   /// Pressures, milli-psi. Occlusion raises them by 1 milli-psi per nL pushed (our model).
-  public private(set) var downstreamPressure: MilliPSI = .zero
-  public private(set) var upstreamPressure: MilliPSI = .zero
-  private var pendingAir: Microliters = .zero
+  public internal(set) var downstreamPressure: MilliPSI = .zero
+  public internal(set) var upstreamPressure: MilliPSI = .zero
+  var pendingAir: Microliters = .zero
   public var doorOpen = false
   public var motorStalled = false
   /// A runaway motor moves at the mechanism's maximum whatever the command.
@@ -34,7 +34,7 @@ public struct SimulatedHardware: Sendable {
   public var sensorFailed = false
   public var onMains = true
   /// Battery charge, mA·ms.
-  public private(set) var charge: Int64
+  public internal(set) var charge: Int64
 
   public init(profile: HardwareProfile, now: Milliseconds) {
     self.profile = profile

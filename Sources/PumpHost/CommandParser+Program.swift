@@ -3,8 +3,8 @@ import PumpCore
 import PumpProtocol
 
 extension CommandParser {
-  /// Prescription fields in the order `program` lists them, with the default each takes when
-  /// omitted (the trace format's defaults, docs/TRACES.md: a ward ketamine PCA at 5 mg/mL).
+  /// Prescription fields in the order `program` lists them, with the value each takes in the
+  /// `ward-adult` template.
   static let programKeys: [(key: String, help: String)] = [
     ("drug", "drug-library entry id (1)"), ("area", "care area (acute_post_op)"),
     ("conc", "concentration (5mg/mL)"), ("weight", "patient weight (70kg)"),
@@ -16,7 +16,9 @@ extension CommandParser {
     ("rate_interval", "minimum time between rate increases (1h)"),
   ]
 
-  /// The prescription every omitted field comes from.
+  /// The `ward-adult` template: the ward ketamine PCA of docs/TRACES.md (5 mg/mL, basal 5 mg/h,
+  /// 2 mg boluses, 10 min lockout, 15 mg/h and 40 mg/4 h limits: the example ward protocol of
+  /// ../shared/REFERENCE.md with its < 50 kg cap as the 1-h limit). Used only when named.
   public static let defaultPrescription = Prescription(
     drugEntry: DrugEntryID(1), careArea: .acutePostOp,
     concentration: MicrogramsPerMilliliter(5000), patientWeight: Grams(70_000),
@@ -24,6 +26,11 @@ extension CommandParser {
     bolusRate: MicrolitersPerHour(60_000), lockout: .minutes(10), maxBolusesPerHour: 4,
     limit1h: Micrograms(15_000), limit4h: Micrograms(40_000), vtbi: Microliters(60_000),
     kvoRate: MicrolitersPerHour(100), rateIncreaseInterval: .hours(1))
+
+  /// Named templates `program template=NAME …` starts from (every other field must be given).
+  public static let templates: [(name: String, prescription: Prescription)] = [
+    ("ward-adult", defaultPrescription)
+  ]
 
   /// `program <file>` (a flat YAML mapping `key: value`, `#` comments) or `program key=value…`.
   static func program(_ args: [String], readFile: FileReader) throws(CommandError) -> HostCommand {
@@ -62,14 +69,31 @@ extension CommandParser {
     return HostCommand(request: .program(rx), raisesDelivery: false, summary: describe(rx))
   }
 
-  /// Builds a prescription from `key`/`value` pairs over `defaultPrescription`.
+  /// Builds a prescription from `key`/`value` pairs. Every field must be given — a prescription
+  /// is a safety setting, and a silently filled lockout or dose limit is a hazard (issue 14) —
+  /// unless `template=NAME` names one of `templates`: the other fields then come from it, and
+  /// the command's summary prints every field.
   public static func prescription(_ pairs: [(String, String)]) throws(CommandError)
     -> Prescription
   {
     var p = defaultPrescription
     var seen: Set<String> = []
-    for (rawKey, value) in pairs {
-      let key = WireNames.fold(rawKey)
+    var fields = pairs
+    if let i = pairs.firstIndex(where: { WireNames.fold($0.0) == "template" }) {
+      let name = pairs[i].1
+      guard let t = templates.first(where: { $0.name == name }) else {
+        throw CommandError(
+          "template: unknown template '\(name)' (expected \(templates.map(\.name).joined(separator: ", ")))"
+        )
+      }
+      p = t.prescription
+      fields.remove(at: i)
+      guard !fields.contains(where: { WireNames.fold($0.0) == "template" }) else {
+        throw CommandError("program: 'template' given twice")
+      }
+    }
+    for (rawKey, value) in fields {
+      let key = canonicalKey(WireNames.fold(rawKey))
       guard !seen.contains(key) else { throw CommandError("program: '\(rawKey)' given twice") }
       seen.insert(key)
       func q(_ d: Quantity.Dimension) throws(CommandError) -> Int64 {
@@ -115,7 +139,29 @@ extension CommandParser {
         )
       }
     }
+    if fields.count == pairs.count {
+      let missing = programKeys.map(\.key).filter {
+        !seen.contains(canonicalKey(WireNames.fold($0)))
+      }
+      guard missing.isEmpty else {
+        throw CommandError(
+          "program: missing \(missing.joined(separator: ", ")): every prescription field must be given, or name a template to start from (template=\(templates.map(\.name).joined(separator: "|"))); nothing was sent"
+        )
+      }
+    }
     return p
+  }
+
+  /// One spelling per field (`drug_entry` and `drug` are the same field).
+  static func canonicalKey(_ folded: String) -> String {
+    switch folded {
+    case "drugentry": "drug"
+    case "carearea": "area"
+    case "concentration": "conc"
+    case "maxbolusesperhour": "maxperhour"
+    case "rateincreaseinterval": "rateinterval"
+    default: folded
+    }
   }
 
   /// `program drug=1 area=acute-post-op conc=5mg/mL …`: every field in human units, in a form

@@ -14,8 +14,9 @@ public enum CommandParser {
   /// One line per command, for help texts and error messages.
   public static let usage = """
     status | alarms [offset] | log [n] | version | counters | ping | telemetry <Hz 0-100>
-    program <rx.yaml> | program key=value... (drug area conc weight basal loading bolus
-            bolus_rate lockout max_per_hour limit_1h limit_4h vtbi kvo rate_interval)
+    program <rx.yaml> | program key=value... (every field: drug area conc weight basal
+            loading bolus bolus_rate lockout max_per_hour limit_1h limit_4h vtbi kvo
+            rate_interval; or template=ward-adult and the fields that differ)
     confirm | start | pause | resume | stop | logout
     rate <mass rate, e.g. 6mg/h> | cbolus <mass, e.g. 2mg> | bolus
     vitals sbp=<mmHg> dbp=<mmHg> hr=</min> spo2=<%> rr=</min> (any subset)

@@ -62,6 +62,11 @@ public enum WireNames {
     ("sensor", .sensor), ("journal", .journal), ("motor", .motor),
   ]
 
+  /// Every fault's name: the injectable ones (`faults`) and `journal-version`, which only the
+  /// firmware raises (a journal of another version, issue 13).
+  public static let allFaults: [(String, FaultCode)] =
+    faults + [("journal-version", .journalVersion)]
+
   /// The name of `value` in `table`, `?` if absent.
   public static func name<T: Equatable>(_ value: T, in table: [(String, T)]) -> String {
     table.first(where: { $0.1 == value })?.0 ?? "?"
@@ -92,7 +97,7 @@ public enum WireNames {
     case .kvo: "kvo"
     case .complete: "complete"
     case .interlockStopped: "interlock-stopped"
-    case .fault(let f): "fault(\(name(f, in: faults)))"
+    case .fault(let f): "fault(\(name(f, in: allFaults)))"
     }
   }
 

@@ -5,26 +5,23 @@ import PumpTrace
 
 /// Runs a trace on a running pumpsim over the serial line (docs/TRACES.md, "Online replay").
 /// The pump's clock is virtual and driven by the trace through the service role: `CLOCK
-/// ADVANCE` moves it exactly to every instant of interest (each action and each expectation
-/// boundary: a window's start and the millisecond before it, its end, `until`, `at`, the start
-/// of `last W`), so an event reported after advancing to X and before the next advance happened
-/// in (previous instant, X] and is stamped X: every window the checker looks at sees the same
-/// events as offline. After each advance and each action, STATUS samples the commanded rate
-/// and the delivered total; its reply follows the EVT frames of the requests before it.
+/// ADVANCE` moves it exactly to every action's time and every instant of interest
+/// (`Trace.instants`, reached by the runner through `advance(to:)`), so an event reported
+/// after advancing to X and before the next sample happened in (previous sample, X] and is
+/// stamped X: every window the checker looks at sees the same events as offline. STATUS samples
+/// the commanded rate and the delivered total at every instant, after every action but a quiet
+/// vitals sample (no event since the last sample: docs/PROTOCOL.md §4.6 puts a request's events
+/// before its reply), and at the end — the instants `OfflineDriver` samples at.
 ///
 /// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`). A link
 /// failure ends the run: `failure` says why, and later actions are not sent.
 public struct OnlineDriver: TraceDriver {
   public let pump: OnlinePump
   private let setup: TraceSetup
-  /// Instants of interest, ascending; `next` is the first not yet reached.
-  private let instants: [Milliseconds]
-  private var next = 0
   /// The pump's clock, ms since the trace's start (pumpsim started with `--clock virtual`).
   public private(set) var pumpTime = Milliseconds.zero
   private var powered = true
   private var lastRate: MicrolitersPerHour?
-  private var lastDelivered: Micrograms?
   /// Why the run stopped early (link lost, a request refused for a reason other than the
   /// pump's), or nil.
   public private(set) var failure: String?
@@ -33,27 +30,9 @@ public struct OnlineDriver: TraceDriver {
   public init(pump: OnlinePump, trace: Trace, setup: TraceSetup) {
     self.pump = pump
     self.setup = setup
-    instants = Self.instants(of: trace)
   }
 
   public var work: Int64 { pump.requests }
-
-  /// The instants at which the pump's clock must stop for the checker's windows to see what
-  /// they see offline: every expectation's time, the millisecond before it (a window includes
-  /// its start), its horizon, and the start of a `last W` amount.
-  public static func instants(of trace: Trace) -> [Milliseconds] {
-    var out: Set<Milliseconds> = []
-    for x in trace.expectations {
-      let t = x.time
-      out.insert(t)
-      if t > .zero { out.insert(t - Milliseconds(1)) }
-      out.insert(x.expectation.horizon(from: t))
-      if case .delivered(_, _, .last(let w)) = x.expectation, t - w > .zero { out.insert(t - w) }
-      if case .mode(_, let at) = x.expectation { out.insert(at) }
-    }
-    out.insert(trace.end)
-    return out.sorted()
-  }
 
   public mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError) {
     func fail(_ m: String) -> TraceError { TraceError(file: "", line: 0, column: 0, message: m) }
@@ -92,11 +71,28 @@ public struct OnlineDriver: TraceDriver {
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
     guard failure == nil else { return }
-    if case .clockAdvance(let d) = action { return move(to: t + d, log: &log) }
-    move(to: t, log: &log)
+    if case .clockAdvance(let d) = action {
+      clock(to: t + d)
+      return sample(at: t + d, log: &log)
+    }
+    clock(to: t)
     guard powered || Self.reachesUnpoweredPump(action) else { return }
     guard let request = action.hostRequest(prescription: setup.prescription) else { return }
-    if case .vitals(let s) = action { log.fed(s, at: t) }
+    if case .vitals(let s) = action {
+      // The sample's STATUS rides with the VITALS on the vitals session: one round trip.
+      log.fed(s, at: t)
+      do {
+        let (nak, status) = try pump.send(request, as: action.role, thenStatus: ())
+        if let n = nak, n.code != .rejected {
+          failure = "line \(line): \(request.kind.rawValue) refused: \(n.code.name) \(n.reason)"
+          return
+        }
+        return record(status, events: pump.takeEvents(via: action.role), at: t, log: &log)
+      } catch {
+        failure = "line \(line): \(error)"
+        return
+      }
+    }
     do {
       let nak = try pump.send(request, as: action.role)
       var rejection: Rejection? = nil
@@ -131,9 +127,21 @@ public struct OnlineDriver: TraceDriver {
 
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     guard failure == nil else { return }
-    let before = pumpTime
-    move(to: t, log: &log)
-    if before < t && !instants.contains(t) { sample(at: t, log: &log) }
+    clock(to: t - Milliseconds(86_400_000))
+    guard pumpTime < t else { return sample(at: t, log: &log) }
+    // The last step and the sample's STATUS in one round trip on the service session.
+    let step = t - pumpTime
+    do {
+      let (nak, status) = try pump.send(.clock(.advance(step)), as: .service, thenStatus: ())
+      if let n = nak {
+        failure = "CLOCK ADVANCE refused: \(n.code.name) \(n.reason)"
+        return
+      }
+      pumpTime = t
+      record(status, events: pump.takeEvents(via: .service), at: t, log: &log)
+    } catch {
+      failure = "CLOCK ADVANCE: \(error)"
+    }
   }
 
   // MARK: Steps
@@ -147,21 +155,6 @@ public struct OnlineDriver: TraceDriver {
     case .inject: true
     default: false
     }
-  }
-
-  /// Advances the pump's clock through every instant of interest up to and including `t`
-  /// (sampling at each), then to `t`. An event is stamped with the first sample at or after
-  /// the instant it happened, which is never past the next instant of interest.
-  private mutating func move(to t: Milliseconds, log: inout ObservationLog) {
-    while next < instants.count && instants[next] <= t {
-      let x = instants[next]
-      next += 1
-      if x > pumpTime {
-        clock(to: x)
-        sample(at: x, log: &log)
-      }
-    }
-    if pumpTime < t { clock(to: t) }
   }
 
   /// `CLOCK ADVANCE` to `t` (in steps of at most a day, the protocol's limit).
@@ -190,7 +183,15 @@ public struct OnlineDriver: TraceDriver {
       failure = "STATUS: \(error)"
       return
     }
-    for e in pump.takeEvents() {
+    record(status, events: pump.takeEvents(), at: t, log: &log)
+  }
+
+  /// A sample's observations: the events that came before the status, then the commanded rate
+  /// (when changed) and the delivered total, all stamped `t`.
+  private mutating func record(
+    _ status: Telemetry, events: [DeviceEvent], at t: Milliseconds, log: inout ObservationLog
+  ) {
+    for e in events {
       if let o = Self.observation(e) { log.append(o, at: t) }
     }
     // Unpowered, the controller still holds its last command; the mechanism is stopped.
@@ -198,10 +199,9 @@ public struct OnlineDriver: TraceDriver {
       log.append(.motor(status.commandedRate), at: t)
       lastRate = status.commandedRate
     }
-    if status.deliveredTotal != lastDelivered {
-      log.append(.delivered(status.deliveredTotal), at: t)
-      lastDelivered = status.deliveredTotal
-    }
+    // Every sample, changed or not: a total left out would be interpolated from the next
+    // one, reading high (a sample at `start` would show basal not yet given).
+    log.append(.delivered(status.deliveredTotal), at: t)
   }
 
   /// The observation a device event stands for (nil: none).

@@ -35,9 +35,10 @@ public final class OnlinePump {
     self.deviceId = deviceId
     if ports.count >= Self.rolesByPort.count {
       for (i, role) in Self.rolesByPort.enumerated() {
-        clients[role] = try connect(ports[i], as: role)
+        let c = try connect(ports[i], as: role)
+        c.observe = sink.observer(role)
+        clients[role] = c
       }
-      clients[.service]?.observe = sink.observe
     } else {
       _ = try client(for: .service)
     }
@@ -64,23 +65,48 @@ public final class OnlinePump {
     }
   }
 
-  /// The pump's STATUS, asked on the observing session: every event of the requests answered
-  /// so far has arrived before it (`takeEvents()`).
-  public func status() throws(ClientError) -> Telemetry {
-    let role = current ?? .service
+  /// Sends `request` in `role`'s session and, in the same breath, STATUS on that session
+  /// (pipelined: one round trip; the pump answers them in order). Returns the request's NAK
+  /// (nil: accepted) and the status, whose reply follows every event of the requests before
+  /// it on that port (`takeEvents(via: role)`).
+  public func send(_ request: HostRequest, as role: Role, thenStatus: Void)
+    throws(ClientError) -> (Nak?, Telemetry)
+  {
     let c = try client(for: role)
+    requests += 2
+    let seq = try c.send(request)
+    let statusSeq = try c.send(.status)
+    guard let reply = try c.wait(for: seq, request: request, timeoutMs: 3000) else {
+      throw .uncertain(request)
+    }
+    let nak: Nak?
+    if case .nak(let n) = reply.result { nak = n } else { nak = nil }
+    keepAlive()
+    return (nak, try statusReply(c, seq: statusSeq))
+  }
+
+  /// The pump's STATUS, asked on the service session (or the one port): every event of the
+  /// requests answered so far has arrived before it (`takeEvents(via: .service)`).
+  public func status() throws(ClientError) -> Telemetry {
+    let c = try client(for: current ?? .service)
     requests += 1
-    let reply = try c.request(.status)
+    return try statusReply(c, seq: try c.send(.status))
+  }
+
+  private func statusReply(_ c: PumpClient, seq: UInt32) throws(ClientError) -> Telemetry {
+    guard let reply = try c.wait(for: seq, request: .status, timeoutMs: 3000) else {
+      throw .uncertain(.status)
+    }
     guard case .ack(.status(let t)) = reply.result else {
       throw .linkLost("\(c.path): STATUS answered without telemetry")
     }
     return t
   }
 
-  /// Device events seen on the observing session since the last call, in arrival order.
-  public func takeEvents() -> [DeviceEvent] {
-    defer { sink.events.removeAll(keepingCapacity: true) }
-    return sink.events
+  /// Device events not taken yet, as `role`'s session received them up to now, in arrival
+  /// order. Every port gets the same events, so the other sessions' copies are dropped.
+  public func takeEvents(via role: Role = .service) -> [DeviceEvent] {
+    sink.take(portPerRole ? role : .service)
   }
 
   /// Logs out and closes every port.
@@ -103,7 +129,7 @@ public final class OnlinePump {
     for c in clients.values { c.close() }
     clients.removeAll()
     let c = try connect(ports[0], as: role)
-    c.observe = sink.observe
+    c.observe = sink.observer(.service)
     clients[role] = c
     current = role
     return c
@@ -131,13 +157,34 @@ public final class OnlinePump {
   }
 }
 
-/// Collects the observing session's device events.
+/// Every session's device events not taken yet. All ports carry the same event stream (each
+/// connected before the first event of a run), so events taken through one session are
+/// dropped from the others' queues as their copies arrive.
 private final class EventSink {
-  var events: [DeviceEvent] = []
+  var queues: [Role: [DeviceEvent]] = [:]
+  /// Copies still to arrive on a session of events already taken through another.
+  var skip: [Role: Int] = [:]
 
-  var observe: (ClientObservation) -> Void {
-    { [unowned self] o in
-      if case .event(let e, _) = o { self.events.append(e) }
+  func observer(_ role: Role) -> (ClientObservation) -> Void {
+    if queues[role] == nil { queues[role] = [] }
+    return { [unowned self] o in
+      guard case .event(let e, _) = o else { return }
+      if let s = self.skip[role], s > 0 {
+        self.skip[role] = s - 1
+      } else {
+        self.queues[role, default: []].append(e)
+      }
     }
+  }
+
+  func take(_ role: Role) -> [DeviceEvent] {
+    let out = queues[role] ?? []
+    queues[role] = []
+    for r in queues.keys where r != role {
+      let drop = min(out.count, queues[r]!.count)
+      queues[r]!.removeFirst(drop)
+      skip[r, default: 0] += out.count - drop
+    }
+    return out
   }
 }

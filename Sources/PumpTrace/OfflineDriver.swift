@@ -10,7 +10,9 @@ import PumpProtocol
 /// each input at `t` after `PumpRig.advance(to: t)` (deadlines, then one step at `t`), time
 /// between inputs with `PumpRig.catchUp` (deadlines only); hardware injections change the
 /// simulated hardware and are read by a control step at the same instant. So offline and
-/// online replay of a trace give the same observations.
+/// online replay of a trace give the same observations. Delivered totals are sampled where
+/// `OnlineDriver` asks STATUS: at each instant of interest (`advance(to:)`), after each action
+/// but a quiet vitals sample (no event the pump would send since the last sample), at the end.
 public struct OfflineDriver: TraceDriver {
   public private(set) var rig: PumpRig
   public private(set) var powered = true
@@ -20,9 +22,6 @@ public struct OfflineDriver: TraceDriver {
   private var invariants = SafetyInvariants()
   /// The first invariant the replay broke, if any: the trace fails whatever it expected.
   public private(set) var violation: SafetyInvariants.Violation?
-  /// Delivered-dose samples are kept at most this often while the rate is steady (and at every
-  /// motor change): the rolling-window ledger's own 10 s bucket.
-  public static let deliveredSampleInterval = Milliseconds(10_000)
 
   /// A pump on `setup`'s profile and formulary, powered on at time 0 in self-test.
   public init(setup: TraceSetup) {
@@ -44,8 +43,7 @@ public struct OfflineDriver: TraceDriver {
 
   public mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError) {
     log.append(.mode(.selfTest, .command), at: .zero)
-    log.append(.delivered(.zero), at: .zero)
-    sampler = Sampler(lastDelivered: .zero, lastTime: .zero)
+    defer { sample(at: .zero, log: &log) }
     guard setup.start != .selfTest else { return }
     send(.selfTestResult(passed: true), at: .zero, line: 0, log: &log)
     guard setup.start != .idle else { return }
@@ -75,10 +73,11 @@ public struct OfflineDriver: TraceDriver {
         drive(&log) { rig, o in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
       case .inject(let i):
         inject(i)
+        if case .fault = i { return }  // Refused while off, as online.
       default:
-        break  // No power: the pump hears nothing.
+        return  // No power: the pump hears nothing.
       }
-      return
+      return sample(at: t, log: &log)
     }
     switch action {
     case .vitals(let s):
@@ -101,18 +100,21 @@ public struct OfflineDriver: TraceDriver {
       powered = false
       log.append(.power(on: false), at: t)
       log.append(.motor(.zero), at: t)
-      // A delivered sample at the outage, so nothing is interpolated across it.
-      let total = rig.controller.ledger.deliveredTotal
-      log.append(.delivered(total), at: t)
-      sampler.lastDelivered = total
-      sampler.lastTime = t
     case .powerRestored:
       break  // Already on.
     case .hostLink(let up):
       send(.hostLink(connected: up), at: t, line: line, log: &log)
     case .clockAdvance(let d):
       drive(&log) { rig, o in rig.catchUp(to: t + d, observe: o) }
+      return sample(at: t + d, log: &log)
     }
+    sample(at: t, log: &log)
+  }
+
+  /// The delivered total now, stamped `t`.
+  private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
+    log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
+    sampler.eventSinceSample = false
   }
 
   /// Time runs to `t`: steps at the deadlines on the way only (`PumpRig.catchUp`, what the
@@ -120,16 +122,12 @@ public struct OfflineDriver: TraceDriver {
   /// advanced there (what the firmware's STATUS reports), so the rig itself never takes a step
   /// an online pump would not.
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
-    guard powered else { return }
+    guard powered else { return sample(at: max(t, rig.now), log: &log) }
     drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
     var copy = rig
     copy.advance(to: max(t, rig.now))
-    let total = copy.controller.ledger.deliveredTotal
-    if total != sampler.lastDelivered {
-      log.append(.delivered(total), at: max(t, rig.now))
-      sampler.lastDelivered = total
-      sampler.lastTime = max(t, rig.now)
-    }
+    log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
+    sampler.eventSinceSample = false
   }
 
   /// Runs `body` on the rig with an observer that records into `log` (the observer captures
@@ -179,19 +177,21 @@ public struct OfflineDriver: TraceDriver {
 
   /// Delivered-total sampling state.
   struct Sampler {
-    var lastDelivered = Micrograms(-1)
-    var lastTime = Milliseconds(Int64.min / 2)
+    /// An effect the firmware sends as an EVT happened since the last sample.
+    var eventSinceSample = false
   }
 
-  /// Turns one controller call's effects into observations; samples the delivered total.
+  /// Turns one controller call's effects into observations; notes whether the pump would
+  /// have sent an event.
   private static func observe(_ c: PumpController, _ log: inout ObservationLog, _ s: inout Sampler)
   {
-    var motorChanged = false
     for e in c.effects {
+      if !s.eventSinceSample, !DeviceEvent.events(for: e, controller: c).isEmpty {
+        s.eventSinceSample = true
+      }
       switch e {
       case .motor(let r):
         log.append(.motor(r), at: c.now)
-        motorChanged = true
       case .modeChanged(_, let to, let reason): log.append(.mode(to, reason), at: c.now)
       case .alarmRaised(let a): log.append(.alarmRaised(a, a.priority), at: c.now)
       case .alarmAcknowledged(let a): log.append(.alarmAcknowledged(a), at: c.now)
@@ -202,14 +202,6 @@ public struct OfflineDriver: TraceDriver {
       case .bolusDenied(let r, _): log.append(.bolusDenied(r), at: c.now)
       default: break
       }
-    }
-    let total = c.ledger.deliveredTotal
-    // Every motor change (even with nothing delivered yet, so interpolation never spans a
-    // rate change), and every 10 s while the total moves.
-    if motorChanged || (total != s.lastDelivered && c.now - s.lastTime >= deliveredSampleInterval) {
-      log.append(.delivered(total), at: c.now)
-      s.lastDelivered = total
-      s.lastTime = c.now
     }
   }
 }

@@ -29,6 +29,25 @@ public struct Trace: Hashable, Sendable {
     return e
   }
 
+  /// The instants at which every driver samples the pump, ascending: every expectation's time,
+  /// the millisecond before it (a window includes its start), its horizon, the start of a
+  /// `last W` amount, a mode's `at`, and the end. Online, the pump's clock stops exactly there
+  /// (`CLOCK ADVANCE`), so each window sees the same events on the same side of its edges as
+  /// offline; both drivers sample the delivered total there, so amounts read the same.
+  public var instants: [Milliseconds] {
+    var out: Set<Milliseconds> = []
+    for x in expectations {
+      let t = x.time
+      out.insert(t)
+      if t > .zero { out.insert(t - Milliseconds(1)) }
+      out.insert(x.expectation.horizon(from: t))
+      if case .delivered(_, _, .last(let w)) = x.expectation, t - w > .zero { out.insert(t - w) }
+      if case .mode(_, let at) = x.expectation { out.insert(at) }
+    }
+    out.insert(end)
+    return out.sorted()
+  }
+
   /// The expectations with their lines and times.
   public var expectations: [(time: Milliseconds, line: Int, expectation: Expectation, text: String)]
   {

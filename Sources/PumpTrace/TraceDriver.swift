@@ -17,7 +17,9 @@ public protocol TraceDriver {
   mutating func apply(
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog)
 
-  /// Lets time run to `t` with nothing else happening, observing everything on the way.
+  /// Lets time run to `t` with nothing else happening, observing everything on the way, and
+  /// samples the delivered total at `t`. The runner calls it at every instant of interest
+  /// (`Trace.instants`) before the actions of that instant, and at the end.
   mutating func advance(to t: Milliseconds, log: inout ObservationLog)
 
   /// Work done so far (offline: control steps), for benchmarks and reports.

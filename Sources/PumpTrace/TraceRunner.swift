@@ -31,6 +31,17 @@ public enum TraceRunner {
       e.column = 1
       throw e
     }
+    // Delivered totals are sampled at the same instants by every driver (docs/TRACES.md,
+    // "Delivered samples"): each instant of interest, after each action but a quiet vitals
+    // sample, at the end. So an amount reads the same online and offline.
+    let instants = trace.instants
+    var nextInstant = 0
+    func reach(_ t: Milliseconds) {
+      while nextInstant < instants.count && instants[nextInstant] <= t {
+        driver.advance(to: instants[nextInstant], log: &log)
+        nextInstant += 1
+      }
+    }
     var active: [ActiveSeries] = []
     var events = 0
     var order = 0
@@ -67,6 +78,7 @@ public enum TraceRunner {
         let sample = active[best].take().removing(mask)
         if active[best].nextTime == Milliseconds(Int64.max) { active.remove(at: best) }
         if sample.presentMask != 0 {
+          reach(t)
           driver.apply(.vitals(sample), at: t, line: 0, log: &log)
           events += 1
         }
@@ -82,11 +94,20 @@ public enum TraceRunner {
         if run.nextTime != Milliseconds(Int64.max) { active.append(run) }
         continue
       }
+      if case .clockAdvance(let d) = a {
+        // Time runs with nothing else happening: through the instants on the way, then a
+        // sample where it stops (as after any action).
+        reach(s.time + d)
+        driver.advance(to: s.time + d, log: &log)
+        events += 1
+        continue
+      }
+      reach(s.time)
       driver.apply(a, at: s.time, line: s.line, log: &log)
       events += 1
     }
     let end = trace.end
-    driver.advance(to: end, log: &log)
+    reach(end)
     return TraceRun(log: log, end: end, events: events, work: driver.work)
   }
 }

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import PumpConfig
 import PumpCore
+import PumpHardware
 import PumpPatient
 import PumpPatientLoop
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import PumpConfig
 import PumpCore
+import PumpHardware
 import PumpFirmware
 import PumpProtocol
 import SerialTransport

@@ -36,11 +36,11 @@ struct CommandParserTests {
   }
 
   @Test(
-    "REQ-MON-CMD-02: program key=value in human units is exact, defaults fill the rest, and the summary parses back"
+    "REQ-MON-CMD-02: program key=value in human units is exact, every field or a named template, and the summary parses back"
   )
   func program() throws {
     let c = try CommandParser.parse(
-      "program drug=1 area=acute_post_op conc=5mg/mL weight=70kg basal=5mg/h bolus=2mg bolus_rate=60mL/h lockout=10min max_per_hour=4 limit_1h=15mg limit_4h=40mg vtbi=60mL kvo=0.1mL/h rate_interval=1h"
+      "program drug=1 area=acute_post_op conc=5mg/mL weight=70kg basal=5mg/h loading=0mg bolus=2mg bolus_rate=60mL/h lockout=10min max_per_hour=4 limit_1h=15mg limit_4h=40mg vtbi=60mL kvo=0.1mL/h rate_interval=1h"
     )
     guard case .program(let p) = c.request else {
       Issue.record("not a program")
@@ -50,7 +50,7 @@ struct CommandParserTests {
     #expect(p.kvoRate == MicrolitersPerHour(100))
     #expect(p.lockout == .minutes(10))
     #expect(try CommandParser.parse(c.summary).request == c.request)
-    let file = "basal: 6 mg/h   # titrated\nlockout: 15min\n"
+    let file = "template: ward-adult\nbasal: 6 mg/h   # titrated\nlockout: 15min\n"
     let f = try CommandParser.parse("program rx.yaml", readFile: { _ in file })
     guard case .program(let q) = f.request else {
       Issue.record("rx.yaml: not a program")
@@ -75,6 +75,8 @@ struct CommandParserTests {
     #expect(message("rate 6mg").contains("expected a mass rate"))
     #expect(message("program basal=0.0001mg/h").contains("finer than"))
     #expect(message("program color=red").contains("unknown field 'color'"))
+    #expect(message("program template=icu").contains("unknown template 'icu'"))
+    #expect(message("program template=ward-adult template=ward-adult").contains("given twice"))
     #expect(message("vitals sbp=1200").contains("0-999"))
     #expect(message("inject moon 1").contains("unknown target 'moon'"))
     #expect(message("start now").contains("takes no arguments"))
@@ -82,8 +84,38 @@ struct CommandParserTests {
     for s in ["start", "resume", "bolus", "rate 6mg/h", "cbolus 1mg"] {
       #expect((try? CommandParser.parse(s))?.raisesDelivery == true, "\(s)")
     }
-    for s in ["pause", "stop", "ack", "program basal=5mg/h"] {
+    for s in ["pause", "stop", "ack", "program template=ward-adult basal=5mg/h"] {
       #expect((try? CommandParser.parse(s))?.raisesDelivery == false, "\(s)")
     }
+  }
+
+  @Test(
+    "REQ-MON-CMD-05: an omitted prescription field is an error naming every missing field (no silent default lockout or limit); a named template fills the rest and the summary prints every field"
+  )
+  func omittedFields() throws {
+    do {
+      _ = try CommandParser.parse("program basal=6mg/h bolus=2mg")
+      Issue.record("an incomplete prescription was accepted")
+    } catch {
+      #expect(
+        error.message.contains("missing drug, area, conc, weight, loading, bolus_rate, lockout"))
+      #expect(error.message.contains("limit_1h, limit_4h"))
+      #expect(error.message.contains("template=ward-adult"))
+    }
+    do {
+      _ = try CommandParser.parse("program rx.yaml", readFile: { _ in "basal: 6 mg/h\n" })
+      Issue.record("an incomplete prescription file was accepted")
+    } catch { #expect(error.message.contains("missing drug")) }
+    let c = try CommandParser.parse("program template=ward-adult lockout=15min")
+    guard case .program(let p) = c.request else {
+      Issue.record("not a program")
+      return
+    }
+    var expected = CommandParser.defaultPrescription
+    expected.lockout = .minutes(15)
+    #expect(p == expected)
+    #expect(c.summary.contains("lockout=15min"))
+    #expect(c.summary.contains("limit_1h=15mg limit_4h=40mg"))
+    #expect(try CommandParser.parse(c.summary).request == c.request)
   }
 }

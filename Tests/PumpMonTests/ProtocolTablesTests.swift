@@ -91,7 +91,7 @@ enum ProtocolTables {
     }
     s +=
       "\n\n#### Fault codes (sub-code of mode 8, `INJECT FAULT`)\n\n| value | name |\n|---|---|\n"
-    s += rows(all(FaultCode.init(rawValue:))) { [WireNames.name($0, in: WireNames.faults)] }
+    s += rows(all(FaultCode.init(rawValue:))) { [WireNames.name($0, in: WireNames.allFaults)] }
     s += "\n\n#### Vitals (bit numbers of the `EVT INTERLOCK` mask)\n\n| bit | vital |\n|---|---|\n"
     s += rows(all(Vital.init(rawValue:))) { ["\($0)"] }
     s += "\n\n#### Roles (`LOGIN` field 1) and who may send each request kind\n\n"

@@ -17,7 +17,7 @@ struct RecordTests {
     role vitals
     vitals sbp=125 dbp=75 hr=80 spo2=97 rr=14
     role clinician
-    program basal=6mg/h bolus=2mg lockout=15min
+    program template=ward-adult basal=6mg/h bolus=2mg lockout=15min
     start
     try rate 7mg/h
     role patient

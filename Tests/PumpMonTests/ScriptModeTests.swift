@@ -97,7 +97,7 @@ struct ScriptModeTests {
       role vitals
       vitals sbp=125 dbp=75 hr=80 spo2=97 rr=14
       role clinician
-      program basal=5mg/h bolus=2mg lockout=10min limit_1h=15mg limit_4h=40mg
+      program template=ward-adult basal=5mg/h bolus=2mg lockout=10min limit_1h=15mg limit_4h=40mg
       start
       expect mode infusing
       role patient

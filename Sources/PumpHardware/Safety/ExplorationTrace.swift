@@ -104,6 +104,7 @@ public enum ExplorationTrace {
     case .sensor: "sensor"
     case .journal: "journal"
     case .motor: "motor"
+    case .journalVersion: "journal-version"
     }
   }
 
