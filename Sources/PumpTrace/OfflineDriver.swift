@@ -23,12 +23,25 @@ public struct OfflineDriver: TraceDriver {
   /// The first invariant the replay broke, if any: the trace fails whatever it expected.
   public private(set) var violation: SafetyInvariants.Violation?
 
+  /// The pump's state captured at the last power loss (`PumpRig.snapshot()`, the journal's
+  /// snapshot bytes): power-on restores the pump from these bytes, not from the rig left
+  /// standing (docs/TRACES.md, "Power loss").
+  public private(set) var journal: [UInt8]?
+  /// Hardware changes made while the pump was off, applied to the restored pump at power-on.
+  private var injectedWhileOff: [HardwareInjection] = []
+  /// Why a restart could not restore the pump from its snapshot bytes (the run then fails).
+  public private(set) var restoreFailure: String?
+  private let profile: HardwareProfile
+  private let formulary: Formulary
+
   /// A pump on `setup`'s profile and formulary, powered on at time 0 in self-test.
   public init(setup: TraceSetup) {
     rig = PumpRig(
       controller: PumpController(profile: setup.profile, formulary: setup.formulary, now: .zero),
       hardware: SimulatedHardware(profile: setup.profile, now: .zero))
     prescription = setup.prescription
+    profile = setup.profile
+    formulary = setup.formulary
   }
 
   public var work: Int64 { rig.steps }
@@ -70,10 +83,12 @@ public struct OfflineDriver: TraceDriver {
       case .powerRestored(let passed):
         powered = true
         log.append(.power(on: true), at: t)
+        restoreFromJournal()
         drive(&log) { rig, o in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
       case .inject(let i):
-        inject(i)
         if case .fault = i { return }  // Refused while off, as online.
+        inject(i)
+        injectedWhileOff.append(i)
       default:
         return  // No power: the pump hears nothing.
       }
@@ -97,6 +112,8 @@ public struct OfflineDriver: TraceDriver {
       drive(&log) { rig, o in rig.step(at: t, observe: o) }
     case .powerLost:
       drive(&log) { rig, o in rig.powerLost(at: t, observe: o) }
+      journal = rig.snapshot()
+      injectedWhileOff = []
       powered = false
       log.append(.power(on: false), at: t)
       log.append(.motor(.zero), at: t)
@@ -174,6 +191,27 @@ public struct OfflineDriver: TraceDriver {
   }
 
   private mutating func inject(_ i: HardwareInjection) { rig.hardware.apply(i) }
+
+  /// Power-on after an outage: the pump is rebuilt from the snapshot bytes taken at the loss
+  /// (as the firmware restarts from its journal), then the hardware changes made while it was
+  /// off are applied to it. Bytes that do not restore leave the pump as it stood and fail the run.
+  private mutating func restoreFromJournal() {
+    guard let bytes = journal else { return }
+    do {
+      var restored = try PumpRig(restoring: bytes, profile: profile, formulary: formulary)
+      for i in injectedWhileOff { restored.hardware.apply(i) }
+      #if DEBUG
+        restored.controller.debugBrokenRule = rig.controller.debugBrokenRule
+      #endif
+      rig = restored
+    } catch {
+      if restoreFailure == nil {
+        restoreFailure = "power-on could not restore the snapshot: \(error)"
+      }
+    }
+    journal = nil
+    injectedWhileOff = []
+  }
 
   /// Delivered-total sampling state.
   struct Sampler {

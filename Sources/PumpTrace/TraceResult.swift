@@ -90,6 +90,10 @@ public enum OfflineReplay {
         result.invariantViolation = v.description
         result.verdict = .fail
       }
+      if let f = driver.restoreFailure {
+        result.error = f
+        result.verdict = .fail
+      }
       if keepLog { result.log = run.log }
     } catch {
       result.error = error.message

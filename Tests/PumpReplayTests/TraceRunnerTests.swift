@@ -208,3 +208,28 @@ struct RecordingDriver: TraceDriver {
     #expect(p == rx)
   }
 }
+
+@Suite struct OfflinePowerTests {
+  @Test(
+    "REQ-TRACE-POWER-01: offline power-on restores the pump from the snapshot bytes taken at the loss, then applies what changed while it was off"
+  )
+  func restoresFromSnapshot() throws {
+    let trace = try TraceParser.parse(minimalHeader + "0s vitals SBP=120\n")
+    let setup = try TraceSetup.bind(trace, to: shippedConfiguration)
+    var d = OfflineDriver(setup: setup)
+    var log = ObservationLog()
+    try d.begin(setup, log: &log)
+    d.apply(.powerLost, at: .minutes(5), line: 2, log: &log)
+    let bytes = try #require(d.journal)
+    #expect(bytes == d.rig.snapshot())
+    d.apply(.inject(.door(open: true)), at: .minutes(6), line: 3, log: &log)
+    // The rig left standing, restarted in place: what restoring from the bytes must equal.
+    var standing = d.rig
+    standing.powerRestored(at: .minutes(7), selfTestPassed: true)
+    d.apply(.powerRestored(selfTestPassed: true), at: .minutes(7), line: 4, log: &log)
+    #expect(d.journal == nil)
+    #expect(d.restoreFailure == nil)
+    #expect(d.rig.snapshot() == standing.snapshot())
+    #expect(d.rig.controller.alarms.isActive(.doorOpen))
+  }
+}
