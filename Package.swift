@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "SerialTransport", targets: ["SerialTransport"]),
     .library(name: "PumpFirmware", targets: ["PumpFirmware"]),
     .library(name: "PumpHost", targets: ["PumpHost"]),
+    .library(name: "PumpTrace", targets: ["PumpTrace"]),
     .library(name: "PumpReplay", targets: ["PumpReplay"]),
     .library(name: "PumpNoise", targets: ["PumpNoise"]),
     .library(name: "PumpPatient", targets: ["PumpPatient"]),
@@ -53,8 +54,14 @@ let package = Package(
         "PumpCore", "PumpHardware", "PumpProtocol", "PumpPatient", crypto,
         .product(name: "Yams", package: "Yams"),
       ]),
-    // Wire protocol: framing, codec, sessions, authentication. Pure, no I/O.
+    // Wire protocol: framing, codec, sessions, authentication; the host-side vocabulary every
+    // front end shares (WireNames, the Quantity grammar). Pure, no I/O.
     .target(name: "PumpProtocol", dependencies: ["PumpCore", crypto]),
+    // The trace language and offline replay: lexer, parser, checker, offline driver (PumpCore on
+    // PumpHardware in virtual time, through PumpProtocol's request → event mapping), the session
+    // recorder, JUnit/JSON/HTML reports. No serial stack, no libudev, no YAML: the caller
+    // resolves a header's profile and drug library (`TraceResolver`).
+    .target(name: "PumpTrace", dependencies: ["PumpCore", "PumpHardware", "PumpProtocol"]),
     // libudev, for serial port discovery.
     .systemLibrary(
       name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
@@ -70,15 +77,22 @@ let package = Package(
         systemPackage,
       ]),
     // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
-    // The client only: the line-noise relay is test tooling (PumpNoise).
+    // The client only: the line-noise relay is test tooling (PumpNoise). Sessions record into
+    // PumpTrace's recorder.
     .target(
       name: "PumpHost",
-      dependencies: ["PumpCore", "PumpProtocol", "PumpConfig", "SerialTransport", crypto]),
-    // Trace format, offline and online replay, JUnit/HTML/JSON reports; `PumpSimProcess`, the
-    // one way to start pumpsim as a child process (online replay, pumpbench, test support).
+      dependencies: [
+        "PumpCore", "PumpProtocol", "PumpConfig", "PumpTrace", "SerialTransport", crypto,
+      ]),
+    // Online replay: PumpTrace's traces sent to pumpsim over the serial line, with the same
+    // results and reports as offline; header binding through PumpConfig (`TraceSetup.bind(_:to:
+    // Configuration)`); `PumpSimProcess`, the one way to start pumpsim as a child process
+    // (online replay, pumpbench, test support).
     .target(
       name: "PumpReplay",
-      dependencies: ["PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost"]),
+      dependencies: [
+        "PumpTrace", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "PumpHost",
+      ]),
 
     // Test tooling. The line-noise relay (`pumpmon relay`, ReliabilityTests) and the one seeded
     // generator (SplitMix64) of the relay and the tests.
@@ -100,8 +114,8 @@ let package = Package(
     .executableTarget(
       name: "pumpmon",
       dependencies: [
-        "PumpHost", "PumpReplay", "PumpNoise", "PumpConfig", "PumpProtocol", "PumpCore",
-        "SerialTransport", argumentParser,
+        "PumpHost", "PumpTrace", "PumpReplay", "PumpNoise", "PumpConfig", "PumpProtocol",
+        "PumpCore", "SerialTransport", argumentParser,
       ]),
 
     // Benchmark-only malloc interposer: counts allocations per frame in pumpbench. Linked into
@@ -112,7 +126,7 @@ let package = Package(
       name: "pumpbench",
       dependencies: [
         "CBenchMalloc", "PumpCore", "PumpHardware", "PumpConfig", "PumpProtocol", "SerialTransport",
-        "PumpReplay", "PumpHost", "PumpFirmware", "PumpPatient", "PumpPatientLoop",
+        "PumpTrace", "PumpReplay", "PumpHost", "PumpFirmware", "PumpPatient", "PumpPatientLoop",
       ],
       // The interposed malloc family must stay in the executable's dynamic symbol table (the
       // Swift runtime and libc call it through the PLT), and survive --gc-sections.
@@ -148,8 +162,8 @@ let package = Package(
     .testTarget(
       name: "PumpReplayTests",
       dependencies: [
-        "KetaPumpTestSupport", "PumpReplay", "PumpCore", "PumpHardware", "PumpConfig",
-        "PumpProtocol", "PumpHost", "PumpNoise",
+        "KetaPumpTestSupport", "PumpTrace", "PumpReplay", "PumpCore", "PumpHardware",
+        "PumpConfig", "PumpProtocol", "PumpHost", "PumpNoise",
       ]),
     .testTarget(
       name: "ReliabilityTests",
@@ -159,7 +173,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "PumpMonTests",
-      dependencies: ["KetaPumpTestSupport", "PumpHost", "PumpConfig", "PumpCore", "PumpProtocol"]),
+      dependencies: [
+        "KetaPumpTestSupport", "PumpHost", "PumpTrace", "PumpConfig", "PumpCore", "PumpProtocol",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpProtocol
 
 /// A drug-library record as the host sees it: the controller's `DrugEntry` plus the names that
 /// stay on the host (the wire carries only `DrugEntryID`).

@@ -1,5 +1,6 @@
 import PumpCore
 import PumpHardware
+import PumpProtocol
 
 extension PumpModel {
   static let topFields = [

@@ -1,5 +1,6 @@
 import Foundation
 import PumpCore
+import PumpProtocol
 import Yams
 
 /// A YAML node together with the file it came from and its field path, so every check can report

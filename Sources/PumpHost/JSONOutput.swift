@@ -1,5 +1,6 @@
 import PumpCore
 import PumpProtocol
+import PumpTrace
 
 /// The JSON objects pumpmon prints with `--json`, one per line, each with a `type`: `reply`,
 /// `nak`, `event`, `telemetry`, `link`, `counters`, `error` (docs/PUMPMON.md lists the fields).

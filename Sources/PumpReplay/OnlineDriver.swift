@@ -1,6 +1,7 @@
 import PumpCore
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 /// Runs a trace on a running pumpsim over the serial line (docs/TRACES.md, "Online replay").
 /// The pump's clock is virtual and driven by the trace through the service role: `CLOCK

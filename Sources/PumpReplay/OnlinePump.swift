@@ -1,6 +1,7 @@
 import PumpCore
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 /// A running pumpsim seen by online replay: logged-in `PumpClient`s, one per role on its own
 /// port when the pump has four (`pumpsim run --ports 4`: no re-login between roles), else one

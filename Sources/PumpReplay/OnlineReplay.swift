@@ -2,6 +2,7 @@ import PumpConfig
 import PumpCore
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 /// Online replay of parsed traces against pumpsim over the serial line (`OnlineDriver`), with
 /// the same results and reports as `OfflineReplay`.

@@ -5,6 +5,7 @@ import Foundation
 import PumpConfig
 import PumpCore
 import PumpReplay
+import PumpTrace
 
 private struct ReplayTiming {
   var bestNanoseconds: Int64

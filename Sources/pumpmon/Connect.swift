@@ -1,6 +1,7 @@
 import ArgumentParser
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 #if canImport(Glibc)
   import Glibc
@@ -93,7 +94,8 @@ struct Connect: ParsableCommand {
         command: "connect")
       role = driver.session.role
       if let record {
-        driver.recorder = TraceRecorder(path: record, now: SessionDriver.now())
+        driver.recorder = TraceRecorder(
+          path: record, now: SessionDriver.now(), fallback: CommandParser.defaultPrescription)
       }
       defer { driver.close() }
       try driver.connect()

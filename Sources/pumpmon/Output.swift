@@ -1,6 +1,7 @@
 import ArgumentParser
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 #if canImport(Glibc)
   import Glibc

@@ -2,6 +2,7 @@ import ArgumentParser
 import PumpCore
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 /// `pumpmon record PORT --out session.trace`.
 struct Record: ParsableCommand {
@@ -67,7 +68,8 @@ struct Record: ParsableCommand {
         port: port, key: keys, defaultRole: parsed?.firstRole ?? .clinician, reconnect: true,
         command: "record")
       role = driver.session.role
-      let recorder = TraceRecorder(path: out, now: SessionDriver.now())
+      let recorder = TraceRecorder(
+        path: out, now: SessionDriver.now(), fallback: CommandParser.defaultPrescription)
       driver.recorder = recorder
       defer { driver.close() }
       Signals.install()

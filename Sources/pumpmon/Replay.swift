@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PumpConfig
 import PumpReplay
+import PumpTrace
 
 /// `pumpmon replay`: replays alarm test traces offline (issue #6, docs/TRACES.md) on the same
 /// PumpCore and simulated hardware as pumpsim, in virtual time, or online against pumpsim over

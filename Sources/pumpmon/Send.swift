@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 /// `pumpmon send PORT <command> [args]`: one command, its reply, an exit status.
 struct Send: ParsableCommand {

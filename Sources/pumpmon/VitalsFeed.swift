@@ -2,6 +2,7 @@ import ArgumentParser
 import PumpCore
 import PumpHost
 import PumpProtocol
+import PumpTrace
 
 /// `pumpmon vitals PORT --from vitals.csv [--rate N]`.
 struct VitalsFeed: ParsableCommand {
@@ -11,7 +12,8 @@ struct VitalsFeed: ParsableCommand {
     discussion: """
       The CSV needs a header row with a time column (time, t, timestamp, elapsed: seconds) and \
       any of sbp, dbp, hr, spo2, rr (monitor aliases such as NIBP_SYS, Solar8000/HR, pulse are \
-      accepted; separators , ; or tab; empty cells are missing values). Samples are sent at their \
+      accepted; separators , ; or tab; empty cells and - are missing values; the same reader as \
+      trace 'vitals csv' lines, docs/TRACES.md). Samples are sent at their \
       times divided by --rate, and the link is kept alive in between.
 
       Exit status: 0 every sample accepted, 2 a sample was refused, 3 authentication, 4 link, \
@@ -46,7 +48,12 @@ struct VitalsFeed: ParsableCommand {
       guard let text = readText(from) else {
         throw Failure("cannot read vitals file \(from)", code: ExitStatus.usage)
       }
-      let rows = try VitalsCSV.parse(text, file: from)
+      let rows: [VitalsCSV.Row]
+      do {
+        rows = try VitalsCSV.rows(bytes: Array(text.utf8), file: from)
+      } catch {
+        throw ScriptError(file: from, line: error.line, message: error.message)
+      }
       guard !rows.isEmpty else { throw Failure("\(from): no samples", code: ExitStatus.usage) }
       let driver = try Connection.driver(
         port: port, key: keys, defaultRole: .vitals, command: "vitals")

@@ -315,7 +315,7 @@ struct ConfigErrorTests {
     Edit(
       old: "stale_after: \"5 s\"", new: "stale_after: \"5 mL\"",
       error:
-        "HardwareProfiles/care-areas.yaml:11:18: error: field 'care_areas.acute_post_op.stale_after': expected a time (µs, ms, s, min, h), got '5 mL'"
+        "HardwareProfiles/care-areas.yaml:11:18: error: field 'care_areas.acute_post_op.stale_after': expected a time (µs, ms, s, min, h, d), got '5 mL'"
     ),
   ]
 

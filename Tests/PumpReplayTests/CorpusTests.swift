@@ -1,6 +1,7 @@
 import Foundation
 import KetaPumpTestSupport
 import PumpReplay
+import PumpTrace
 import Testing
 
 /// Tools/test replays the corpus through this suite.

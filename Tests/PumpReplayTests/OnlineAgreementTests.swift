@@ -1,6 +1,7 @@
 import Foundation
 import KetaPumpTestSupport
 import PumpReplay
+import PumpTrace
 import Testing
 
 /// Online replay (a fresh pumpsim per trace, over its serial ports) against offline replay.

@@ -3,6 +3,7 @@ import PumpCore
 import Testing
 
 @testable import PumpReplay
+@testable import PumpTrace
 
 /// Issue 12 §2 (c): offline replay checks the safety invariants at every controller call; a
 /// replay that breaks one fails, whatever its expectations say.

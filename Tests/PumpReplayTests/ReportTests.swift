@@ -1,6 +1,7 @@
 import Foundation
 import KetaPumpTestSupport
 import PumpReplay
+import PumpTrace
 import Testing
 
 #if canImport(FoundationXML)

@@ -3,6 +3,7 @@ import KetaPumpTestSupport
 import PumpConfig
 import PumpCore
 import PumpReplay
+import PumpTrace
 
 /// A header that binds to the shipped configuration.
 let minimalHeader = "profile: syringe-pca-60ml\n"

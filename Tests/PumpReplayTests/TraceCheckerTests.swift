@@ -1,5 +1,6 @@
 import PumpCore
 import PumpReplay
+import PumpTrace
 import Testing
 
 /// The checker reads only an observation stream: these logs are written by hand, as an online
@@ -98,6 +99,73 @@ import Testing
     #expect(r[0].passed == (failure == nil))
     #expect(r[0].message == (failure ?? ""))
     if failure != nil { #expect(!r[0].context.isEmpty) }
+  }
+
+  static let language2Cases: [(String, String?)] = [
+    ("50s expect delivered ≈ 1.25 mg ± 0 µg total", nil),
+    ("50s expect delivered ~ 1.3 mg +- 50 ug total", nil),
+    (
+      "50s expect delivered ≈ 1.3 mg ± 49 µg total",
+      "expected delivered ≈ 1.300 mg ± 0.049 mg in total up to 00:00:50.000, actual: 1.250 mg"
+    ),
+    ("90s expect mode paused(alarm) within 10s", nil),
+    (
+      "90s expect mode paused within 9s",
+      "expected mode paused within 9s of 00:01:30.000, actual: infusing(basal) since 00:00:00.000, infusing(basal) at 00:01:39.000"
+    ),
+  ]
+
+  @Test(
+    "REQ-TRACE-LANG-02: tolerances on amounts and windows on modes against a hand-written stream",
+    arguments: language2Cases)
+  func language2(line: String, failure: String?) throws {
+    try expectation(line: line, failure: failure)
+  }
+
+  @Test("REQ-TRACE-LANG-01: a labelled command's outcome is judged by label, at any later time")
+  func labelledCommands() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + String(repeating: "# pad\n", count: 7)
+        + "120s r: resume\n130s expect rejected(alarm-condition-present) for r\n"
+        + "140s expect accepted for r\n")
+    let r = TraceChecker.check(t, log: Self.stream)
+    #expect(r.map(\.passed) == [true, false])
+    #expect(
+      r[1].message
+        == "expected the command on line 9 accepted, actual: rejected(alarm-condition-present)")
+  }
+
+  @Test("REQ-TRACE-LANG-01: a labelled press's decision is judged by label, at any later time")
+  func labelledPresses() throws {
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "60s a: press\n90s b: press\n95s c: press\n100s expect bolus granted for a\n"
+        + "100s expect bolus denied(lockout) for b\n100s expect bolus granted for b\n"
+        + "100s expect bolus denied for c\n")
+    let r = TraceChecker.check(t, log: Self.stream)
+    #expect(r.map(\.passed) == [true, true, false, false])
+    #expect(
+      r[2].message
+        == "expected bolus granted for the press at 00:01:30.000, actual: denied(lockout)")
+    #expect(
+      r[3].message
+        == "expected bolus denied for the press at 00:01:35.000, actual: no bolus decision at that instant"
+    )
+  }
+
+  @Test("REQ-TRACE-LANG-03: a window anchored to a labelled line starts at that line's time")
+  func anchored() throws {
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "95s d: inject door open\n200s expect alarm door-open priority high within 5s of d\n"
+        + "200s expect alarm door-open within 4s of d\n200s expect motor stopped within 5s of d\n"
+        + "200s expect mode paused(alarm) within 5s of d\n")
+    let r = TraceChecker.check(t, log: Self.stream)
+    #expect(r.map(\.passed) == [true, false, true, true])
+    #expect(
+      r[1].message
+        == "expected alarm door-open within 4s of 00:01:35.000, actual: not active (next raised at 00:01:40.000)"
+    )
   }
 
   @Test("REQ-TRACE-CHECK-01: command outcomes are matched to the line before the expectation")

@@ -1,6 +1,7 @@
 import KetaPumpTestSupport
 import PumpCore
 import PumpReplay
+import PumpTrace
 import Testing
 
 /// Every malformed line kind, with its exact message: file:line:column, what was expected, what
@@ -138,7 +139,7 @@ import Testing
     ),
     (
       "5s expect delivered about 5 mg total",
-      "bad.trace:2:21: expected a comparison (≤, <, ≥, >), found 'about'"
+      "bad.trace:2:21: expected a comparison (≤, <, ≥, >, ≈), found 'about'"
     ),
     (
       "5s expect delivered ≤ 5 mL total",
@@ -166,6 +167,99 @@ import Testing
     ),
     ("5s expect audio-pause quiet", "bad.trace:2:23: expected 'broken', found 'quiet'"),
   ]
+
+  /// Issue 14's constructs (labels, tolerances, windows on modes).
+  static let language2Cases: [(String, String)] = [
+    (
+      "5s expect delivered ≈ 5 mg total",
+      "bad.trace:2:28: expected '± <tolerance>' (ASCII '+- <tolerance>'), found 'total'"
+    ),
+    (
+      "5s expect delivered ≈ 5 mg",
+      "bad.trace:2:27: expected '± <tolerance>' (ASCII '+- <tolerance>'), found the end of the line"
+    ),
+    (
+      "5s expect delivered ~ 5 mg +- 2 mL total",
+      "bad.trace:2:31: expected a mass (µg, mg, g), found '2 mL'"
+    ),
+    (
+      "5s expect mode idle soon",
+      "bad.trace:2:21: expected 'at <time>', 'within <duration>' or the end of the line, found 'soon'"
+    ),
+    (
+      "5s expect mode idle within soon",
+      "bad.trace:2:28: expected a duration (250ms, 12.5s, 3min, 2h, 1d), found 'soon'"
+    ),
+    (
+      "5s expect accepted for nobody",
+      "bad.trace:2:24: expected a label of an earlier line (a clinician command, 'inject fault' or 'link' line; none defined yet), found 'nobody'"
+    ),
+    (
+      "5s expect accepted for later\n6s later: pause",
+      "bad.trace:2:24: expected a label of an earlier line (a clinician command, 'inject fault' or 'link' line; none defined yet), found 'later'"
+    ),
+    (
+      "5s p1: press\n6s expect accepted for p1",
+      "bad.trace:3:24: expected a label of a clinician command, 'inject fault' or 'link' line, found 'p1' (line 2)"
+    ),
+    ("5s p1: press\n6s p1: press", "bad.trace:3:4: label 'p1' already names line 2"),
+    (
+      "5s p.1: press",
+      "bad.trace:2:4: expected a label (a letter, then letters, digits, '-' or '_') before ':', found 'p.1:'"
+    ),
+    (
+      "5s p1: expect accepted",
+      "bad.trace:2:4: expected a label on an action line, not on 'expect'"
+    ),
+    (
+      "5s expect bolus granted for",
+      "bad.trace:2:28: expected a label of an earlier line (a 'press' line), found the end of the line"
+    ),
+    (
+      "5s go: pause\n6s expect bolus granted for go",
+      "bad.trace:3:29: expected a label of a 'press' line, found 'go' (line 2)"
+    ),
+    (
+      "5s expect alarm door-open within 1s of nowhere",
+      "bad.trace:2:40: expected a label of an earlier line (any action line; none defined yet), found 'nowhere'"
+    ),
+    (
+      "5s p: press\n6s expect mode idle of p",
+      "bad.trace:3:21: expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+    ),
+    (
+      "5s p: press\n6s expect alarm door-open of",
+      "bad.trace:3:29: expected a label of an earlier line (any action line), found the end of the line"
+    ),
+    (
+      "5s program basal",
+      "bad.trace:2:12: expected a prescription field as key=value (drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval), found 'basal'"
+    ),
+    (
+      "5s program colour=red",
+      "bad.trace:2:12: expected a prescription field (drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval), found 'colour'"
+    ),
+    (
+      "5s program basal=5mL/h",
+      "bad.trace:2:18: expected a mass rate (µg/h, mg/h) or a dose rate per kg (µg/kg/h, mg/kg/h) for 'basal', found '5mL/h'"
+    ),
+    (
+      "5s program bolus=1mg lockout=soon",
+      "bad.trace:2:30: expected a duration (250ms, 12.5s, 3min, 2h, 1d) for 'lockout', found 'soon'"
+    ),
+    ("5s program bolus=1mg bolus=2mg", "bad.trace:2:22: 'bolus' given twice"),
+    (
+      "5s program weight=heavy",
+      "bad.trace:2:19: expected a weight (g, kg) for 'weight', found 'heavy'"
+    ),
+  ]
+
+  @Test(
+    "REQ-TRACE-LANG-01, REQ-TRACE-LANG-02, REQ-TRACE-LANG-03, REQ-TRACE-LANG-04: malformed labels, tolerances, windows and anchors name file:line:column",
+    arguments: language2Cases)
+  func language2Line(line: String, message: String) {
+    #expect(parseError(minimalHeader + line + "\n") == message)
+  }
 
   @Test("REQ-TRACE-PARSE-01: every malformed body line kind has its exact message", arguments: body)
   func bodyLine(line: String, message: String) {

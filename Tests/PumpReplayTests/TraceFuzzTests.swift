@@ -3,6 +3,7 @@ import KetaPumpTestSupport
 import PumpCore
 import PumpNoise
 import PumpReplay
+import PumpTrace
 import Testing
 
 @Suite struct TraceFuzzTests {

@@ -2,6 +2,7 @@ import KetaPumpTestSupport
 import PumpCore
 import PumpHardware
 import PumpReplay
+import PumpTrace
 import Testing
 
 @Suite struct TraceParserTests {
@@ -184,6 +185,123 @@ import Testing
         .audioPauseBroken(by: .doorOpen, within: .seconds(1)),
       ])
     #expect(t.expectations[0].text == "expect alarm door-open priority high within 1s")
+  }
+
+  @Test("REQ-TRACE-LANG-01: labels name action lines; 'for <label>' addresses them")
+  func labels() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s p1: press
+        10s p2: press
+        20s rx-2: rate 4 mg/h
+        30s expect bolus granted for p1
+        30s expect bolus denied(lockout) for p2
+        30s expect accepted for rx-2
+        30s expect rejected(rate-increase-too-soon) for rx-2
+        """)
+    #expect(t.steps[0].kind == .action(.press))
+    #expect(t.steps[2].kind == .action(.clinician(.rate(.milligramsPerHour(4)))))
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .bolusOf(pressTime: .seconds(10), ordinal: 0, granted: true, denial: nil),
+        .bolusOf(pressTime: .seconds(10), ordinal: 1, granted: false, denial: .lockout),
+        .commandOf(line: 4, accepted: true, rejection: nil),
+        .commandOf(line: 4, accepted: false, rejection: .rateIncreaseTooSoon),
+      ])
+  }
+
+  @Test("REQ-TRACE-LANG-03: 'within W of <label>' anchors a window to a labelled earlier line")
+  func anchoredWindows() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s d: inject door open
+        20s expect alarm door-open priority high within 1s of d
+        20s expect motor stopped of d
+        20s expect mode paused within 2s of d
+        """)
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .anchored(
+          .alarm(.doorOpen, priority: .high, within: .seconds(1)), at: .seconds(10), line: 2),
+        .anchored(.motorStopped(within: .zero), at: .seconds(10), line: 2),
+        .anchored(.modeWithin(.paused(nil), within: .seconds(2)), at: .seconds(10), line: 2),
+      ])
+    #expect(t.end == .seconds(20))
+    let v = try TraceParser.parse(
+      minimalHeader
+        + "5s spike: vitals SBP=190\n9s expect alarm vitals-warning within 3s of spike\n")
+    #expect(
+      v.expectations.map(\.expectation) == [
+        .anchored(
+          .alarm(.vitalsWarning, priority: nil, within: .seconds(3)), at: .seconds(5), line: 2)
+      ])
+  }
+
+  @Test("REQ-TRACE-LANG-04: 'program key=value…' re-programs any field, per-kg values too")
+  func reprogram() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s program weight=80kg basal=0.05mg/kg/h bolus=0.02mg/kg lockout=15min max-boluses-per-hour=3 care-area=chronic-pain vtbi=20mL
+        """)
+    let changes: [PrescriptionChange] = [
+      .weight(.kilograms(80)), .basal(.perKg(MicrogramsPerKilogramHour(50))),
+      .bolus(.perKg(MicrogramsPerKilogram(20))), .lockout(.minutes(15)), .maxBolusesPerHour(3),
+      .careArea(.chronicPain), .vtbi(Microliters(20_000)),
+    ]
+    #expect(t.steps[0].kind == .action(.clinician(.reprogram(changes))))
+    guard
+      case .program(let p)? = TraceAction.clinician(.reprogram(changes)).hostRequest(
+        prescription: wardRx)
+    else {
+      Issue.record("not a PROGRAM request")
+      return
+    }
+    var want = wardRx
+    want.patientWeight = .kilograms(80)
+    want.basalRate = .milligramsPerHour(4)  // 0.05 mg/kg/h x 80 kg
+    want.bolusDose = .milligrams(1) + Micrograms(600)  // 0.02 mg/kg x 80 kg
+    want.lockout = .minutes(15)
+    want.maxBolusesPerHour = 3
+    want.careArea = .chronicPain
+    want.vtbi = Microliters(20_000)
+    #expect(p == want)
+  }
+
+  @Test(
+    "REQ-TRACE-LANG-04: the recorder's re-programming line parses back to the same prescription")
+  func recordedReprogram() throws {
+    var p = wardRx
+    p.basalRate = .milligramsPerHour(4)
+    p.lockout = .minutes(15)
+    p.careArea = .chronicPain
+    let line = TraceText.program(p, from: wardRx)
+    #expect(line == "program care-area=chronic-pain basal=4mg/h lockout=15min")
+    #expect(TraceText.program(wardRx, from: wardRx) == "program")
+    let t = try TraceParser.parse(minimalHeader + "10s \(line)\n")
+    guard case .action(let a) = t.steps[0].kind,
+      case .program(let back)? = a.hostRequest(prescription: wardRx)
+    else {
+      Issue.record("not a PROGRAM")
+      return
+    }
+    #expect(back == p)
+  }
+
+  @Test("REQ-TRACE-LANG-02: tolerances (Unicode and ASCII) and a window on a mode")
+  func tolerancesAndWindows() throws {
+    let t = try TraceParser.parse(
+      minimalHeader + """
+        10s expect delivered ≈ 5 mg ± 2 µg total
+        10s expect delivered ~ 5 mg +- 2 ug in last 1h
+        10s expect mode paused(alarm) within 2s
+        """)
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .delivered(.approximately(tolerance: Micrograms(2)), .milligrams(5), scope: .total),
+        .delivered(
+          .approximately(tolerance: Micrograms(2)), .milligrams(5), scope: .last(.hours(1))),
+        .modeWithin(.paused(.alarm), within: .seconds(2)),
+      ])
   }
 
   @Test("REQ-TRACE-FORMAT-02: a generator line is one step; '-' marks a missing vital")

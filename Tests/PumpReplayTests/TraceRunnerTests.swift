@@ -1,8 +1,10 @@
+import Foundation
 import KetaPumpTestSupport
 import PumpCore
 import PumpHardware
 import PumpProtocol
 import PumpReplay
+import PumpTrace
 import Testing
 
 /// A driver that only records what it is given: the runner's seam for online drivers.
@@ -164,5 +166,70 @@ struct RecordingDriver: TraceDriver {
       #expect(a.role == role)
       #expect(a.hostRequest(prescription: rx) == request)
     }
+  }
+}
+
+@Suite struct TraceModuleTests {
+  @Test(
+    "REQ-TRACE-MODULE-01: PumpTrace depends on PumpCore, PumpHardware and PumpProtocol only")
+  func dependencies() throws {
+    let text = try String(contentsOfFile: "\(repoRoot)/Package.swift", encoding: .utf8)
+    let start = try #require(text.range(of: ".target(name: \"PumpTrace\", dependencies: ["))
+    let rest = text[start.upperBound...]
+    let end = try #require(rest.firstIndex(of: "]"))
+    let deps = Set(
+      rest[..<end].split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""]))
+      }.filter { !$0.isEmpty })
+    #expect(deps == ["PumpCore", "PumpHardware", "PumpProtocol"])
+  }
+
+  @Test(
+    "REQ-TRACE-MODULE-01: every command and sample reaches the controller through HostRequest.pumpEvent"
+  )
+  func oneMapping() {
+    let rx = wardRx
+    let actions: [TraceAction] = [
+      .press, .vitals(VitalsSample(sbp: 120)), .clinician(.program), .clinician(.confirm),
+      .clinician(.start), .clinician(.pause), .clinician(.resume), .clinician(.stop),
+      .clinician(.rate(.milligramsPerHour(4))), .clinician(.bolus(.milligrams(1))),
+      .clinician(.acknowledge), .clinician(.audioPause), .clinician(.reset),
+    ]
+    for a in actions {
+      #expect(a.hostRequest(prescription: rx)?.pumpEvent != nil, "\(a)")
+    }
+    guard
+      case .program(let p)? = TraceAction.clinician(.program).hostRequest(prescription: rx)?
+        .pumpEvent
+    else {
+      Issue.record("program is not a program event")
+      return
+    }
+    #expect(p == rx)
+  }
+}
+
+@Suite struct OfflinePowerTests {
+  @Test(
+    "REQ-TRACE-POWER-01: offline power-on restores the pump from the snapshot bytes taken at the loss, then applies what changed while it was off"
+  )
+  func restoresFromSnapshot() throws {
+    let trace = try TraceParser.parse(minimalHeader + "0s vitals SBP=120\n")
+    let setup = try TraceSetup.bind(trace, to: shippedConfiguration)
+    var d = OfflineDriver(setup: setup)
+    var log = ObservationLog()
+    try d.begin(setup, log: &log)
+    d.apply(.powerLost, at: .minutes(5), line: 2, log: &log)
+    let bytes = try #require(d.journal)
+    #expect(bytes == d.rig.snapshot())
+    d.apply(.inject(.door(open: true)), at: .minutes(6), line: 3, log: &log)
+    // The rig left standing, restarted in place: what restoring from the bytes must equal.
+    var standing = d.rig
+    standing.powerRestored(at: .minutes(7), selfTestPassed: true)
+    d.apply(.powerRestored(selfTestPassed: true), at: .minutes(7), line: 4, log: &log)
+    #expect(d.journal == nil)
+    #expect(d.restoreFailure == nil)
+    #expect(d.rig.snapshot() == standing.snapshot())
+    #expect(d.rig.controller.alarms.isActive(.doorOpen))
   }
 }

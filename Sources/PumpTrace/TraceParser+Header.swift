@@ -1,5 +1,5 @@
-import PumpConfig
 import PumpCore
+import PumpProtocol
 
 extension TraceParser {
   static let headerKeys = [

@@ -30,7 +30,7 @@ public enum Quantity {
     /// Patient weight, base g (`Grams`). Units g, kg.
     case weight
     /// Time, base µs (most fields then require whole ms, `Milliseconds`). Units µs, us, ms, s,
-    /// min, h.
+    /// min, h, d (the trace format's units: `1 d` here is `1d` in a trace line).
     case time
     /// Pressure, base milli-psi (`MilliPSI`). Units psi, mmHg (mmHg rounds down).
     case pressure
@@ -89,7 +89,7 @@ public enum Quantity {
       case .time:
         [
           ("µs", 1, true), ("us", 1, false), ("ms", 1000, true), ("s", 1_000_000, true),
-          ("min", 60_000_000, true), ("h", 3_600_000_000, true),
+          ("min", 60_000_000, true), ("h", 3_600_000_000, true), ("d", 86_400_000_000, true),
         ]
       case .pressure:
         [("psi", 1000, true), ("mmHg", 0, true)]
@@ -242,7 +242,7 @@ public enum Quantity {
   /// Formats a raw value (in the dimension's base unit) as text that `parse` reads back to the
   /// same value: mass as mg, volume as mL, flows as mL/h, concentrations as mg/mL, weights as kg,
   /// pressure as psi, with an exact decimal fraction and no trailing zeros (`350` µg →
-  /// `"0.35 mg"`). Time uses the largest of h, min, s, ms, µs that holds the value exactly
+  /// `"0.35 mg"`). Time uses the largest of d, h, min, s, ms, µs that holds the value exactly
   /// (`300_000_000` µs → `"5 min"`). Negative values keep their sign (parse rejects them).
   public static func format(_ raw: Int64, as dimension: Dimension) -> String {
     if dimension == .time {

@@ -25,25 +25,6 @@ public enum JSONReport {
     return o
   }
 
-  /// A JSON string literal.
-  static func str(_ s: String) -> String {
-    var o = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": o += "\\\""
-      case "\\": o += "\\\\"
-      case "\n": o += "\\n"
-      case "\r": o += "\\r"
-      case "\t": o += "\\t"
-      default:
-        if u.value < 0x20 {
-          let h = String(u.value, radix: 16)
-          o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        } else {
-          o.unicodeScalars.append(u)
-        }
-      }
-    }
-    return o + "\""
-  }
+  /// A JSON string literal (`JSONValue`'s escaper).
+  static func str(_ s: String) -> String { JSONValue.quoted(s) }
 }

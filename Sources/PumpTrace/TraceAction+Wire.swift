@@ -26,6 +26,7 @@ extension TraceAction {
     case .clinician(let c):
       switch c {
       case .program: return .program(prescription)
+      case .reprogram(let changes): return .program(prescription.changing(changes))
       case .confirm: return .confirmSoftLimits
       case .start: return .start
       case .pause: return .pause

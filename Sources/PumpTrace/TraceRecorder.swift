@@ -1,4 +1,3 @@
-import PumpConfig
 import PumpCore
 import PumpProtocol
 
@@ -15,7 +14,11 @@ import PumpProtocol
 /// `expect alarm X priority P within 2s`, `expect alarm X cleared within 2s`, `expect bolus
 /// granted|denied(reason) within 1s`, `expect motor running|stopped within 2s`. Times count from
 /// the recorder's creation plus every clock advance. The file is rewritten whole at each `flush`.
-public final class TraceRecorder: SessionRecorder {
+///
+/// It hears a session through plain calls (`sent`, `replied`, `telemetry`, `event`, `gap`,
+/// `linkLost`, `linkBack`) on PumpProtocol values; PumpHost makes it a `SessionRecorder`, so the
+/// recorder and the trace language live in one module (PumpTrace) with no serial stack.
+public final class TraceRecorder {
   struct Line {
     var t: Int64
     var order: Int
@@ -47,11 +50,15 @@ public final class TraceRecorder: SessionRecorder {
   private var actionT: Int64?
   private var dirty = true
   private let wallStart: String
+  /// The prescription the header shows when no PROGRAM was seen (the caller's default).
+  private let fallback: Prescription
 
-  /// Records into `path` (created or replaced at each flush).
-  public init(path: String, now: Int64) {
+  /// Records into `path` (created or replaced at each flush); `fallback` is the prescription
+  /// the header shows when the session programs none (pumpmon passes its own default).
+  public init(path: String, now: Int64, fallback: Prescription) {
     self.path = path
     start = now
+    self.fallback = fallback
     var t = Glibc.time(nil)
     var tmv = tm()
     gmtime_r(&t, &tmv)
@@ -96,7 +103,11 @@ public final class TraceRecorder: SessionRecorder {
       outstandingSince = nil
       actionT = nil
     }
-    guard let action = Self.action(request) else { return }
+    guard var action = Self.action(request) else { return }
+    // A prescription other than the header's is a re-programming line with its changed fields.
+    if case .program(let p) = request, let base = prescription, p != base {
+      action = TraceText.program(p, from: base)
+    }
     guard let reply else {
       add("# \(action): no reply (outcome uncertain)", at: at)
       return
@@ -106,13 +117,7 @@ public final class TraceRecorder: SessionRecorder {
     switch reply.result {
     case .ack:
       if case .program(let p) = request {
-        if prescription == nil {
-          prescription = p
-        } else if prescription != p {
-          addTrace(
-            "# a different prescription was programmed here; traces hold one: \(CommandParser.describe(p))",
-            t: t)
-        }
+        if prescription == nil { prescription = p }
       }
       if case .vitals(let v) = request { sentVitals.append((at, v)) }
       addTrace(action, t: t)
@@ -135,16 +140,13 @@ public final class TraceRecorder: SessionRecorder {
     }
   }
 
-  public func observed(_ o: ClientObservation, at: Int64) {
-    switch o {
-    case .telemetry(let t, _): telemetry(t, at: at)
-    case .event(let e, _): event(e, at: at)
-    case .gap(let n): add("# \(n) device frame(s) missed here", at: at)
-    case .dropped: break
-    }
+  /// Device frames were lost (a device sequence gap).
+  public func gap(_ missing: UInt32, at: Int64) {
+    add("# \(missing) device frame(s) missed here", at: at)
   }
 
-  func telemetry(_ t: Telemetry, at: Int64) {
+  /// A telemetry sample (also a STATUS reply).
+  public func telemetry(_ t: Telemetry, at: Int64) {
     if firstMode == nil {
       firstMode = t.mode
       telemetryLimits = (t.limit1h, t.limit4h)
@@ -163,7 +165,7 @@ public final class TraceRecorder: SessionRecorder {
       let isNew = lastVitalsAt.map { sampleAt > $0 + 500 } ?? true || lastVitals != t.vitals
       let ours = sentVitals.contains { abs($0.at - sampleAt) < 1500 && $0.1 == t.vitals }
       if isNew && !ours {
-        add("vitals \(CommandParser.describe(t.vitals))", at: max(sampleAt, start))
+        add("vitals \(TraceText.vitals(t.vitals))", at: max(sampleAt, start))
       }
       if isNew {
         lastVitalsAt = sampleAt
@@ -172,7 +174,8 @@ public final class TraceRecorder: SessionRecorder {
     }
   }
 
-  func event(_ e: DeviceEvent, at arrival: Int64) {
+  /// A device event.
+  public func event(_ e: DeviceEvent, at arrival: Int64) {
     let t = outstandingSince ?? traceTime(arrival)
     switch e {
     case .modeChanged(let m):
@@ -190,7 +193,7 @@ public final class TraceRecorder: SessionRecorder {
         "expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? t)
       lastPress = nil
     case .interlock(let stopped, let mask):
-      addTrace("# interlock \(stopped ? "stop" : "cleared") (\(Describe.vitalsMask(mask)))", t: t)
+      addTrace("# interlock \(stopped ? "stop" : "cleared") (\(TraceText.vitalsMask(mask)))", t: t)
     case .audioPauseBroken(let c):
       addTrace("expect audio-pause broken by \(WireNames.name(c)) within 2s", t: t)
     case .occlusionReleased(let v):
@@ -198,21 +201,21 @@ public final class TraceRecorder: SessionRecorder {
     }
   }
 
-  public func linkChanged(_ s: LinkState, at: Int64) {
-    switch s {
-    case .lost(let why):
-      if lostAt == nil {
-        lostAt = at
-        add("# link lost: \(why)", at: at)
-      }
-    case .loggedIn, .connected:
-      if let l = lostAt {
-        add(
-          "# link back after \(Self.duration(at - l)) (a restarted simulator comes back paused(power-cycle): replay it as 'power lost' / 'power restored')",
-          at: at)
-        lostAt = nil
-      }
-    default: break
+  /// The link went down (`why`: the reason shown).
+  public func linkLost(_ why: String, at: Int64) {
+    if lostAt == nil {
+      lostAt = at
+      add("# link lost: \(why)", at: at)
+    }
+  }
+
+  /// The link is back (connected or logged in again).
+  public func linkBack(at: Int64) {
+    if let l = lostAt {
+      add(
+        "# link back after \(Self.duration(at - l)) (a restarted simulator comes back paused(power-cycle): replay it as 'power lost' / 'power restored')",
+        at: at)
+      lostAt = nil
     }
   }
 
@@ -226,7 +229,7 @@ public final class TraceRecorder: SessionRecorder {
     out += ".\n# Simulator output, not a medical device. Times are since the recording started.\n"
     out += "profile: \(device?.hardwareProfile ?? "syringe-pca-60ml")\n"
     out += "name: \(device.map { "session-\($0.deviceId)" } ?? "session")\n"
-    let p = prescription ?? CommandParser.defaultPrescription
+    let p = prescription ?? fallback
     if prescription == nil {
       out += "# No PROGRAM was seen: the prescription below is pumpmon's default"
       if let (l1, l4) = telemetryLimits, l1 > .zero {
@@ -234,27 +237,12 @@ public final class TraceRecorder: SessionRecorder {
       }
       out += ".\n"
     }
-    out += "drug-entry: \(p.drugEntry.rawValue)\n"
-    out += "care-area: \(WireNames.name(p.careArea, in: WireNames.careAreas))\n"
-    out += "weight: \(Quantity.format(p.patientWeight))\n"
-    out += "concentration: \(Quantity.format(p.concentration))\n"
-    out += "basal: \(Quantity.format(p.basalRate))\n"
-    out += "loading: \(Quantity.format(p.loadingDose))\n"
-    out += "bolus: \(Quantity.format(p.bolusDose))\n"
-    out += "bolus-rate: \(Quantity.format(p.bolusRate))\n"
-    out += "lockout: \(Self.duration(p.lockout.rawValue))\n"
-    out += "max-boluses-per-hour: \(p.maxBolusesPerHour)\n"
-    var l1 = p.limit1h
-    var l4 = p.limit4h
+    var shown = p
     if prescription == nil, let (a, b) = telemetryLimits, a > .zero {
-      l1 = a
-      l4 = b
+      shown.limit1h = a
+      shown.limit4h = b
     }
-    out += "limit-1h: \(Quantity.format(l1))\n"
-    out += "limit-4h: \(Quantity.format(l4))\n"
-    out += "vtbi: \(Quantity.format(p.vtbi))\n"
-    out += "kvo: \(Quantity.format(p.kvoRate))\n"
-    out += "rate-increase-interval: \(Self.duration(p.rateIncreaseInterval.rawValue))\n"
+    for (key, value) in TraceText.prescriptionFields(shown) { out += "\(key): \(value)\n" }
     let (startWord, note) = Self.startState(firstMode)
     if let note { out += "# \(note)\n" }
     out += "start: \(startWord)\n\n"
@@ -327,7 +315,7 @@ public final class TraceRecorder: SessionRecorder {
     case .changeBasalRate(let v): return "rate \(Quantity.format(v))"
     case .patientBolus: return "press"
     case .clinicianBolus(let d): return "clinician-bolus \(Quantity.format(d))"
-    case .vitals(let v): return "vitals \(CommandParser.describe(v))"
+    case .vitals(let v): return "vitals \(TraceText.vitals(v))"
     case .acknowledgeAlarms: return "ack"
     case .audioPause: return "silence"
     case .clinicianReset: return "reset"
@@ -363,11 +351,6 @@ public final class TraceRecorder: SessionRecorder {
     return "\(ms / 1000)." + (frac < 10 ? "00" : frac < 100 ? "0" : "") + "\(frac)s"
   }
 
-  /// A trace duration in the largest exact unit: `10min`, `1h`, `1500ms`.
-  static func duration(_ ms: Int64) -> String {
-    if ms > 0 && ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
-    if ms > 0 && ms % 60_000 == 0 { return "\(ms / 60_000)min" }
-    if ms % 1000 == 0 { return "\(ms / 1000)s" }
-    return "\(ms)ms"
-  }
+  /// A trace duration (`TraceTime.formatDuration`, the one duration formatter of traces).
+  static func duration(_ ms: Int64) -> String { TraceTime.formatDuration(Milliseconds(ms)) }
 }

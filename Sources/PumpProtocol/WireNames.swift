@@ -1,5 +1,4 @@
 import PumpCore
-import PumpProtocol
 
 /// Names hosts show and accept for PumpCore's enums: lowercase words joined by `-`, the same
 /// spellings as the trace format (docs/TRACES.md), so a name seen in pumpmon can be pasted into a
@@ -113,7 +112,7 @@ public enum WireNames {
     table.map(\.0).joined(separator: ", ")
   }
 
-  static func fold(_ s: some StringProtocol) -> String {
+  public static func fold(_ s: some StringProtocol) -> String {
     String(s.lowercased().unicodeScalars.filter { $0 != "-" && $0 != "_" })
   }
 

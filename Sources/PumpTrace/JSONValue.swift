@@ -1,5 +1,7 @@
 /// A JSON value written with sorted keys on one line (JSON Lines): pumpmon's `--json` output.
-/// No Foundation; strings are escaped per RFC 8259.
+/// No Foundation; strings are escaped per RFC 8259. The one JSON writer and escaper: pumpmon's
+/// output (PumpHost's `JSONOutput`) and the replay reports (`JSONReport`) both use it; it lives
+/// in PumpTrace, the lowest module that writes JSON.
 public enum JSONValue: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
   ExpressibleByBooleanLiteral, CustomStringConvertible
 {
@@ -47,6 +49,13 @@ public enum JSONValue: Hashable, Sendable, ExpressibleByStringLiteral, Expressib
       }
       out += "}"
     }
+  }
+
+  /// `s` as a JSON string literal, quotes included.
+  public static func quoted(_ s: String) -> String {
+    var out = ""
+    quote(s, into: &out)
+    return out
   }
 
   static func quote(_ s: String, into out: inout String) {

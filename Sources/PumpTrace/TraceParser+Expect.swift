@@ -59,9 +59,18 @@ extension TraceParser {
       let pattern = try mode(m)
       var at = t
       var next = 4
+      if next < w.tokens.count, w.is(w.tokens[next], "within") {
+        let (within, n) = try optionalWithin(next)
+        return (.modeWithin(pattern, within: within), n)
+      }
       if next < w.tokens.count, w.is(w.tokens[next], "at") {
         at = try time(try token(next + 1, expected: "a time"), relativeTo: t)
         next += 2
+      } else if next < w.tokens.count, !w.is(w.tokens[next], "of") {
+        let x = w.tokens[next]
+        throw error(
+          at: x,
+          "expected 'at <time>', 'within <duration>' or the end of the line, found '\(w.text(x))'")
       }
       return (.mode(pattern, at: at), next)
     }
@@ -82,20 +91,38 @@ extension TraceParser {
       } else {
         throw error(at: g, "expected 'granted' or 'denied(reason)', found '\(w.text(g))'")
       }
+      if 4 < w.tokens.count, w.is(w.tokens[4], "for") {
+        let l = try labelled(5, .press(ordinal: 0), what: "a 'press' line")
+        var ordinal = 0
+        if case .press(let n) = l.kind { ordinal = n }
+        return (.bolusOf(pressTime: l.time, ordinal: ordinal, granted: x.0, denial: x.1), 6)
+      }
       let (within, next) = try optionalWithin(4)
       return (.bolus(granted: x.0, denial: x.1, within: within), next)
     }
     if w.is(what, "delivered") {
-      let c = try token(3, expected: "a comparison (≤, <, ≥, >)")
-      let cmp: Comparison
+      let c = try token(3, expected: "a comparison (≤, <, ≥, >, ≈)")
+      var cmp: Comparison
       switch w.text(c) {
       case "≤", "<=": cmp = .atMost
       case "<": cmp = .below
       case "≥", ">=": cmp = .atLeast
       case ">": cmp = .above
-      default: throw error(at: c, "expected a comparison (≤, <, ≥, >), found '\(w.text(c))'")
+      case "≈", "~": cmp = .approximately(tolerance: .zero)
+      default: throw error(at: c, "expected a comparison (≤, <, ≥, >, ≈), found '\(w.text(c))'")
       }
-      let (amount, i) = try quantity(4, .mass)
+      let (amount, afterAmount) = try quantity(4, .mass)
+      var i = afterAmount
+      if case .approximately = cmp {
+        let pm = try token(i, expected: "'± <tolerance>' (ASCII '+- <tolerance>')")
+        guard w.text(pm) == "±" || w.text(pm) == "+-" else {
+          throw error(
+            at: pm, "expected '± <tolerance>' (ASCII '+- <tolerance>'), found '\(w.text(pm))'")
+        }
+        let (tol, j) = try quantity(i + 1, .mass)
+        cmp = .approximately(tolerance: Micrograms(tol))
+        i = j
+      }
       let s = try token(i, expected: "'in window', 'in last' or 'total'")
       if w.is(s, "total") { return (.delivered(cmp, Micrograms(amount), scope: .total), i + 1) }
       guard w.is(s, "in") else {
@@ -125,11 +152,25 @@ extension TraceParser {
         w.is(s, "stopped") ? .motorStopped(within: within) : .motorRunning(within: within), next
       )
     }
-    if w.is(what, "accepted") { return (.command(accepted: true, rejection: nil), 3) }
+    /// `for <label>` after an outcome: the labelled command line.
+    func target() throws(TraceError) -> Int? {
+      guard 3 < w.tokens.count, w.is(w.tokens[3], "for") else { return nil }
+      return try labelled(4, .command, what: "a clinician command, 'inject fault' or 'link' line")
+        .line
+    }
+    if w.is(what, "accepted") {
+      if let line = try target() {
+        return (.commandOf(line: line, accepted: true, rejection: nil), 5)
+      }
+      return (.command(accepted: true, rejection: nil), 3)
+    }
     let (head, inner, innerStart) = try parenthesized(what)
     if head.lowercased() == "rejected" {
       let r = try inner.map { s throws(TraceError) in
         try name(s, at: innerStart, TraceNames.rejections, what: "a rejection reason")
+      }
+      if let line = try target() {
+        return (.commandOf(line: line, accepted: false, rejection: r), 5)
       }
       return (.command(accepted: false, rejection: r), 3)
     }
@@ -153,6 +194,7 @@ extension TraceParser {
   func optionalWithin(_ i: Int) throws(TraceError) -> (Milliseconds, Int) {
     guard i < lexer.tokens.count else { return (.zero, i) }
     let t = lexer.tokens[i]
+    if lexer.is(t, "of") { return (.zero, i) }  // `of <label>` follows (an instant window)
     guard lexer.is(t, "within") else {
       throw error(
         at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")

@@ -30,6 +30,31 @@ public struct TraceResult: Sendable {
   /// expected (issue 12 §2 c).
   public var invariantViolation: String? = nil
 
+  public init(
+    file: String, name: String, requirements: [String], expectedVerdict: Verdict,
+    verdict: Verdict, error: String? = nil, expectations: [ExpectationResult],
+    simulated: Milliseconds, events: Int, work: Int64, wallNanoseconds: Int64,
+    log: ObservationLog? = nil, prescription: Prescription? = nil, policy: VitalsPolicy? = nil,
+    skipped: String? = nil, invariantViolation: String? = nil
+  ) {
+    self.file = file
+    self.name = name
+    self.requirements = requirements
+    self.expectedVerdict = expectedVerdict
+    self.verdict = verdict
+    self.error = error
+    self.expectations = expectations
+    self.simulated = simulated
+    self.events = events
+    self.work = work
+    self.wallNanoseconds = wallNanoseconds
+    self.log = log
+    self.prescription = prescription
+    self.policy = policy
+    self.skipped = skipped
+    self.invariantViolation = invariantViolation
+  }
+
   /// True when the verdict is the one the trace expects of itself (or the trace was skipped:
   /// a skip is reported, never counted as a failure).
   public var asExpected: Bool {
@@ -63,6 +88,10 @@ public enum OfflineReplay {
       result.verdict = result.expectations.allSatisfy(\.passed) ? .pass : .fail
       if let v = driver.violation {
         result.invariantViolation = v.description
+        result.verdict = .fail
+      }
+      if let f = driver.restoreFailure {
+        result.error = f
         result.verdict = .fail
       }
       if keepLog { result.log = run.log }

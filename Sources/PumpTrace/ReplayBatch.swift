@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import PumpConfig
 
 /// Files in, results out: finds traces, parses and binds them, and replays them in parallel
 /// across cores with results in input order.

@@ -27,27 +27,72 @@ public enum Expectation: Hashable, Sendable {
   case command(accepted: Bool, rejection: Rejection?)
   /// An audio pause is broken (by this alarm, when named) within [t, t + within].
   case audioPauseBroken(by: AlarmCode?, within: Milliseconds)
+  /// The mode matches at some instant in [t, t + within] (`expect mode M within T`).
+  case modeWithin(ModePattern, within: Milliseconds)
+  /// The command on the labelled action line `line` was accepted, or rejected (for the given
+  /// reason when one is named): `expect accepted for rx2`.
+  case commandOf(line: Int, accepted: Bool, rejection: Rejection?)
+  /// The decision on the labelled press at `pressTime` (the `ordinal`-th press at that instant,
+  /// from 0) is a grant, or a denial (for the reason named): `expect bolus granted for p1`.
+  case bolusOf(pressTime: Milliseconds, ordinal: Int, granted: Bool, denial: BolusDenial?)
+  /// A windowed expectation whose window starts at a labelled earlier line's time `at`
+  /// instead of its own line's (`expect alarm X within 2s of p1`; `line` is the label's line).
+  indirect case anchored(Expectation, at: Milliseconds, line: Int)
+
+  /// True for the kinds with a `within` window, the ones `of <label>` can anchor.
+  public var isWindowed: Bool {
+    switch self {
+    case .alarm, .alarmCleared, .bolus, .motorStopped, .motorRunning, .audioPauseBroken,
+      .modeWithin:
+      true
+    default: false
+    }
+  }
 
   /// The latest instant the check looks at, given the line's time (the run lasts at least
   /// this long).
   public func horizon(from t: Milliseconds) -> Milliseconds {
     switch self {
     case .alarm(_, _, let w), .alarmCleared(_, let w), .bolus(_, _, let w), .motorStopped(let w),
-      .motorRunning(let w), .audioPauseBroken(_, let w):
+      .motorRunning(let w), .audioPauseBroken(_, let w), .modeWithin(_, let w):
       t + w
     case .noAlarm(_, let until): max(until, t)
     case .mode(_, let at): max(at, t)
-    case .delivered, .command: t
+    case .delivered, .command, .commandOf: t
+    case .bolusOf(let at, _, _, _): max(at, t)
+    case .anchored(let x, let at, _): max(x.horizon(from: at), t)
     }
   }
 }
 
 /// How a delivered amount is compared with the expected one.
-public enum Comparison: String, Hashable, Sendable {
-  case atMost = "≤"
-  case below = "<"
-  case atLeast = "≥"
-  case above = ">"
+public enum Comparison: Hashable, Sendable {
+  case atMost
+  case below
+  case atLeast
+  case above
+  /// Within this many µg of the amount, both ends included (`≈ 5 mg ± 2 µg`, in ASCII
+  /// `~ 5 mg +- 2 ug`).
+  case approximately(tolerance: Micrograms)
+
+  /// The symbol messages use (`≤`, `≈`).
+  public var symbol: String {
+    switch self {
+    case .atMost: "≤"
+    case .below: "<"
+    case .atLeast: "≥"
+    case .above: ">"
+    case .approximately: "≈"
+    }
+  }
+
+  /// `≤ 15 mg` or `≈ 5 mg ± 2 µg`, with `amount` formatted by the caller.
+  public func describe(_ amount: String, tolerance formatTolerance: (Micrograms) -> String)
+    -> String
+  {
+    if case .approximately(let tol) = self { return "≈ \(amount) ± \(formatTolerance(tol))" }
+    return "\(symbol) \(amount)"
+  }
 
   public func holds(_ actual: Int64, _ limit: Int64) -> Bool {
     switch self {
@@ -55,6 +100,7 @@ public enum Comparison: String, Hashable, Sendable {
     case .below: actual < limit
     case .atLeast: actual >= limit
     case .above: actual > limit
+    case .approximately(let tol): abs(actual - limit) <= tol.rawValue
     }
   }
 }

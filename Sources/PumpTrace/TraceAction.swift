@@ -28,6 +28,9 @@ public enum TraceAction: Hashable, Sendable {
 public enum ClinicianCommand: Hashable, Sendable {
   /// Program the header's prescription (soft-limit violations then need `confirm`).
   case program
+  /// Program the header's prescription with these fields changed (`program basal=4mg/h
+  /// bolus=0.02mg/kg lockout=15min`): re-programming mid-trace, any field, per-kg too.
+  case reprogram([PrescriptionChange])
   case confirm
   case start
   case pause

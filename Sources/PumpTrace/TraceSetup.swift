@@ -1,4 +1,3 @@
-import PumpConfig
 import PumpCore
 
 /// A trace's header bound to a configuration: the pump model, the formulary (with the trace's
@@ -24,10 +23,11 @@ public struct TraceSetup: Sendable {
     self.start = start
   }
 
-  /// Binds `trace`'s header to `config`.
+  /// Binds `trace`'s header to what `resolver` knows (pump models and the formulary, loaded
+  /// by the caller: PumpTrace reads no YAML).
   ///
   /// - Throws: `TraceError` at the header value for an unknown profile or drug entry.
-  public static func bind(_ trace: Trace, to config: PumpConfig.Configuration) throws(TraceError)
+  public static func bind(_ trace: Trace, to resolver: TraceResolver) throws(TraceError)
     -> TraceSetup
   {
     let h = trace.header
@@ -35,11 +35,11 @@ public struct TraceSetup: Sendable {
       let at = h.locations[key] ?? SourceLocation(line: 0, column: 0)
       return TraceError(file: trace.file, line: at.line, column: at.column, message: message)
     }
-    guard let model = config.model(id: h.profile) else {
-      let known = config.models.map(\.id).joined(separator: ", ")
+    guard let profile = resolver.profile(h.profile) else {
+      let known = resolver.profileIDs.joined(separator: ", ")
       throw fail("profile", "expected a hardware profile (\(known)), found '\(h.profile)'")
     }
-    var formulary = config.formulary
+    var formulary = resolver.formulary
     guard let entry = formulary.entry(h.drugEntry) else {
       let known = formulary.entries.map { String($0.id.rawValue) }.joined(separator: ", ")
       throw fail(
@@ -53,9 +53,31 @@ public struct TraceSetup: Sendable {
       formulary.paediatric.staleAfter = stale
     }
     let rx = h.prescription.prescription(
-      entry: h.drugEntry, careArea: area, weight: h.weight, profile: model.profile)
+      entry: h.drugEntry, careArea: area, weight: h.weight, profile: profile)
     return TraceSetup(
-      profileID: model.id, profile: model.profile, formulary: formulary, prescription: rx,
+      profileID: h.profile, profile: profile, formulary: formulary, prescription: rx,
       start: h.start)
   }
+}
+
+/// What a trace header's names resolve to: the pump models (by profile id) and the formulary
+/// (drug library and care-area policies). The caller loads them (PumpReplay and pumpmon from
+/// `HardwareProfiles/` through PumpConfig; tests may build one by hand), so PumpTrace links no
+/// YAML reader.
+public struct TraceResolver: Sendable {
+  /// Pump models in the order they are listed in errors.
+  public var profiles: [(id: String, profile: HardwareProfile)]
+  public var formulary: Formulary
+
+  public init(profiles: [(id: String, profile: HardwareProfile)], formulary: Formulary) {
+    self.profiles = profiles
+    self.formulary = formulary
+  }
+
+  /// The profile named `id`, or nil.
+  public func profile(_ id: String) -> HardwareProfile? {
+    profiles.first(where: { $0.id == id })?.profile
+  }
+
+  public var profileIDs: [String] { profiles.map(\.id) }
 }

@@ -1,5 +1,5 @@
-import PumpConfig
 import PumpCore
+import PumpProtocol
 
 /// Reads trace text (docs/TRACES.md) into a `Trace`. Never traps on any input: every problem
 /// is a `TraceError` naming file, line and column and what was expected there.
@@ -17,6 +17,12 @@ public struct TraceParser {
   var cursor = Milliseconds.zero
   var inBody = false
   var seenKeys: Set<String> = []
+  /// Labelled action lines (`12s p1: press`), by name, for `expect … for <label>`.
+  var labels: [String: TraceLabel] = [:]
+  /// Presses at the latest press instant so far (a labelled press's decision is the n-th at
+  /// its instant).
+  var pressInstant = Milliseconds(-1)
+  var pressesAtInstant = 0
 
   init(bytes: [UInt8], file: String, readFile: @escaping FileReader) {
     lexer = TraceLexer(bytes: bytes)
@@ -77,6 +83,16 @@ public struct TraceParser {
   }
 
   func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+
+  /// A label as written: a letter, then letters, digits, '-' or '_'.
+  func isLabel(_ from: Int, _ to: Int) -> Bool {
+    guard from < to, isLetter(lexer.bytes[from]) else { return false }
+    for i in from..<to {
+      let b = lexer.bytes[i]
+      guard isLetter(b) || TraceLexer.isDigit(b) || b == 0x2D || b == 0x5F else { return false }
+    }
+    return true
+  }
 
   // MARK: Errors
 
@@ -188,6 +204,23 @@ public struct TraceParser {
     }
   }
 
+  /// The labelled line a `for <label>` names (word `i`), which must be of `kind`.
+  func labelled(_ i: Int, _ kind: TraceLabel.Kind?, what: String) throws(TraceError) -> TraceLabel {
+    let t = try token(i, expected: "a label of an earlier line (\(what))")
+    let name = lexer.text(t)
+    guard let l = labels[name] else {
+      let known = labels.keys.sorted().joined(separator: ", ")
+      throw error(
+        at: t,
+        "expected a label of an earlier line (\(what)\(known.isEmpty ? "; none defined yet" : ": \(known)")), found '\(name)'"
+      )
+    }
+    if let kind, !l.kind.sameKind(as: kind) {
+      throw error(at: t, "expected a label of \(what), found '\(name)' (line \(l.line))")
+    }
+    return l
+  }
+
   /// Word `i`, or an error naming what was expected there.
   func token(_ i: Int, expected: String) throws(TraceError) -> Token {
     guard i < lexer.tokens.count else {
@@ -195,4 +228,27 @@ public struct TraceParser {
     }
     return lexer.tokens[i]
   }
+}
+
+/// A labelled action line (`12s rx2: program`), for expectations that name it.
+struct TraceLabel {
+  enum Kind {
+    /// A press: the `ordinal`-th press at its instant (from 0).
+    case press(ordinal: Int)
+    /// A command with an outcome (clinician commands, `inject fault`, `link`).
+    case command
+    /// Any other action.
+    case other
+
+    func sameKind(as k: Kind) -> Bool {
+      switch (self, k) {
+      case (.press, .press), (.command, .command), (.other, .other): true
+      default: false
+      }
+    }
+  }
+
+  var line: Int
+  var time: Milliseconds
+  var kind: Kind
 }

@@ -125,7 +125,7 @@ public enum TraceChecker {
       }
       if cmp.holds(actual, limit.rawValue) { return nil }
       return
-        "expected delivered \(cmp.rawValue) \(mg(limit.rawValue)) \(what), actual: \(mg(actual))"
+        "expected delivered \(cmp.describe(mg(limit.rawValue), tolerance: { mg($0.rawValue) })) \(what), actual: \(mg(actual))"
     case .motorStopped(let w), .motorRunning(let w):
       let stopped: Bool
       if case .motorStopped = x { stopped = true } else { stopped = false }
@@ -144,6 +144,41 @@ public enum TraceChecker {
       let got = c.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"
       let ok = accepted ? c.2 == nil : (c.2 != nil && (rejection == nil || rejection == c.2))
       return ok ? nil : "expected the command on line \(c.1) \(want), actual: \(got)"
+    case .modeWithin(let pattern, let w):
+      guard let (m, since) = tl.mode(at: t) else {
+        return
+          "expected mode \(TraceNames.name(pattern)) \(window(t, w)), actual: no mode observed"
+      }
+      if pattern.matches(m) { return nil }
+      if tl.modes.contains(where: { $0.0 > t && $0.0 <= t + w && pattern.matches($0.1) }) {
+        return nil
+      }
+      let last = tl.mode(at: t + w).map { TraceNames.name($0.0) } ?? TraceNames.name(m)
+      return
+        "expected mode \(TraceNames.name(pattern)) \(window(t, w)), actual: \(TraceNames.name(m)) since \(TraceTime.format(since)), \(last) at \(TraceTime.format(t + w))"
+    case .commandOf(let target, let accepted, let rejection):
+      let want =
+        accepted ? "accepted" : "rejected" + (rejection.map { "(\(TraceNames.name($0)))" } ?? "")
+      guard let c = tl.commands.first(where: { $0.1 == target }) else {
+        return "expected the command on line \(target) \(want), actual: no outcome (not sent)"
+      }
+      let got = c.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"
+      let ok = accepted ? c.2 == nil : (c.2 != nil && (rejection == nil || rejection == c.2))
+      return ok ? nil : "expected the command on line \(target) \(want), actual: \(got)"
+    case .bolusOf(let at, let ordinal, let granted, let denial):
+      let want = granted ? "granted" : "denied" + (denial.map { "(\(TraceNames.name($0)))" } ?? "")
+      let atPress = tl.boluses.filter { $0.0 == at }
+      guard ordinal < atPress.count else {
+        return
+          "expected bolus \(want) for the press at \(TraceTime.format(at)), actual: no bolus decision at that instant"
+      }
+      let d = atPress[ordinal]
+      let got = d.1.map { "denied(\(TraceNames.name($0)))" } ?? "granted"
+      let ok = granted ? d.1 == nil : (d.1 != nil && (denial == nil || denial == d.1))
+      return ok
+        ? nil : "expected bolus \(want) for the press at \(TraceTime.format(at)), actual: \(got)"
+    case .anchored(let inner, let at, _):
+      return failure(inner, at: at, line: line, tl)
     case .audioPauseBroken(let by, let w):
       if tl.audioBreaks.contains(where: { $0.0 >= t && $0.0 <= t + w && (by == nil || by == $0.1) })
       {

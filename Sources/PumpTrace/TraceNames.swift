@@ -1,5 +1,5 @@
 import PumpCore
-import PumpHost
+import PumpProtocol
 
 /// The names traces and reports use for PumpCore's enums (the tables shared with hosts are
 /// `WireNames`'s, so a name seen in pumpmon pastes into a trace): lowercase words joined by '-'.

@@ -16,12 +16,23 @@ import PumpProtocol
 public struct OfflineDriver: TraceDriver {
   public private(set) var rig: PumpRig
   public private(set) var powered = true
-  private var prescription: Prescription?
+  private let prescription: Prescription
   private var sampler = Sampler()
   /// The safety invariants (docs/hazards.md), checked at every controller call of the replay.
   private var invariants = SafetyInvariants()
   /// The first invariant the replay broke, if any: the trace fails whatever it expected.
   public private(set) var violation: SafetyInvariants.Violation?
+
+  /// The pump's state captured at the last power loss (`PumpRig.snapshot()`, the journal's
+  /// snapshot bytes): power-on restores the pump from these bytes, not from the rig left
+  /// standing (docs/TRACES.md, "Power loss").
+  public private(set) var journal: [UInt8]?
+  /// Hardware changes made while the pump was off, applied to the restored pump at power-on.
+  private var injectedWhileOff: [HardwareInjection] = []
+  /// Why a restart could not restore the pump from its snapshot bytes (the run then fails).
+  public private(set) var restoreFailure: String?
+  private let profile: HardwareProfile
+  private let formulary: Formulary
 
   /// A pump on `setup`'s profile and formulary, powered on at time 0 in self-test.
   public init(setup: TraceSetup) {
@@ -29,6 +40,8 @@ public struct OfflineDriver: TraceDriver {
       controller: PumpController(profile: setup.profile, formulary: setup.formulary, now: .zero),
       hardware: SimulatedHardware(profile: setup.profile, now: .zero))
     prescription = setup.prescription
+    profile = setup.profile
+    formulary = setup.formulary
   }
 
   public var work: Int64 { rig.steps }
@@ -70,10 +83,12 @@ public struct OfflineDriver: TraceDriver {
       case .powerRestored(let passed):
         powered = true
         log.append(.power(on: true), at: t)
+        restoreFromJournal()
         drive(&log) { rig, o in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
       case .inject(let i):
-        inject(i)
         if case .fault = i { return }  // Refused while off, as online.
+        inject(i)
+        injectedWhileOff.append(i)
       default:
         return  // No power: the pump hears nothing.
       }
@@ -82,13 +97,13 @@ public struct OfflineDriver: TraceDriver {
     switch action {
     case .vitals(let s):
       log.fed(s, at: t)
-      send(.vitals(s), at: t, line: 0, log: &log)
+      request(action, at: t, line: 0, log: &log)
     case .vitalsSeries:
       break  // Expanded by the runner.
     case .press:
-      send(.patientBolusRequest, at: t, line: 0, log: &log)
-    case .clinician(let c):
-      send(event(c), at: t, line: line, log: &log)
+      request(action, at: t, line: 0, log: &log)
+    case .clinician:
+      request(action, at: t, line: line, log: &log)
     case .inject(.fault(let f)):
       send(.fault(f), at: t, line: line, log: &log)
     case .inject(let i):
@@ -97,6 +112,8 @@ public struct OfflineDriver: TraceDriver {
       drive(&log) { rig, o in rig.step(at: t, observe: o) }
     case .powerLost:
       drive(&log) { rig, o in rig.powerLost(at: t, observe: o) }
+      journal = rig.snapshot()
+      injectedWhileOff = []
       powered = false
       log.append(.power(on: false), at: t)
       log.append(.motor(.zero), at: t)
@@ -163,24 +180,38 @@ public struct OfflineDriver: TraceDriver {
     return r
   }
 
-  private func event(_ c: ClinicianCommand) -> PumpEvent {
-    switch c {
-    case .program:
-      return prescription.map { .program($0) } ?? .confirmSoftLimits
-    case .confirm: return .confirmSoftLimits
-    case .start: return .start
-    case .pause: return .pause
-    case .resume: return .resume
-    case .stop: return .stop
-    case .rate(let r): return .changeBasalRate(r)
-    case .bolus(let d): return .clinicianBolus(d)
-    case .acknowledge: return .acknowledgeAlarms
-    case .audioPause: return .audioPause
-    case .reset: return .clinicianReset
-    }
+  /// Sends `action` to the controller as the firmware would: the request an online driver
+  /// puts on the wire (`TraceAction.hostRequest`), turned into its controller event by the
+  /// firmware's own mapping (`HostRequest.pumpEvent`). One mapping, no copy here.
+  private mutating func request(
+    _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
+  ) {
+    guard let e = action.hostRequest(prescription: prescription)?.pumpEvent else { return }
+    send(e, at: t, line: line, log: &log)
   }
 
   private mutating func inject(_ i: HardwareInjection) { rig.hardware.apply(i) }
+
+  /// Power-on after an outage: the pump is rebuilt from the snapshot bytes taken at the loss
+  /// (as the firmware restarts from its journal), then the hardware changes made while it was
+  /// off are applied to it. Bytes that do not restore leave the pump as it stood and fail the run.
+  private mutating func restoreFromJournal() {
+    guard let bytes = journal else { return }
+    do {
+      var restored = try PumpRig(restoring: bytes, profile: profile, formulary: formulary)
+      for i in injectedWhileOff { restored.hardware.apply(i) }
+      #if DEBUG
+        restored.controller.debugBrokenRule = rig.controller.debugBrokenRule
+      #endif
+      rig = restored
+    } catch {
+      if restoreFailure == nil {
+        restoreFailure = "power-on could not restore the snapshot: \(error)"
+      }
+    }
+    journal = nil
+    injectedWhileOff = []
+  }
 
   /// Delivered-total sampling state.
   struct Sampler {

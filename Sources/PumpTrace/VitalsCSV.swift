@@ -1,24 +1,46 @@
 import PumpCore
 
 /// Vitals from a CSV file, the common export of patient monitors and of VitalDB-style data
-/// sets: a header row, then one row per sample.
+/// sets: a header row, then one row per sample. The one CSV reader of KetaPump: trace lines
+/// (`vitals csv <file>`) and `pumpmon vitals --from` both read through it.
 ///
-/// Columns are found by name, ignoring case and anything up to a '/' (`Solar8000/NIBP_SBP`):
-/// time `time`, `t`, `timestamp`, `elapsed`; SBP `sbp`, `nibp_sys`, `art_sbp`, `nibp_sbp`,
-/// `systolic`; DBP `dbp`, `nibp_dia`, `art_dbp`, `nibp_dbp`, `diastolic`; HR `hr`, `pulse`,
-/// `heart_rate`, `pr`; SpO2 `spo2`, `sat`, `pleth_sat_o2`; RR `rr`, `resp`, `resp_rate`,
-/// `awrr`. Other columns are ignored. Times are seconds (`12.5`) or trace times (`12.5s`,
-/// `00:01:00`), relative to the trace line, ascending. Empty cells are missing vitals; decimal
-/// values are rounded to the nearest whole number (halves up).
+/// Columns are found by name, ignoring case, '_', '-', spaces, quotes and anything up to a '/'
+/// (`Solar8000/NIBP_SBP`): time `time`, `t`, `timestamp`, `elapsed`, `times`, `seconds`, `s`;
+/// SBP `sbp`, `nibp_sys`, `art_sbp`, `nibp_sbp`, `systolic`, `abps`, `nbps`; DBP `dbp`,
+/// `nibp_dia`, `art_dbp`, `nibp_dbp`, `diastolic`, `abpd`, `nbpd`; HR `hr`, `pulse`,
+/// `heart_rate`, `pr`; SpO2 `spo2`, `sat`, `pleth_sat_o2`, `pleth_spo2`, `spo2%`; RR `rr`,
+/// `resp`, `resp_rate`, `awrr`, `rr_co2`. Other columns are ignored. Separators `,` `;` or tab.
+/// Times are seconds (`12.5`) or trace times (`12.5s`, `00:01:00`), strictly ascending. Empty
+/// cells and `-` are missing vitals; values 0…999, decimals rounded to the nearest whole number
+/// (halves up). Rows with no vital are skipped.
 public enum VitalsCSV {
+  /// One sample, its time counted from the first sample's.
+  public struct Row: Hashable, Sendable {
+    public var atMs: Int64
+    public var sample: VitalsSample
+
+    public init(atMs: Int64, sample: VitalsSample) {
+      self.atMs = atMs
+      self.sample = sample
+    }
+  }
+
   static let aliases: [(Vital?, [String])] = [
-    (nil, ["time", "t", "timestamp", "elapsed", "times"]),
+    (nil, ["time", "t", "timestamp", "elapsed", "times", "seconds", "s"]),
     (.sbp, ["sbp", "nibpsys", "artsbp", "nibpsbp", "systolic", "abps", "nbps"]),
     (.dbp, ["dbp", "nibpdia", "artdbp", "nibpdbp", "diastolic", "abpd", "nbpd"]),
     (.hr, ["hr", "pulse", "heartrate", "pr"]),
     (.spo2, ["spo2", "sat", "plethsato2", "plethspo2", "spo2%"]),
     (.rr, ["rr", "resp", "resprate", "awrr", "rrco2"]),
   ]
+
+  /// The samples of a CSV export with their times counted from the first sample (`pumpmon
+  /// vitals --from` sends them at that pace).
+  public static func rows(bytes: [UInt8], file: String) throws(TraceError) -> [Row] {
+    let (times, samples) = try parse(bytes: bytes, file: file, start: .zero)
+    guard let first = times.first else { return [] }
+    return zip(times, samples).map { Row(atMs: ($0 - first).rawValue, sample: $1) }
+  }
 
   /// Parses a CSV table; samples get `start` + their row time.
   public static func parse(bytes: [UInt8], file: String, start: Milliseconds) throws(TraceError)
@@ -77,7 +99,8 @@ public enum VitalsCSV {
           if let slash = name.lastIndex(of: "/") {
             name = String(name[name.index(after: slash)...])
           }
-          name = String(name.unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " })
+          name = String(
+            name.unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " && $0 != "\"" })
           var found: Vital?? = nil
           for (v, names) in aliases where names.contains(name) { found = .some(v) }
           if let f = found, f == nil {
@@ -120,7 +143,7 @@ public enum VitalsCSV {
       for (k, v) in columns.enumerated() {
         guard let v, k < cells.count else { continue }
         let (a, b) = trimmed(cells[k])
-        if a == b { continue }
+        if a == b || (b == a + 1 && bytes[a] == 0x2D) { continue }  // empty or '-': missing
         guard let value = number(bytes, a, b), value >= 0, value <= 999 else {
           throw fail(
             a,

@@ -1,5 +1,5 @@
-import PumpConfig
 import PumpCore
+import PumpProtocol
 import Testing
 
 @Suite("Quantity")
@@ -37,6 +37,8 @@ struct QuantityTests {
     Case(text: "120 s", dimension: .time, raw: 120_000_000),
     Case(text: "5 min", dimension: .time, raw: 300_000_000),
     Case(text: "24 h", dimension: .time, raw: 86_400_000_000),
+    Case(text: "1 d", dimension: .time, raw: 86_400_000_000),  // as in traces (issue 14)
+    Case(text: "1.5 d", dimension: .time, raw: 129_600_000_000),
     Case(text: "500 µs", dimension: .time, raw: 500),
     Case(text: "10 ms", dimension: .time, raw: 10_000),
     Case(text: "10 psi", dimension: .pressure, raw: 10_000),
@@ -69,7 +71,7 @@ struct QuantityTests {
       message: "expected a flow rate (µL/h, mL/h, mL/min), got '5 mL'"),
     Rejection(
       text: "5 mL", dimension: .time,
-      message: "expected a time (µs, ms, s, min, h), got '5 mL'"),
+      message: "expected a time (µs, ms, s, min, h, d), got '5 mL'"),
     Rejection(
       text: "5", dimension: .mass,
       message: "missing unit: expected a mass (µg, mg, g), got '5'"),
@@ -139,6 +141,7 @@ struct QuantityTests {
     (5000, .concentration, "5 mg/mL"), (100, .flowRate, "0.1 mL/h"),
     (600_000, .flowRate, "600 mL/h"), (60_000, .volume, "60 mL"), (70_000, .weight, "70 kg"),
     (300_000_000, .time, "5 min"), (1_500_000, .time, "1500 ms"), (500, .time, "500 µs"),
+    (86_400_000_000, .time, "1 d"), (90_000_000_000, .time, "25 h"),
     (19_994, .pressure, "19.994 psi"), (5, .percent, "5 %"), (0, .mass, "0 mg"),
   ]
 

@@ -1,6 +1,6 @@
-import PumpConfig
 import PumpCore
 import PumpHardware
+import PumpProtocol
 
 extension TraceParser {
   static let verbs =
@@ -9,6 +9,25 @@ extension TraceParser {
 
   /// `<time> <verb> …`.
   mutating func bodyLine() throws(TraceError) {
+    // `<time> <label>: <action>`: the label is taken off, the action parsed as usual.
+    var label: (name: String, token: Token)? = nil
+    if lexer.tokens.count > 1 {
+      let l = lexer.tokens[1]
+      if lexer.bytes[l.end - 1] == 0x3A, isLetter(lexer.bytes[l.start]) {
+        guard isLabel(l.start, l.end - 1) else {
+          throw error(
+            at: l,
+            "expected a label (a letter, then letters, digits, '-' or '_') before ':', found '\(lexer.text(l))'"
+          )
+        }
+        let name = lexer.text(from: l.start, to: l.end - 1)
+        if let old = labels[name] {
+          throw error(at: l, "label '\(name)' already names line \(old.line)")
+        }
+        label = (name, l)
+        lexer.tokens.remove(at: 1)
+      }
+    }
     let toks = lexer.tokens
     let t = try time(toks[0], relativeTo: cursor)
     if t < cursor {
@@ -22,15 +41,38 @@ extension TraceParser {
     func add(_ a: TraceAction, _ next: Int) throws(TraceError) {
       try end(next)
       steps.append(TraceStep(time: t, line: lexer.lineNumber, kind: .action(a)))
+      var kind = TraceLabel.Kind.other
+      switch a {
+      case .press:
+        if t == pressInstant {
+          pressesAtInstant += 1
+        } else {
+          pressInstant = t
+          pressesAtInstant = 0
+        }
+        kind = .press(ordinal: pressesAtInstant)
+      case .clinician, .inject(.fault), .hostLink: kind = .command
+      default: break
+      }
+      if let label {
+        labels[label.name] = TraceLabel(line: lexer.lineNumber, time: t, kind: kind)
+      }
     }
     func clinician(_ c: ClinicianCommand) throws(TraceError) { try add(.clinician(c), 2) }
     let w = lexer
     if w.is(verb, "vitals") {
       try vitalsLine(t)
+      if let label {
+        labels[label.name] = TraceLabel(line: lexer.lineNumber, time: t, kind: .other)
+      }
     } else if w.is(verb, "press") {
       try add(.press, 2)
     } else if w.is(verb, "program") {
-      try clinician(.program)
+      if toks.count > 2 {
+        try add(.clinician(.reprogram(try prescriptionChanges(from: 2))), toks.count)
+      } else {
+        try clinician(.program)
+      }
     } else if w.is(verb, "confirm") {
       try clinician(.confirm)
     } else if w.is(verb, "start") {
@@ -96,7 +138,21 @@ extension TraceParser {
       try add(.clockAdvance(d), 4)
       cursor = t + d
     } else if w.is(verb, "expect") {
-      let (x, next) = try expectation(at: t)
+      if let label {
+        throw error(at: label.token, "expected a label on an action line, not on 'expect'")
+      }
+      var (x, next) = try expectation(at: t)
+      if next < toks.count, w.is(toks[next], "of") {
+        guard x.isWindowed else {
+          throw error(
+            at: toks[next],
+            "expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+          )
+        }
+        let l = try labelled(next + 1, nil, what: "any action line")
+        x = .anchored(x, at: l.time, line: l.line)
+        next += 2
+      }
       try end(next)
       let text = lexer.text(from: verb.start, to: toks[toks.count - 1].end)
       steps.append(TraceStep(time: t, line: lexer.lineNumber, kind: .expectation(x, text: text)))
