@@ -74,6 +74,40 @@ struct PatientSimTests {
   }
 
   @Test(
+    "REQ-PAT-SIM-02: two pumpsim runs with the same --patient-seed and the same host inputs on a virtual clock give the same STATUS sequence",
+    .timeLimit(.minutes(2)))
+  func twoRunsSameCourse() throws {
+    let keys = try Keys()
+    var runs: [[String]] = []
+    for _ in 0..<2 {
+      let sim = try PumpSim(
+        keys: keys,
+        [
+          "--patient", Self.adult, "--patient-seed", "11", "--clock", "virtual", "--telemetry-hz",
+          "0",
+        ])
+      let port = sim.port
+      try Self.advance(1000, keys, port: port)
+      try session(.clinician, keys, port: port) { c in
+        try c.request(.program(wardRx))
+        try c.request(.start)
+      }
+      var seq: [String] = []
+      for _ in 0..<12 {
+        try Self.advance(300_000, keys, port: port)
+        let t = try Self.status(keys, port: port)
+        seq.append(
+          "\(t.mode) \(t.deliveredTotal.rawValue) \(t.bolusDemands)/\(t.bolusDeliveries) \(t.vitals) \(t.alarms.map(\.code))"
+        )
+      }
+      sim.stop()
+      runs.append(seq)
+    }
+    #expect(runs[0] == runs[1])
+    #expect(runs[0].count == 12)
+  }
+
+  @Test(
     "REQ-PAT-SIM-05: a missing or invalid patient file is refused with file:line, exit 1, and no state is created; --patient-seed without --patient and fleet --patient are refused"
   )
   func badPatientFile() throws {
