@@ -51,8 +51,9 @@ public final class PatientWorld: FirmwareWorld {
   var lastSave: Milliseconds
   var lastSaveMono: Int64? = nil
   var pendingPresses = 0
-  /// Save errors (logged once each by the caller through `startNote`/`lastError`).
+  /// The last save error, if the last save failed (logged once per distinct error).
   public private(set) var lastError: String? = nil
+  let logger: Logger
 
   /// A patient for `firmware` (powered on, not yet attached): resumed from `patient.state` in
   /// its state directory when that file is this patient's (same profile and seed) and not ahead
@@ -70,6 +71,7 @@ public final class PatientWorld: FirmwareWorld {
     let individual = profile.typical
     path = firmware.config.stateDirectory + "/" + Self.fileName
     self.onReport = onReport
+    logger = firmware.logger
     var note = "patient \(profile.id) seed \(seed): started from baseline at \(t0.rawValue) ms"
     var resumed: (PatientCoupling, PatientRecord)? = nil
     switch Self.read(path) {
@@ -182,9 +184,12 @@ public final class PatientWorld: FirmwareWorld {
         permissions: [.ownerReadWrite])
       try fd.closeAfter { _ = try fd.writeAll(Array(record.text.utf8)) }
       guard rename(tmp, path) == 0 else { throw Errno(rawValue: errno) }
+      if lastError != nil { logger.notice("patient state: \(path) written again") }
       lastError = nil
     } catch {
-      lastError = "cannot write \(path): \(error)"
+      let e = "patient state: cannot write \(path): \(error); the patient runs on, unsaved"
+      if e != lastError { logger.error("\(e)") }
+      lastError = e
     }
   }
 
