@@ -69,12 +69,13 @@ let package = Package(
     .target(name: "SerialTransport", dependencies: ["CUdev", systemPackage]),
     // The firmware: the pure machine (inputs → controller → journal records) and its thin shell
     // (super-loop, file descriptors, NV journal, link handling). No YAML loader: pumpsim loads
-    // the pump model (PumpConfig) and passes the values in.
+    // the pump model (PumpConfig) and passes the values in. The shell can host a simulated
+    // patient (`FirmwareWorld`, `PatientWorld` over PumpPatientLoop): the world, never the pump.
     .target(
       name: "PumpFirmware",
       dependencies: [
-        "PumpCore", "PumpHardware", "PumpProtocol", "SerialTransport", logging, crypto,
-        systemPackage,
+        "PumpCore", "PumpHardware", "PumpProtocol", "SerialTransport", "PumpPatient",
+        "PumpPatientLoop", logging, crypto, systemPackage,
       ]),
     // The host client library: connect, authenticate, command, stream (tests, replay, pumpmon).
     // The client only: the line-noise relay is test tooling (PumpNoise). Sessions record into
@@ -109,7 +110,7 @@ let package = Package(
       name: "pumpsim",
       dependencies: [
         "PumpFirmware", "PumpConfig", "PumpCore", "PumpHardware", "PumpProtocol", "SerialTransport",
-        argumentParser, logging,
+        "PumpPatient", argumentParser, logging,
       ]),
     .executableTarget(
       name: "pumpmon",
@@ -157,7 +158,7 @@ let package = Package(
       name: "PumpFirmwareTests",
       dependencies: [
         "KetaPumpTestSupport", "PumpFirmware", "PumpHost", "PumpProtocol", "SerialTransport",
-        "PumpCore", "PumpConfig", "PumpNoise",
+        "PumpCore", "PumpConfig", "PumpNoise", "PumpPatient", "PumpPatientLoop", "PumpHardware",
       ]),
     .testTarget(
       name: "PumpReplayTests",

@@ -1,3 +1,5 @@
+import PumpCore
+
 extension Firmware {
   /// While a therapy is set up (a prescription is held) and the motor is still, the loop still
   /// refreshes the alive mark at least this often (ms), so a power loss found at the next start
@@ -26,6 +28,13 @@ extension Firmware {
       if machine.controller.prescription != nil {
         w.housekeeping = aliveMarkMono + Self.idleAliveMillis
       }
+    }
+    // The simulated world's next grid instant (a patient's monitor sample), mapped through the
+    // clock: bookkeeping, not a control step (a late sample is no stall).
+    if clock.mode != .virtual, let next = world?.nextInstant {
+      let ahead = max((next - clock.now(mono: monoMillis)).rawValue, 0)
+      let at = monoMillis + (ahead + clock.speed.factor - 1) / clock.speed.factor
+      w.housekeeping = min(w.housekeeping ?? at, at)
     }
     for s in sessions {
       guard let d = s.nextDeadline()?.rawValue else { continue }

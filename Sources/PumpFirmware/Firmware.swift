@@ -18,7 +18,7 @@ public final class Firmware {
   public let config: FirmwareConfig
   /// The pure machine with its journal (`JournaledMachine`); `machine` is its rig machine.
   public private(set) var core: JournaledMachine<Journal>
-  public private(set) var machine: PumpMachine {
+  public internal(set) var machine: PumpMachine {
     get { core.machine }
     _modify { yield &core.machine }
   }
@@ -39,6 +39,8 @@ public final class Firmware {
   public private(set) var executed = 0
   /// When (monotonic ms) the alive mark was last written.
   public private(set) var aliveMarkMono: Int64
+  /// The simulated world on pump time, if any (`attach(_:)`, Firmware+World.swift).
+  public internal(set) var world: FirmwareWorld? = nil
 
   /// Powers the pump on: opens or creates the journal, rebuilds the state it holds (a restart
   /// comes up with its history, paused), and runs the self-test. Throws when the state
@@ -179,7 +181,7 @@ public final class Firmware {
   public func service(received: [[UInt8]], monoMillis: Int64, wallMillis: Int64) -> [[UInt8]] {
     var out = [[UInt8]](repeating: [], count: sessions.count)
     let t = clock.now(mono: monoMillis)
-    machine.catchUp(to: t)
+    advance(to: t)
     for port in sessions.indices {
       if port < received.count, !received[port].isEmpty {
         for action in sessions[port].receive(bytes: received[port], now: Milliseconds(monoMillis)) {
@@ -213,7 +215,7 @@ public final class Firmware {
   @discardableResult
   public func input(_ input: FirmwareInput, monoMillis: Int64) -> CommandResult {
     let t = clock.now(mono: monoMillis)
-    machine.catchUp(to: t)
+    advance(to: t)
     let r = record(input, at: t)
     _ = machine.drainEffects()
     return r
@@ -236,7 +238,8 @@ public final class Firmware {
   /// a power cycle from the journal.
   public func shutdown(monoMillis: Int64, wallMillis: Int64) {
     let t = clock.now(mono: monoMillis)
-    machine.catchUp(to: t)
+    advance(to: t)
+    world?.poweringOff(at: t)
     journal?.markAlive(t, wallMillis: wallMillis)
     journal?.sync()
     auditLog?.sync()
@@ -308,7 +311,7 @@ public final class Firmware {
       return .audit(e)
     case .clock(.advance(let d)):
       clock.advance(by: d)
-      machine.catchUp(to: clock.now(mono: monoMillis))
+      advance(to: clock.now(mono: monoMillis))
       return .accepted
     case .clock(.mode(let m)):
       clock.set(m, mono: monoMillis)
@@ -320,7 +323,7 @@ public final class Firmware {
   /// Journals an input (write-ahead), then applies it (`JournaledMachine.record`). If the
   /// journal cannot be written the input is refused and the pump faults.
   @discardableResult
-  private func record(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
+  func record(_ input: FirmwareInput, at t: Milliseconds) -> CommandResult {
     let (result, error) = core.record(input, at: t)
     if let error { logger.critical("journal write failed: \(error); faulting") }
     return result

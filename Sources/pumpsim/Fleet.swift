@@ -41,8 +41,16 @@ struct Fleet: ParsableCommand {
   @Flag(help: "Print one JSON line per pump when ready.")
   var json = false
 
+  @Option(help: .hidden)
+  var patient: String?
+
   func validate() throws {
     guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+    if patient != nil {
+      throw ValidationError(
+        "--patient is for `pumpsim run` (one pump, one patient); fleet pumps have no simulated patient"
+      )
+    }
   }
 
   func run() throws {

@@ -4,6 +4,7 @@ import Logging
 import PumpConfig
 import PumpCore
 import PumpFirmware
+import PumpPatient
 import PumpProtocol
 import SerialTransport
 
@@ -21,6 +22,11 @@ struct Run: ParsableCommand {
         pumpsim run --key pump0.key --link /tmp/ketapump/pump0 --telemetry-hz 10 --json
         pumpsim run --key pump0.key --device /dev/ttyUSB0 --baud 115200
         pumpsim run --key pump0.key --clock fast:60 --state-dir /tmp/pump0-state
+        pumpsim run --key pump0.key --patient HardwareProfiles/patients/adult-70kg.yaml --json
+
+      With --patient the simulated patient is part of the world: the drug the mechanism moves \
+      enters its PK/PD model, its monitor samples reach the pump as VITALS do and its presses as \
+      handset presses (both journaled), on pump time. Its state is kept in <state dir>/patient.state.
       """)
 
   @OptionGroup var pump: PumpOptions
@@ -52,6 +58,21 @@ struct Run: ParsableCommand {
   @Flag(help: "Print the ready line as JSON.")
   var json = false
 
+  @Option(
+    help:
+      "Simulated patient file (HardwareProfiles/patients/*.yaml): the patient's monitor and button drive the pump."
+  )
+  var patient: String?
+
+  @Option(help: "Seed of the patient's noise, monitor artefacts and presses (default 1).")
+  var patientSeed: UInt64?
+
+  @Option(
+    help:
+      "The patient's monitor: default (arterial line, 0.5 spikes and 0.2 lead-off dropouts per channel-hour) or clean."
+  )
+  var patientMonitor = "default"
+
   func validate() throws {
     if device != nil && link != nil { throw ValidationError("use --link or --device, not both") }
     if baud != nil && device == nil { throw ValidationError("--baud applies to --device only") }
@@ -59,6 +80,12 @@ struct Run: ParsableCommand {
       throw ValidationError("--ports must be 1-8, got \(ports)")
     }
     if ports > 1 && device != nil { throw ValidationError("--ports applies to virtual ports only") }
+    if patient == nil && patientSeed != nil {
+      throw ValidationError("--patient-seed applies to --patient only")
+    }
+    guard ["default", "clean"].contains(patientMonitor) else {
+      throw ValidationError("--patient-monitor must be default or clean, got '\(patientMonitor)'")
+    }
   }
 
   func run() throws {
@@ -69,6 +96,8 @@ struct Run: ParsableCommand {
       throw Failure("\(error)")
     }
     let loaded = try pump.loadPump()
+    // Before anything is created or opened: a bad patient file changes no state.
+    let patientProfile = try patient.map(loadPatient)
     let runDir = pump.runDirectory
     let portName = name ?? deviceId.lowercased()
     let state = stateDir ?? "\(runDir.path)/state/\(deviceId)"
@@ -100,6 +129,7 @@ struct Run: ParsableCommand {
         throw Failure("\(error)")
       }
       let fw = try start(config, logger: logger)
+      attachPatient(patientProfile, to: fw, logger: logger)
       announce(deviceId: deviceId, ports: [(device, device)], state: state, fw: fw)
       let loop = FirmwareLoop(pumps: [.init(firmware: fw, port: port)], logger: logger)
       loop.run(stopFD: stopFD)
@@ -126,6 +156,7 @@ struct Run: ParsableCommand {
         for p in opened { p.close() }
         throw error
       }
+      attachPatient(patientProfile, to: fw, logger: logger)
       announce(
         deviceId: deviceId, ports: opened.map { ($0.linkPath, $0.ptsPath) }, state: state, fw: fw)
       let loop = FirmwareLoop(pumps: [.init(firmware: fw, ports: opened)], logger: logger)
@@ -164,12 +195,18 @@ struct Run: ParsableCommand {
     let mode = LogText.name(fw.machine.controller.mode)
     let (path, pts) = ports[0]
     if json {
-      let object: [String: Any] = [
+      var object: [String: Any] = [
         "event": "ready", "deviceId": deviceId, "port": path, "pts": pts,
         "ports": ports.map(\.link),
         "pid": Int(getpid()), "stateDir": state, "mode": mode,
         "journalFault": fw.journalFault ?? NSNull(),
       ]
+      if let w = fw.world as? PatientWorld {
+        object["patient"] = [
+          "profile": w.record.profileID, "seed": String(w.record.seed), "state": w.path,
+          "note": w.startNote,
+        ]
+      }
       if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
         print(String(decoding: data, as: UTF8.self))
       }
@@ -177,6 +214,7 @@ struct Run: ParsableCommand {
       print("pumpsim: \(deviceId) ready on \(path) (\(pts)), mode \(mode), state \(state)")
       for (link, pty) in ports.dropFirst() { print("pumpsim: also on \(link) (\(pty))") }
       if let f = fw.journalFault { print("pumpsim: FAULT: \(f)") }
+      if let w = fw.world as? PatientWorld { print("pumpsim: \(w.startNote)") }
     }
     flushStandardOutput()
   }
