@@ -192,7 +192,11 @@ public final class FirmwareLoop<Port: SerialIO> {
     for (k, port) in p.ports.enumerated() where all || ready.contains(firstSlot + k) {
       reading: while received[k].count < Self.maxReadPerPass {
         switch port.read(into: &buffer) {
-        case .bytes(let n): received[k] += buffer[0..<n]
+        case .bytes(let n):
+          received[k] += buffer[0..<n]
+          // A short read emptied the port: a second read would only say EAGAIN (two system
+          // calls, with the inotify check). Bytes arriving later wake the next poll.
+          if n < buffer.count { break reading }
         case .wouldBlock, .closed: break reading
         case .hangup:
           logger.info("\(port.path): host hung up; waiting for the next one")
