@@ -27,10 +27,10 @@ public struct AlarmSystem: Sendable {
   /// `slots` calls `rebuildMasks()`), so the per-step questions
   /// (`anyActive`, `audible`, `highestActive`) look at the active alarms only, not every slot.
   /// Codes stay below 64 (REQ-ALARM-SLOTS-01 checks it).
-  internal(set) var activeMask: UInt64 = 0
+  var activeMask: UInt64 = 0
   /// Bit `raw value` set while that alarm's condition is present (`slots[i].condition`), so
   /// the controller skips unchanged conditions without touching the table (`isUnchanged`).
-  internal(set) var conditionMask: UInt64 = 0
+  var conditionMask: UInt64 = 0
   /// When the running audio pause began (nil: none running).
   public internal(set) var audioPausedAt: Milliseconds? = nil
   public internal(set) var audioPausedUntil: Milliseconds? = nil

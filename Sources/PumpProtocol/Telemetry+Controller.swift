@@ -1,5 +1,4 @@
 import PumpCore
-import PumpProtocol
 
 extension Telemetry {
   /// The telemetry snapshot of a controller (docs/PROTOCOL.md §4.5).
