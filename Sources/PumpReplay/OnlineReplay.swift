@@ -19,7 +19,7 @@ public enum OnlineReplay {
 
   /// Traces needing more wire actions than this are skipped by default (the 7-day 1 Hz
   /// course is 604,800 VITALS frames).
-  public static let defaultMaxWireActions = 50_000
+  public static let defaultMaxWireActions = 100_000
 
   /// Requests the trace's actions need on the wire (vitals series expanded; overlay masking
   /// can only lower it).

@@ -52,7 +52,7 @@ struct OnlineAgreementTests {
 
   /// Covers the 24-h corpus trace (87,445 wire actions); the 7-day one (606,394) stays offline
   /// only (docs/TRACES.md).
-  static let maxWireActions = 100_000
+  static let maxWireActions = OnlineReplay.defaultMaxWireActions
 
   /// The delivered samples of a run, as (ms, µg).
   static func delivered(_ r: TraceResult) -> [[Int64]] {
