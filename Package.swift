@@ -103,7 +103,9 @@ let package = Package(
     // the ward prescription fixture. Never linked into a product.
     .target(
       name: "KetaPumpTestSupport",
-      dependencies: ["PumpReplay", "PumpHost", "PumpConfig", "PumpCore", "PumpProtocol"]),
+      dependencies: [
+        "PumpReplay", "PumpHost", "PumpConfig", "PumpCore", "PumpProtocol", "PumpFirmware",
+      ]),
 
     // Thin command-line front ends.
     .executableTarget(

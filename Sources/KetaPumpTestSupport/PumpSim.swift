@@ -1,4 +1,5 @@
 import Foundation
+import PumpFirmware
 import PumpReplay
 
 #if canImport(Glibc)
@@ -85,13 +86,26 @@ public final class PumpSim {
       maxGapMs: int("maxGapMs"), executed: int("executed"), exitStatus: status)
   }
 
-  /// The journal's request records (`$JI,…,R,…`): inputs that were executed.
+  /// The journal's host inputs (events and injections), one line each, `JI,<record>,<t ms>,R,<input>`:
+  /// inputs that were executed. An unreadable journal gives one line saying so (never an empty
+  /// list a test would take for "nothing executed").
   public func journalRequests() -> [String] {
-    guard let stateDir else { return [] }
-    let text = (try? String(contentsOfFile: "\(stateDir)/journal.kpj", encoding: .utf8)) ?? ""
-    return text.split(whereSeparator: \.isNewline).map(String.init).filter {
-      $0.hasPrefix("$JI,") && $0.split(separator: ",").dropFirst(3).first == "R"
+    guard let stateDir,
+      let data = FileManager.default.contents(atPath: "\(stateDir)/\(Journal.journalFileName)")
+    else { return [] }
+    guard let image = JournalImage.reading([UInt8](data)) else {
+      return ["unreadable journal (\(data.count) bytes)"]
     }
+    var out: [String] = []
+    for i in image.entries.indices {
+      guard case .input(let t, let input)? = try? image.record(i) else { continue }
+      switch input {
+      case .event(let e): out.append("JI,\(image.entries[i].seq),\(t.rawValue),R,\(e)")
+      case .injection(let j): out.append("JI,\(image.entries[i].seq),\(t.rawValue),R,INJECT,\(j)")
+      default: continue
+      }
+    }
+    return out
   }
 }
 

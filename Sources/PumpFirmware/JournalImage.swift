@@ -77,6 +77,15 @@ public struct JournalImage: Sendable {
     nextSeq = seq + 1
   }
 
+  /// The journal in `bytes` read against its own header (tools and tests that read a journal
+  /// they did not write); nil when it has no valid header or does not read.
+  public static func reading(_ bytes: [UInt8]) -> JournalImage? {
+    guard let first = check(bytes, at: 0), first.kind == JournalRecord.headerKind,
+      case .header(let h)? = try? JournalRecord.decode(bytes[4..<(first.length - 4)]).record
+    else { return nil }
+    return try? JournalImage(bytes, expecting: h)
+  }
+
   /// The contents of entry `i`.
   public func record(_ i: Int) throws(JournalError) -> JournalRecord {
     let e = entries[i]

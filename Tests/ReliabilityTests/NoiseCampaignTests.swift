@@ -100,7 +100,7 @@ extension Reliability {
         return k
       }
       let figures = try sim.stopWithFigures()
-      let markers = sim.journalRequests().filter { $0.contains(",R,INJECT,MAINS,1") }
+      let markers = sim.journalRequests().filter { $0.contains(",R,INJECT,mains(present: true)") }
       try #require(markers.count == 2, "journal markers: \(markers)")
       let times = markers.map { Int64($0.split(separator: ",")[2]) ?? -1 }
       let executed = times[1] - times[0]
