@@ -91,16 +91,52 @@ public struct Timeline: Sendable {
   }
 
   /// The largest amount delivered in any window of `length` ending at or before `t`, and
-  /// where that window ends. Piecewise-linear totals: the maximum lies where either window
+  /// where that window ends (the earliest end reaching it, `t` itself when no earlier one
+  /// beats the window ending at `t`). Piecewise-linear totals: the maximum lies where either window
   /// edge meets a sample.
   public func maxWindow(_ length: Int64, upTo t: Int64) -> (Int64, end: Int64) {
     var best: (Int64, Int64) = (delivered(at: t) - delivered(at: t - length), t)
-    for s in deliveredTimes {
-      for e in [s, s + length] where e <= t {
-        let v = delivered(at: e) - delivered(at: e - length)
-        if v > best.0 { best = (v, e) }
-      }
+    // Candidate ends in ascending order (the samples, merged with the samples + length), so
+    // both window edges move forward only: one linear pass (cursors), no search per candidate.
+    let ts = deliveredTimes
+    var end = DeliveredCursor(self)
+    var start = DeliveredCursor(self)
+    var a = 0
+    var b = 0
+    while true {
+      let ea = a < ts.count ? ts[a] : Int64.max
+      let eb = b < ts.count ? ts[b] + length : Int64.max
+      let e = min(ea, eb)
+      guard e <= t else { break }
+      if ea == e { a += 1 }
+      if eb == e { b += 1 }
+      let v = end.value(at: e) - start.value(at: e - length)
+      if v > best.0 { best = (v, e) }
     }
     return best
+  }
+}
+
+/// `Timeline.delivered(at:)` for non-decreasing instants, walking the samples forward.
+private struct DeliveredCursor {
+  let ts: [Int64]
+  let vs: [Int64]
+  var i = 0
+
+  init(_ tl: Timeline) {
+    ts = tl.deliveredTimes
+    vs = tl.deliveredValues
+  }
+
+  mutating func value(at t: Int64) -> Int64 {
+    guard let first = ts.first, t >= first else { return 0 }
+    let last = ts.count - 1
+    if t >= ts[last] { return vs[last] }
+    while i + 1 < last && ts[i + 1] <= t { i += 1 }
+    let (t0, t1) = (ts[i], ts[i + 1])
+    let (v0, v1) = (vs[i], vs[i + 1])
+    guard t1 > t0 else { return v1 }
+    let num = (v1 - v0) * (t - t0)
+    return v0 + (num + (t1 - t0) - 1) / (t1 - t0)
   }
 }

@@ -80,7 +80,7 @@ import Testing
     ("1h2min expect delivered ≤ 2.5 mg in window 1h", nil),
     (
       "1h2min expect delivered < 2.5 mg in window 1h",
-      "expected delivered < 2.500 mg in any 1h window up to 01:02:00.000 (largest ends at 01:00:00.000), actual: 2.500 mg"
+      "expected delivered < 2.500 mg in any 1h window up to 01:02:00.000 (largest ends at 00:01:40.000), actual: 2.500 mg"
     ),
     ("1h2min expect delivered ≤ 0 mg in last 1h", nil),
     (
