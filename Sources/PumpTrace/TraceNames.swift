@@ -40,20 +40,9 @@ public enum TraceNames {
   public static func name(_ d: BolusDenial) -> String { name(d, in: denials) }
   public static func name(_ r: Rejection) -> String { name(r, in: rejections) }
 
-  /// A mode as a trace writes it: `infusing(basal)`, `paused(alarm)`, `interlock-stopped`.
-  public static func name(_ m: Mode) -> String {
-    switch m {
-    case .selfTest: "self-test"
-    case .idle: "idle"
-    case .programmed: "programmed"
-    case .infusing(let p): "infusing(\(name(p, in: phases)))"
-    case .paused(let r): "paused(\(name(r, in: pauseReasons)))"
-    case .kvo: "kvo"
-    case .complete: "complete"
-    case .interlockStopped: "interlock-stopped"
-    case .fault(let f): "fault(\(name(f, in: faults)))"
-    }
-  }
+  /// A mode as a trace writes it: `infusing(basal)`, `paused(alarm)`, `interlock-stopped` —
+  /// the wire's name (`WireNames.name`), every fault included (`fault(journal-version)`).
+  public static func name(_ m: Mode) -> String { WireNames.name(m) }
 
   public static func name(_ m: ModePattern) -> String {
     switch m {
