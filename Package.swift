@@ -60,8 +60,11 @@ let package = Package(
     // The trace language and offline replay: lexer, parser, checker, offline driver (PumpCore on
     // PumpHardware in virtual time, through PumpProtocol's request → event mapping), the session
     // recorder, JUnit/JSON/HTML reports. No serial stack, no libudev, no YAML: the caller
-    // resolves a header's profile and drug library (`TraceResolver`).
-    .target(name: "PumpTrace", dependencies: ["PumpCore", "PumpHardware", "PumpProtocol"]),
+    // resolves a header's profile, drug library and patient (`TraceResolver`). The patient model
+    // (PumpPatient, PumpPatientLoop) is pure too: a trace naming a patient replays it offline.
+    .target(
+      name: "PumpTrace",
+      dependencies: ["PumpCore", "PumpHardware", "PumpProtocol", "PumpPatient", "PumpPatientLoop"]),
     // libudev, for serial port discovery.
     .systemLibrary(
       name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),

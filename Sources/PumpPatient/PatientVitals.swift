@@ -1,6 +1,6 @@
 /// The patient's true state at an instant, before the monitor samples it: vital signs, pain,
 /// dissociation and the concentrations behind them.
-public struct PatientVitals: Sendable, Equatable {
+public struct PatientVitals: Sendable, Hashable {
   /// Heart rate, beats/min.
   public var hr: Double
   /// Systolic and diastolic pressure, mmHg.

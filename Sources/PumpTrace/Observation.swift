@@ -1,4 +1,5 @@
 import PumpCore
+import PumpPatient
 
 /// Something the pump was seen to do, at a time. The checker reads only these, so offline
 /// replay (from controller effects) and online replay (from protocol events and telemetry)
@@ -33,6 +34,10 @@ public enum ObservedEvent: Hashable, Sendable {
   /// The outcome of a trace command (nil rejection: accepted), tagged with its trace line.
   case command(line: Int, rejection: Rejection?)
   case power(on: Bool)
+  /// The patient model's true state (traces naming a `patient:` only): offline from the model
+  /// itself, online from pumpsim's simulator-only patient read-out. Concentrations in ng/mL,
+  /// pain NRS 0–10, dissociation 0–100.
+  case patient(PatientVitals)
 }
 
 /// The observations of one run, in time order, and the vitals that were fed (for plots).
@@ -75,6 +80,15 @@ public struct ObservationLog: Sendable {
     case .command(let line, let r):
       "command on line \(line) " + (r.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted")
     case .power(let on): on ? "power restored" : "power lost"
+    case .patient(let v):
+      "patient Cp \(tenths(v.plasma)) ng/mL, Ce \(tenths(v.effectSite)) ng/mL, pain \(tenths(v.pain)), "
+        + "HR \(tenths(v.hr)), SBP \(tenths(v.sbp))"
     }
+  }
+
+  /// A non-negative value with one decimal, rounded half up (`12.3`); no Foundation.
+  static func tenths(_ x: Double) -> String {
+    let v = Int64((max(x, 0) * 10).rounded())
+    return "\(v / 10).\(v % 10)"
   }
 }

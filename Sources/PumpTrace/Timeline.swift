@@ -37,7 +37,7 @@ public struct Timeline: Sendable {
           deliveredTimes.append(t.rawValue)
           deliveredValues.append(m.rawValue)
         }
-      case .alarmAcknowledged, .audioPaused: break
+      case .alarmAcknowledged, .audioPaused, .patient: break
       }
     }
   }

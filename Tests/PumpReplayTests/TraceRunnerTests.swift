@@ -171,17 +171,20 @@ struct RecordingDriver: TraceDriver {
 
 @Suite struct TraceModuleTests {
   @Test(
-    "REQ-TRACE-MODULE-01: PumpTrace depends on PumpCore, PumpHardware and PumpProtocol only")
+    "REQ-TRACE-MODULE-01: PumpTrace depends on PumpCore, PumpHardware, PumpProtocol and the pure patient model only"
+  )
   func dependencies() throws {
     let text = try String(contentsOfFile: "\(repoRoot)/Package.swift", encoding: .utf8)
-    let start = try #require(text.range(of: ".target(name: \"PumpTrace\", dependencies: ["))
+    let target = try #require(text.range(of: "name: \"PumpTrace\","))
+    let start = try #require(text[target.upperBound...].range(of: "dependencies: ["))
     let rest = text[start.upperBound...]
     let end = try #require(rest.firstIndex(of: "]"))
     let deps = Set(
       rest[..<end].split(separator: ",").map {
         $0.trimmingCharacters(in: .whitespacesAndNewlines.union(["\""]))
       }.filter { !$0.isEmpty })
-    #expect(deps == ["PumpCore", "PumpHardware", "PumpProtocol"])
+    #expect(
+      deps == ["PumpCore", "PumpHardware", "PumpProtocol", "PumpPatient", "PumpPatientLoop"])
   }
 
   @Test(
