@@ -175,8 +175,8 @@ struct RecordingDriver: TraceDriver {
   )
   func dependencies() throws {
     let text = try String(contentsOfFile: "\(repoRoot)/Package.swift", encoding: .utf8)
-    let target = try #require(text.range(of: "name: \"PumpTrace\","))
-    let start = try #require(text[target.upperBound...].range(of: "dependencies: ["))
+    let start = try #require(
+      text.range(of: "name: \"PumpTrace\",\n      dependencies: ["))
     let rest = text[start.upperBound...]
     let end = try #require(rest.firstIndex(of: "]"))
     let deps = Set(
