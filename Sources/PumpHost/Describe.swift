@@ -42,7 +42,7 @@ public enum Describe {
       "BOLUS denied (\(WireNames.name(why))), lockout \(seconds(l))"
     case .modeChanged(let m): "MODE \(WireNames.name(m))"
     case .interlock(let stopped, let mask):
-      "INTERLOCK \(stopped ? "stopped" : "cleared") vitals \(vitalsMask(mask))"
+      "INTERLOCK \(stopped ? "stopped" : "cleared") vitals \(WireNames.vitalsMask(mask))"
     case .audioPauseBroken(let c): "AUDIO PAUSE broken by \(WireNames.name(c))"
     case .occlusionReleased(let v): "OCCLUSION released \(Quantity.format(v)) into the line"
     }
@@ -83,13 +83,6 @@ public enum Describe {
       + " dropped=\(f.framesDropped) accepted=\(f.framesAccepted) console=\(f.consoleLines)"
       + " malformed=\(s.malformed) bad-mac=\(s.badMac) stale-seq=\(s.staleSequence)"
       + " retransmits=\(s.retransmits) auth-failures=\(s.authFailures) naks=\(s.naks)"
-  }
-
-  /// `SBP,HR` for an interlock vitals mask.
-  public static func vitalsMask(_ mask: UInt8) -> String {
-    let names = ["SBP", "DBP", "HR", "SpO2", "RR"]
-    let on = (0..<5).filter { mask & (1 << $0) != 0 }.map { names[$0] }
-    return on.isEmpty ? "-" : on.joined(separator: ",")
   }
 
   /// `0.5 mg` without the unit: `0.5`.

@@ -80,7 +80,7 @@ public enum JSONOutput {
     case .modeChanged(let m): o["mode"] = .string(WireNames.name(m))
     case .interlock(let stopped, let mask):
       o["stopped"] = .bool(stopped)
-      o["vitals"] = .string(Describe.vitalsMask(mask))
+      o["vitals"] = .string(WireNames.vitalsMask(mask))
     case .audioPauseBroken(let c): o["alarm"] = .string(WireNames.name(c))
     case .occlusionReleased(let v): o["volume_ul"] = .int(v.rawValue)
     }

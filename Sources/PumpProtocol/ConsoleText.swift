@@ -57,7 +57,7 @@ public enum ConsoleText {
     var l = ["ALARMS \(list.count) active"]
     for a in list {
       l.append(
-        "  \(a.code) code=\(a.code.rawValue) priority=\(a.priority)"
+        "  \(WireNames.name(a.code)) code=\(a.code.rawValue) priority=\(WireNames.name(a.priority))"
           + " acknowledged=\(a.acknowledged ? "yes" : "no")"
           + " audio-pause=\(a.audioPauseRemaining.rawValue)ms")
     }

@@ -35,18 +35,6 @@ extension Mode {
     if ![3, 4, 8].contains(code), subCode != 0 { return nil }
   }
 
-  /// Human-readable name for console output, e.g. "infusing(basal)".
-  public var consoleName: String {
-    switch self {
-    case .selfTest: "self-test"
-    case .idle: "idle"
-    case .programmed: "programmed"
-    case .infusing(let p): "infusing(\(p))"
-    case .paused(let r): "paused(\(r))"
-    case .kvo: "kvo"
-    case .complete: "complete"
-    case .interlockStopped: "interlock-stopped"
-    case .fault(let f): "fault(\(f))"
-    }
-  }
+  /// Console output's name: `WireNames.name` (`infusing(basal)`, `paused(power-cycle)`).
+  public var consoleName: String { WireNames.name(self) }
 }

@@ -1,8 +1,10 @@
 import PumpCore
 
-/// Names hosts show and accept for PumpCore's enums: lowercase words joined by `-`, the same
-/// spellings as the trace format (docs/TRACES.md), so a name seen in pumpmon can be pasted into a
-/// trace. Lookups ignore case, `-` and `_`.
+/// The one table of names for PumpCore's enums — modes, alarms, priorities, reasons, care areas,
+/// vitals, event kinds — shared by the wire's text forms, pumpmon (text and JSON), the firmware's
+/// event log, traces and reports (`TraceNames` is this type). Lowercase words joined by `-`
+/// (vitals as monitors print them), so a name seen in pumpmon or a LOG line pastes into a trace.
+/// Lookups ignore case, `-` and `_`. Drug names come from the signed drug library itself.
 public enum WireNames {
   /// Alarm names, e.g. `occlusion-downstream`.
   public static let alarms: [(String, AlarmCode)] = [
@@ -68,6 +70,35 @@ public enum WireNames {
     faults + [("journal-version", .journalVersion)]
 
   /// The name of `value` in `table`, `?` if absent.
+  public static let priorities: [(String, AlarmPriority)] = [
+    ("high", .high), ("medium", .medium), ("low", .low), ("info", .info),
+  ]
+
+  /// Vital-sign names as monitors, traces and vitals lines write them (lookup ignores case).
+  public static let vitals: [(String, Vital)] = [
+    ("SBP", .sbp), ("DBP", .dbp), ("HR", .hr), ("SpO2", .spo2), ("RR", .rr),
+  ]
+
+  /// Why the mode changed (event log, trace observations).
+  public static let modeReasons: [(String, ModeReason)] = [
+    ("command", .command), ("self-test-passed", .selfTestPassed), ("alarm", .alarm),
+    ("dose-limit", .doseLimit), ("dose-limit-cleared", .doseLimitCleared),
+    ("vtbi-reached", .vtbiReached), ("interlock", .interlock),
+    ("interlock-reset", .interlockReset), ("fault", .fault), ("bolus-finished", .bolusFinished),
+    ("restored", .restored),
+  ]
+
+  /// What kind of input an event-log line speaks of: the trace's verb where there is one
+  /// (`press`, `rate`, `ack`, `silence`, `reset`, `link`).
+  public static let eventKinds: [(String, EventKind)] = [
+    ("program", .program), ("confirm", .confirmSoftLimits), ("start", .start),
+    ("pause", .pause), ("resume", .resume), ("stop", .stop), ("rate", .changeBasalRate),
+    ("press", .patientBolusRequest), ("clinician-bolus", .clinicianBolus),
+    ("vitals", .vitals), ("sensor", .sensor), ("ack", .acknowledgeAlarms),
+    ("silence", .audioPause), ("self-test", .selfTestResult), ("reset", .clinicianReset),
+    ("link", .hostLink), ("fault", .fault), ("tick", .tick), ("link-security", .linkSecurity),
+  ]
+
   public static func name<T: Equatable>(_ value: T, in table: [(String, T)]) -> String {
     table.first(where: { $0.1 == value })?.0 ?? "?"
   }
@@ -77,16 +108,13 @@ public enum WireNames {
   public static func name(_ r: Rejection) -> String { name(r, in: rejections) }
 
   /// `high`, `medium`, `low`, `info`.
-  public static func name(_ p: AlarmPriority) -> String {
-    switch p {
-    case .high: "high"
-    case .medium: "medium"
-    case .low: "low"
-    case .info: "info"
-    }
-  }
+  public static func name(_ p: AlarmPriority) -> String { name(p, in: priorities) }
+  public static func name(_ v: Vital) -> String { name(v, in: vitals) }
+  public static func name(_ r: ModeReason) -> String { name(r, in: modeReasons) }
+  public static func name(_ k: EventKind) -> String { name(k, in: eventKinds) }
+  public static func name(_ p: InfusionPhase) -> String { name(p, in: phases) }
+  public static func name(_ c: CareArea) -> String { name(c, in: careAreas) }
 
-  /// A mode as traces write it: `infusing(basal)`, `paused(alarm)`, `interlock-stopped`.
   public static func name(_ m: Mode) -> String {
     switch m {
     case .selfTest: "self-test"
@@ -102,6 +130,12 @@ public enum WireNames {
   }
 
   /// Looks `word` up in `table`, ignoring case, `-` and `_`.
+  /// The vitals a bit mask names (bit n = `Vital(rawValue: n)`): `SBP,HR`, `-` for none.
+  public static func vitalsMask(_ mask: UInt8) -> String {
+    let on = vitals.filter { mask & (1 << $0.1.rawValue) != 0 }.map(\.0)
+    return on.isEmpty ? "-" : on.joined(separator: ",")
+  }
+
   public static func lookup<T>(_ word: some StringProtocol, in table: [(String, T)]) -> T? {
     let key = fold(word)
     return table.first(where: { fold($0.0) == key })?.1

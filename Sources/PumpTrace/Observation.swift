@@ -67,7 +67,7 @@ public struct ObservationLog: Sendable {
 
   public static func describe(_ e: ObservedEvent) -> String {
     switch e {
-    case .mode(let m, let r): "mode \(TraceNames.name(m)) (\(r))"
+    case .mode(let m, let r): "mode \(TraceNames.name(m)) (\(TraceNames.name(r)))"
     case .alarmRaised(let a, let p): "alarm raised \(TraceNames.name(a)) (\(TraceNames.name(p)))"
     case .alarmAcknowledged(let a): "alarm acknowledged \(TraceNames.name(a))"
     case .alarmCleared(let a): "alarm cleared \(TraceNames.name(a))"

@@ -1,49 +1,14 @@
 import PumpCore
 import PumpProtocol
 
-/// The names traces and reports use for PumpCore's enums (the tables shared with hosts are
-/// `WireNames`'s, so a name seen in pumpmon pastes into a trace): lowercase words joined by '-'.
-/// Parsing ignores case, '-' and '_' (`door-open`, `DoorOpen` and `door_open` are one name).
-public enum TraceNames {
-  public static let alarms: [(String, AlarmCode)] = WireNames.alarms
+/// Traces, reports and the wire share one table of names: `WireNames` (PumpProtocol). This alias
+/// keeps the trace code's spelling; the trace-only `ModePattern` is named below from the same
+/// tables.
+public typealias TraceNames = WireNames
 
-  public static let priorities: [(String, AlarmPriority)] = [
-    ("high", .high), ("medium", .medium), ("low", .low), ("info", .info),
-  ]
-
-  public static let denials: [(String, BolusDenial)] = WireNames.denials
-
-  public static let rejections: [(String, Rejection)] = WireNames.rejections
-
-  public static let phases: [(String, InfusionPhase)] = WireNames.phases
-
-  public static let pauseReasons: [(String, PauseReason)] = WireNames.pauseReasons
-
-  public static let faults: [(String, FaultCode)] = WireNames.faults
-
-  public static let careAreas: [(String, CareArea)] = [
-    ("acute-post-op", .acutePostOp), ("chronic-pain", .chronicPain),
-    ("paediatric", .paediatric),
-  ]
-
-  public static let vitals: [(String, Vital)] = [
-    ("SBP", .sbp), ("DBP", .dbp), ("HR", .hr), ("SpO2", .spo2), ("RR", .rr),
-  ]
-
-  /// The name of a value in `table`.
-  public static func name<T: Equatable>(_ value: T, in table: [(String, T)]) -> String {
-    table.first(where: { $0.1 == value })?.0 ?? "?"
-  }
-
-  public static func name(_ a: AlarmCode) -> String { name(a, in: alarms) }
-  public static func name(_ p: AlarmPriority) -> String { name(p, in: priorities) }
-  public static func name(_ d: BolusDenial) -> String { name(d, in: denials) }
-  public static func name(_ r: Rejection) -> String { name(r, in: rejections) }
-
-  /// A mode as a trace writes it: `infusing(basal)`, `paused(alarm)`, `interlock-stopped` —
-  /// the wire's name (`WireNames.name`), every fault included (`fault(journal-version)`).
-  public static func name(_ m: Mode) -> String { WireNames.name(m) }
-
+extension WireNames {
+  /// A mode pattern as a trace writes it: `infusing` (any phase), `infusing(basal)`,
+  /// `paused(alarm)`, `fault(journal-version)`.
   public static func name(_ m: ModePattern) -> String {
     switch m {
     case .selfTest: "self-test"
@@ -54,22 +19,7 @@ public enum TraceNames {
     case .kvo: "kvo"
     case .complete: "complete"
     case .interlockStopped: "interlock-stopped"
-    case .fault(let f): f.map { "fault(\(name($0, in: faults)))" } ?? "fault"
+    case .fault(let f): f.map { "fault(\(name($0, in: allFaults)))" } ?? "fault"
     }
-  }
-
-  /// Looks `word` up in `table`, ignoring case, '-' and '_'.
-  public static func lookup<T>(_ word: String, in table: [(String, T)]) -> T? {
-    let key = fold(word)
-    return table.first(where: { fold($0.0) == key })?.1
-  }
-
-  /// The names of `table`, comma-separated, for error messages.
-  public static func list<T>(_ table: [(String, T)]) -> String {
-    table.map(\.0).joined(separator: ", ")
-  }
-
-  static func fold(_ s: String) -> String {
-    String(s.lowercased().unicodeScalars.filter { $0 != "-" && $0 != "_" })
   }
 }

@@ -230,7 +230,7 @@ extension TraceParser {
     case "fault":
       return .fault(
         try inner.map { s throws(TraceError) in
-          try name(s, at: innerStart, TraceNames.faults, what: "a fault")
+          try name(s, at: innerStart, TraceNames.allFaults, what: "a fault")
         })
     default:
       throw error(at: t, "expected a mode (\(Self.modeNames)), found '\(lexer.text(t))'")

@@ -193,7 +193,7 @@ public final class TraceRecorder {
         "expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? t)
       lastPress = nil
     case .interlock(let stopped, let mask):
-      addTrace("# interlock \(stopped ? "stop" : "cleared") (\(TraceText.vitalsMask(mask)))", t: t)
+      addTrace("# interlock \(stopped ? "stop" : "cleared") (\(WireNames.vitalsMask(mask)))", t: t)
     case .audioPauseBroken(let c):
       addTrace("expect audio-pause broken by \(WireNames.name(c)) within 2s", t: t)
     case .occlusionReleased(let v):

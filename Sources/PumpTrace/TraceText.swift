@@ -15,13 +15,6 @@ public enum TraceText {
     return parts.joined(separator: " ")
   }
 
-  /// The vitals a bit mask names (bit 0 SBP … bit 4 RR): `SBP,HR`, `-` for none.
-  public static func vitalsMask(_ mask: UInt8) -> String {
-    let names = ["SBP", "DBP", "HR", "SpO2", "RR"]
-    let on = (0..<5).filter { mask & (1 << $0) != 0 }.map { names[$0] }
-    return on.isEmpty ? "-" : on.joined(separator: ",")
-  }
-
   /// A prescription as trace header fields, in header order (`basal`, `5 mg/h`).
   public static func prescriptionFields(_ p: Prescription) -> [(String, String)] {
     [

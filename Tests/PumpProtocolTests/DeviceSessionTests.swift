@@ -232,7 +232,7 @@ struct DeviceSessionTests {
     #expect(
       String(decoding: h.feed(Array("version\r\n".utf8))[0], as: UTF8.self).contains("KP-TEST-1"))
     #expect(
-      String(decoding: h.feed(Array("alarms\r\n".utf8))[0], as: UTF8.self).contains("doorOpen"))
+      String(decoding: h.feed(Array("alarms\r\n".utf8))[0], as: UTF8.self).contains("door-open"))
     #expect(String(decoding: h.feed(Array("log 2\r\n".utf8))[0], as: UTF8.self).contains("entry 2"))
     #expect(
       String(decoding: h.feed(Array("counters\r\n".utf8))[0], as: UTF8.self).hasPrefix("COUNTERS"))
