@@ -308,4 +308,27 @@ public enum Quantity {
     let (us, o) = value.rawValue.multipliedReportingOverflow(by: 1000)
     return o ? "\(value.rawValue) ms" : format(us, as: .time)
   }
+
+  /// A duration in one word, as trace lines write it (the trace's time grammar reads it back):
+  /// `250ms`, `12.5s`, `3min`, `2h`, `1h30min`. The one duration formatter of traces, the
+  /// recorder, reports and failure messages; `format(_: Milliseconds)` is the spaced quantity
+  /// form of headers and pumpmon (`10 min`).
+  public static func formatDuration(_ d: Milliseconds) -> String {
+    var ms = d.rawValue
+    if ms == 0 { return "0s" }
+    if ms % 1000 != 0 && ms < 60_000 {
+      return ms % 1000 == 0 ? "\(ms / 1000)s" : ms < 1000 ? "\(ms)ms" : "\(Double(ms) / 1000)s"
+    }
+    var out = ""
+    if ms >= 3_600_000 {
+      out += "\(ms / 3_600_000)h"
+      ms %= 3_600_000
+    }
+    if ms >= 60_000 {
+      out += "\(ms / 60_000)min"
+      ms %= 60_000
+    }
+    if ms > 0 { out += ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms" }
+    return out
+  }
 }

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpProtocol
 
 /// One whitespace-separated word of a line: a byte range of the file.
 struct Token: Hashable, Sendable {
@@ -210,23 +211,7 @@ enum TraceTime {
     return "\(sign)\(two(h)):\(two(m)):\(two(s)).\(frac)"
   }
 
-  /// A duration as a trace would write it: `250ms`, `12.5s`, `3min`, `2h`, `1h30min`.
-  static func formatDuration(_ d: Milliseconds) -> String {
-    var ms = d.rawValue
-    if ms == 0 { return "0s" }
-    if ms % 1000 != 0 && ms < 60_000 {
-      return ms % 1000 == 0 ? "\(ms / 1000)s" : ms < 1000 ? "\(ms)ms" : "\(Double(ms) / 1000)s"
-    }
-    var out = ""
-    if ms >= 3_600_000 {
-      out += "\(ms / 3_600_000)h"
-      ms %= 3_600_000
-    }
-    if ms >= 60_000 {
-      out += "\(ms / 60_000)min"
-      ms %= 60_000
-    }
-    if ms > 0 { out += ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms" }
-    return out
-  }
+  /// A duration as a trace would write it (`Quantity.formatDuration`, the one duration
+  /// formatter).
+  static func formatDuration(_ d: Milliseconds) -> String { Quantity.formatDuration(d) }
 }
