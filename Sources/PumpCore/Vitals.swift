@@ -11,7 +11,7 @@ public enum Vital: UInt8, Hashable, Sendable, CaseIterable {
   /// Respiratory rate, breaths/min.
   case rr = 4
 
-  public var bit: UInt8 { 1 << rawValue }
+  @inlinable public var bit: UInt8 { 1 << rawValue }
 }
 
 /// Warning and critical thresholds for one vital. A bound of nil is not checked. High bounds
@@ -33,7 +33,7 @@ public struct VitalBand: Sendable {
   }
 
   /// The band level of one reading.
-  public func level(of value: Int32) -> VitalLevel {
+  @inlinable public func level(of value: Int32) -> VitalLevel {
     if let c = criticalHigh, value >= c { return .criticalHigh }
     if let c = criticalLow, value <= c { return .criticalLow }
     if let w = warningHigh, value >= w { return .warningHigh }
@@ -59,8 +59,8 @@ public enum VitalLevel: UInt8, Hashable, Sendable {
   case criticalLow = 3
   case criticalHigh = 4
 
-  public var isCritical: Bool { self == .criticalLow || self == .criticalHigh }
-  public var isAbnormal: Bool { self != .normal }
+  @inlinable public var isCritical: Bool { self == .criticalLow || self == .criticalHigh }
+  @inlinable public var isAbnormal: Bool { self != .normal }
 }
 
 /// One sample from the patient monitor; any subset of vitals may be present.
@@ -82,7 +82,7 @@ public struct VitalsSample: Sendable {
     self.rr = rr
   }
 
-  public subscript(vital: Vital) -> Int32? {
+  @inlinable public subscript(vital: Vital) -> Int32? {
     switch vital {
     case .sbp: sbp
     case .dbp: dbp

@@ -17,11 +17,11 @@ public struct OfflineDriver: TraceDriver {
   public private(set) var rig: PumpRig
   public private(set) var powered = true
   private let prescription: Prescription
-  private var sampler = Sampler()
-  /// The safety invariants (docs/hazards.md), checked at every controller call of the replay.
-  private var invariants = SafetyInvariants()
+  /// The safety invariants and the sampling state, updated by the observer at every controller
+  /// call (behind a reference, see `Checks`).
+  private var checks = Checks()
   /// The first invariant the replay broke, if any: the trace fails whatever it expected.
-  public private(set) var violation: SafetyInvariants.Violation?
+  public var violation: SafetyInvariants.Violation? { checks.violation }
 
   /// The pump's state captured at the last power loss (`PumpRig.snapshot()`, the journal's
   /// snapshot bytes): power-on restores the pump from these bytes, not from the rig left
@@ -131,7 +131,7 @@ public struct OfflineDriver: TraceDriver {
   /// The delivered total now, stamped `t`.
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
     log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
-    sampler.eventSinceSample = false
+    uniqueChecks().sampler.eventSinceSample = false
   }
 
   /// Time runs to `t`: steps at the deadlines on the way only (`PumpRig.catchUp`, what the
@@ -144,7 +144,7 @@ public struct OfflineDriver: TraceDriver {
     var copy = rig
     copy.advance(to: max(t, rig.now))
     log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
-    sampler.eventSinceSample = false
+    uniqueChecks().sampler.eventSinceSample = false
   }
 
   /// Runs `body` on the rig with an observer that records into `log` (the observer captures
@@ -153,21 +153,17 @@ public struct OfflineDriver: TraceDriver {
   private mutating func drive<R>(
     _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void) -> R
   ) -> R {
-    var s = sampler
-    // Moved out, not copied: the checker's history must stay uniquely referenced, or every
-    // call would copy it (copy-on-write) and a 7-day replay would go quadratic.
-    var inv = invariants
-    invariants = SafetyInvariants()
-    var v = violation
+    // The checks are updated in place through the reference: nothing is moved or copied per
+    // call (the invariants' history must stay uniquely referenced, or every call would copy
+    // it and a 7-day replay would go quadratic).
+    let k = uniqueChecks()
     let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
-    let r = body(&rig) { c in
-      Self.observe(c, &log, &s)
-      if v == nil { v = inv.observe(c, hardwareFollowsCommand: !uncontrolled) }
+    return body(&rig) { c in
+      Self.observe(c, &log, &k.sampler)
+      if k.violation == nil {
+        k.violation = k.invariants.observe(c, hardwareFollowsCommand: !uncontrolled)
+      }
     }
-    sampler = s
-    invariants = inv
-    violation = v
-    return r
   }
 
   @discardableResult
@@ -176,8 +172,15 @@ public struct OfflineDriver: TraceDriver {
   ) -> Rejection? {
     let r = drive(&log) { rig, o in rig.send(e, at: t, observe: o) }
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
-    if violation == nil { violation = invariants.afterEvent(e, rejection: r, rig.controller) }
+    let k = uniqueChecks()
+    if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, rig.controller) }
     return r
+  }
+
+  /// `checks`, copied first if a copy of this driver shares it (value semantics).
+  private mutating func uniqueChecks() -> Checks {
+    if !isKnownUniquelyReferenced(&checks) { checks = checks.copy() }
+    return checks
   }
 
   /// Sends `action` to the controller as the firmware would: the request an online driver
@@ -217,6 +220,26 @@ public struct OfflineDriver: TraceDriver {
   struct Sampler {
     /// An effect the firmware sends as an EVT happened since the last sample.
     var eventSinceSample = false
+  }
+
+  /// What the observer updates at every controller call: the safety invariants (docs/hazards.md),
+  /// the first violation, the sampling state. A class, so the observer closure updates it in
+  /// place; moving the invariants (three arrays) out of the driver and back around every call
+  /// cost a copy, an init and a destroy each time (docs/PERFORMANCE.md).
+  /// (Only the driver, one call at a time, touches it: no run-time exclusivity checks, which
+  /// cost more than the work they guard.)
+  final class Checks {
+    @exclusivity(unchecked) var invariants = SafetyInvariants()
+    @exclusivity(unchecked) var violation: SafetyInvariants.Violation?
+    @exclusivity(unchecked) var sampler = Sampler()
+
+    func copy() -> Checks {
+      let c = Checks()
+      c.invariants = invariants
+      c.violation = violation
+      c.sampler = sampler
+      return c
+    }
   }
 
   /// Turns one controller call's effects into observations; notes whether the pump would

@@ -15,6 +15,18 @@ public struct Timeline: Sendable {
   public private(set) var deliveredTimes: [Int64] = []
   public private(set) var deliveredValues: [Int64] = []
   public let records: [Observation]
+  /// `maxWindow` answers found ahead by one sweep per window length (`precomputeWindows`).
+  private var windowAnswers: [WindowQuery: WindowAnswer] = [:]
+
+  private struct WindowQuery: Hashable {
+    var length: Int64
+    var upTo: Int64
+  }
+
+  private struct WindowAnswer {
+    var value: Int64
+    var end: Int64
+  }
 
   public init(_ log: ObservationLog) {
     records = log.records
@@ -95,6 +107,7 @@ public struct Timeline: Sendable {
   /// beats the window ending at `t`). Piecewise-linear totals: the maximum lies where either window
   /// edge meets a sample.
   public func maxWindow(_ length: Int64, upTo t: Int64) -> (Int64, end: Int64) {
+    if let a = windowAnswers[WindowQuery(length: length, upTo: t)] { return (a.value, a.end) }
     var best: (Int64, Int64) = (delivered(at: t) - delivered(at: t - length), t)
     // Candidate ends in ascending order (the samples, merged with the samples + length), so
     // both window edges move forward only: one linear pass (cursors), no search per candidate.
@@ -114,6 +127,43 @@ public struct Timeline: Sendable {
       if v > best.0 { best = (v, e) }
     }
     return best
+  }
+}
+
+extension Timeline {
+  /// Answers `maxWindow(length, upTo: t)` for all `queries` ahead, in one pass over the samples
+  /// per window length (the queries of a length in ascending `t`): the best window ending at or
+  /// before a `t` is the best before the previous `t` or one ending in between. Each `maxWindow`
+  /// alone walks every sample up to its `t`, so a 7-day trace with 15 window expectations
+  /// walked the week 15 times. Same answers: the earliest end reaching the largest amount, or
+  /// `t` itself when no earlier end beats the window ending at `t`.
+  public mutating func precomputeWindows(_ queries: [(length: Int64, upTo: Int64)]) {
+    var byLength: [Int64: [Int64]] = [:]
+    for q in queries where q.length > 0 { byLength[q.length, default: []].append(q.upTo) }
+    let ts = deliveredTimes
+    for (length, ends) in byLength {
+      var end = DeliveredCursor(self)
+      var start = DeliveredCursor(self)
+      var a = 0
+      var b = 0
+      // The best candidate so far (strictly larger replaces: the earliest end wins).
+      var run = WindowAnswer(value: Int64.min, end: 0)
+      for t in Set(ends).sorted() {
+        while true {
+          let ea = a < ts.count ? ts[a] : Int64.max
+          let eb = b < ts.count ? ts[b] + length : Int64.max
+          let e = min(ea, eb)
+          guard e <= t else { break }
+          if ea == e { a += 1 }
+          if eb == e { b += 1 }
+          let v = end.value(at: e) - start.value(at: e - length)
+          if v > run.value { run = WindowAnswer(value: v, end: e) }
+        }
+        let atT = delivered(at: t) - delivered(at: t - length)
+        windowAnswers[WindowQuery(length: length, upTo: t)] =
+          run.value > atT ? run : WindowAnswer(value: atT, end: t)
+      }
+    }
   }
 }
 

@@ -19,7 +19,16 @@ public struct ExpectationResult: Hashable, Sendable {
 public enum TraceChecker {
   /// Checks every expectation of `trace` against `log`.
   public static func check(_ trace: Trace, log: ObservationLog) -> [ExpectationResult] {
-    let tl = Timeline(log)
+    var tl = Timeline(log)
+    // The largest-window amounts, all found in one sweep per window length.
+    var windows: [(length: Int64, upTo: Int64)] = []
+    for x in trace.expectations {
+      var e = x.expectation
+      var t = x.time
+      if case .anchored(let inner, let at, _) = e { (e, t) = (inner, at) }
+      if case .delivered(_, _, .window(let w)) = e { windows.append((w.rawValue, t.rawValue)) }
+    }
+    if windows.count > 1 { tl.precomputeWindows(windows) }
     return trace.expectations.map { x in
       let msg = failure(x.expectation, at: x.time, line: x.line, tl)
       return ExpectationResult(
@@ -108,22 +117,28 @@ public enum TraceChecker {
       return ok
         ? nil : "expected bolus \(want) \(window(t, w)), actual: \(got) at \(TraceTime.format(d.0))"
     case .delivered(let cmp, let limit, let scope):
+      // The amount first; the words for a failure only when it fails.
       let actual: Int64
-      let what: String
+      var windowEnd: Int64 = 0
       switch scope {
       case .total:
         actual = tl.delivered(at: t.rawValue)
-        what = "in total up to \(TraceTime.format(t))"
       case .last(let w):
         actual = tl.delivered(at: t.rawValue) - tl.delivered(at: (t - w).rawValue)
-        what = "in the last \(TraceTime.formatDuration(w)) before \(TraceTime.format(t))"
       case .window(let w):
-        let (v, end) = tl.maxWindow(w.rawValue, upTo: t.rawValue)
-        actual = v
-        what =
-          "in any \(TraceTime.formatDuration(w)) window up to \(TraceTime.format(t)) (largest ends at \(TraceTime.format(Milliseconds(end))))"
+        (actual, windowEnd) = tl.maxWindow(w.rawValue, upTo: t.rawValue)
       }
       if cmp.holds(actual, limit.rawValue) { return nil }
+      let what: String
+      switch scope {
+      case .total:
+        what = "in total up to \(TraceTime.format(t))"
+      case .last(let w):
+        what = "in the last \(TraceTime.formatDuration(w)) before \(TraceTime.format(t))"
+      case .window(let w):
+        what =
+          "in any \(TraceTime.formatDuration(w)) window up to \(TraceTime.format(t)) (largest ends at \(TraceTime.format(Milliseconds(windowEnd))))"
+      }
       return
         "expected delivered \(cmp.describe(mg(limit.rawValue), tolerance: { mg($0.rawValue) })) \(what), actual: \(mg(actual))"
     case .motorStopped(let w), .motorRunning(let w):

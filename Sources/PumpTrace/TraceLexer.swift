@@ -30,40 +30,47 @@ struct TraceLexer {
   }
 
   /// Moves to the next line; false at the end of the file.
+  ///
+  /// One pass over the line's bytes in a loop of locals (the buffer, the index, the word
+  /// start): the words go into a local array moved out of `tokens` and back, so each append
+  /// finds it uniquely referenced and nothing is retained or captured per byte.
   mutating func nextLine() -> Bool {
     guard offset < bytes.count else { return false }
     lineNumber += 1
     lineStart = offset
-    tokens.removeAll(keepingCapacity: true)
-    var i = offset
-    var tokenStart = -1
-    var comment = false
-    bytes.withUnsafeBufferPointer { buf in
+    var words = tokens
+    tokens = []
+    words.removeAll(keepingCapacity: true)
+    let from = offset
+    let end = bytes.withUnsafeBufferPointer { buf -> Int in
       let n = buf.count
+      var i = from
+      var tokenStart = -1
       while i < n {
         let b = buf[i]
         if b == 0x0A { break }
-        if !comment {
-          if b == 0x20 || b == 0x09 || b == 0x0D {
-            if tokenStart >= 0 {
-              tokens.append(Token(start: tokenStart, end: i))
-              tokenStart = -1
-            }
-          } else if tokenStart < 0 {
-            if b == 0x23 {  // '#'
-              comment = true
-            } else {
-              tokenStart = i
-            }
+        if b == 0x20 || b == 0x09 || b == 0x0D {
+          if tokenStart >= 0 {
+            words.append(Token(start: tokenStart, end: i))
+            tokenStart = -1
           }
+        } else if tokenStart < 0 {
+          if b == 0x23 {  // '#': a comment to the end of the line
+            i += 1
+            while i < n && buf[i] != 0x0A { i += 1 }
+            break
+          }
+          tokenStart = i
         }
         i += 1
       }
+      if tokenStart >= 0 { words.append(Token(start: tokenStart, end: i)) }
+      return i
     }
-    if tokenStart >= 0 { tokens.append(Token(start: tokenStart, end: i)) }
-    lineEnd = i
+    tokens = words
+    lineEnd = end
     if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-    offset = i + 1
+    offset = end + 1
     return true
   }
 
@@ -105,8 +112,16 @@ enum TraceTime {
   /// decimals allowed, whole milliseconds) or a clock `01:02:03.250`, `144:00:00` (hours may
   /// exceed 24). Returns nil when malformed, not a whole number of ms, or out of range.
   static func parse(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Milliseconds? {
+    guard start >= 0, end <= bytes.count else { return nil }
+    return bytes.withUnsafeBufferPointer { parse($0, start, end) }
+  }
+
+  /// `parse` over a buffer (no bounds checks or retains per byte; the range is in `bytes`).
+  static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int)
+    -> Milliseconds?
+  {
     guard start < end else { return nil }
-    if bytes[start..<end].contains(0x3A) { return clock(bytes, start, end) }
+    for i in start..<end where bytes[i] == 0x3A { return clock(bytes, start, end) }
     var i = start
     var total: Int64 = 0
     while i < end {
@@ -153,7 +168,9 @@ enum TraceTime {
   }
 
   /// `H:MM:SS[.fff]`.
-  private static func clock(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Milliseconds? {
+  private static func clock(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int)
+    -> Milliseconds?
+  {
     var fields: [Int64] = []
     var current: Int64 = 0
     var digits = 0

@@ -82,7 +82,15 @@ extension TraceParser {
       return
     }
     var sample = VitalsSample()
-    for i in 2..<toks.count { try vital(toks[i], into: &sample) }
+    // The common line (`NAME=value` words, each vital once) in one pass over the bytes; any
+    // other word goes through `vital`, which names the problem.
+    let fast = lexer.bytes.withUnsafeBufferPointer { b in
+      Self.plainVitals(b, toks, from: 2, into: &sample)
+    }
+    if !fast {
+      sample = VitalsSample()
+      for i in 2..<toks.count { try vital(toks[i], into: &sample) }
+    }
     if sample.presentMask == 0 {
       throw error(
         at: toks[2],
@@ -121,6 +129,51 @@ extension TraceParser {
     }
     sample.set(v, value)
     return v.bit
+  }
+
+  /// Reads words `from...` of `toks` as `NAME=value` (value 0…999, a vital at most once) into
+  /// `sample`; false at the first word that is anything else (the caller then parses the line
+  /// word by word for the error). No strings, no copies of the parser.
+  static func plainVitals(
+    _ b: UnsafeBufferPointer<UInt8>, _ toks: [Token], from first: Int,
+    into sample: inout VitalsSample
+  ) -> Bool {
+    var seen: UInt8 = 0
+    var k = first
+    while k < toks.count {
+      let t = toks[k]
+      k += 1
+      var eq = t.start
+      while eq < t.end && b[eq] != 0x3D { eq += 1 }
+      let digits = t.end - eq - 1
+      guard eq < t.end, digits >= 1, digits <= 3 else { return false }
+      var value: Int32 = 0
+      for i in (eq + 1)..<t.end {
+        let c = b[i]
+        guard c >= 0x30 && c <= 0x39 else { return false }
+        value = value * 10 + Int32(c &- 0x30)
+      }
+      guard let v = plainVitalName(b, t.start, eq) else { return false }
+      let bit: UInt8 = 1 << v.rawValue
+      guard seen & bit == 0 else { return false }
+      seen |= bit
+      sample.set(v, value)
+    }
+    return true
+  }
+
+  /// `vitalName` over a buffer.
+  static func plainVitalName(_ b: UnsafeBufferPointer<UInt8>, _ a: Int, _ e: Int) -> Vital? {
+    func l(_ i: Int) -> UInt8 { TraceLexer.lower(b[a + i]) }
+    switch e - a {
+    case 2 where l(1) == 0x72:  // "hr", "rr"
+      return l(0) == 0x68 ? .hr : l(0) == 0x72 ? .rr : nil
+    case 3 where l(1) == 0x62 && l(2) == 0x70:  // "sbp", "dbp"
+      return l(0) == 0x73 ? .sbp : l(0) == 0x64 ? .dbp : nil
+    case 4 where l(0) == 0x73 && l(1) == 0x70 && l(2) == 0x6F && b[a + 3] == 0x32:  // "spo2"
+      return .spo2
+    default: return nil
+    }
   }
 
   /// The vital named by bytes a..<b (ASCII, case-insensitive), without making a string.

@@ -65,15 +65,17 @@ public enum TraceRunner {
         }
       }
       let ts = i < steps.count ? steps[i].time : Milliseconds(Int64.max)
+      // (By index: a series is over 100 bytes, and a `for a in active` copies each one.)
       var best = -1
-      for (k, a) in active.enumerated() where best < 0 || a.nextTime < active[best].nextTime {
+      for k in active.indices where best < 0 || active[k].nextTime < active[best].nextTime {
         best = k
       }
       if best >= 0, active[best].nextTime <= ts {
         let t = active[best].nextTime
         var mask: UInt8 = 0
-        for a in active where a.order > active[best].order && a.series.start <= t {
-          mask |= a.series.vitals
+        let bestOrder = active[best].order
+        for k in active.indices where active[k].order > bestOrder && active[k].series.start <= t {
+          mask |= active[k].series.vitals
         }
         let sample = active[best].take().removing(mask)
         if active[best].nextTime == Milliseconds(Int64.max) { active.remove(at: best) }
@@ -145,9 +147,16 @@ struct ActiveSeries {
     case .generator(let base, _, _, let jitter):
       s = base
       if jitter > 0 {
-        for v in Vital.allCases {
-          if let x = base[v] { s.set(v, min(max(x + rng.jitter(jitter), 0), 999)) }
+        // Vital by vital in `Vital` order (the jitter stream's order), present ones only.
+        func moved(_ x: Int32?) -> Int32? {
+          guard let x else { return nil }
+          return min(max(x + rng.jitter(jitter), 0), 999)
         }
+        s.sbp = moved(base.sbp)
+        s.dbp = moved(base.dbp)
+        s.hr = moved(base.hr)
+        s.spo2 = moved(base.spo2)
+        s.rr = moved(base.rr)
       }
     case .table(_, let samples):
       s = samples[index]

@@ -49,15 +49,17 @@ public struct VitalsSeries: Hashable, Sendable {
 
 extension VitalsSample {
   /// Bit set of `Vital.bit` for the vitals present.
+  /// (Field by field: the runner asks this for every generated sample.)
   public var presentMask: UInt8 {
-    var m: UInt8 = 0
-    for v in Vital.allCases where self[v] != nil { m |= v.bit }
-    return m
+    (sbp == nil ? 0 : 1 << Vital.sbp.rawValue) | (dbp == nil ? 0 : 1 << Vital.dbp.rawValue)
+      | (hr == nil ? 0 : 1 << Vital.hr.rawValue) | (spo2 == nil ? 0 : 1 << Vital.spo2.rawValue)
+      | (rr == nil ? 0 : 1 << Vital.rr.rawValue)
   }
 
   /// This sample without the vitals in `mask`.
   public func removing(_ mask: UInt8) -> VitalsSample {
-    VitalsSample(
+    if mask == 0 { return self }
+    return VitalsSample(
       sbp: mask & Vital.sbp.bit != 0 ? nil : sbp, dbp: mask & Vital.dbp.bit != 0 ? nil : dbp,
       hr: mask & Vital.hr.bit != 0 ? nil : hr, spo2: mask & Vital.spo2.bit != 0 ? nil : spo2,
       rr: mask & Vital.rr.bit != 0 ? nil : rr)
