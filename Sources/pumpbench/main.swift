@@ -25,6 +25,7 @@ let suites: [Suite] = [
   Suite(name: "restore", run: runRestoreBench),
   Suite(name: "replay", run: runReplayBench),
   Suite(name: "patient", run: runPatientBench),
+  Suite(name: "patient-trace", run: runPatientTraceBench),
 ]
 
 func printRows(_ rows: [BenchRow]) {
