@@ -155,7 +155,10 @@ let package = Package(
     .testTarget(name: "PumpConfigTests", dependencies: ["PumpConfig", "PumpCore", "PumpHardware"]),
     .testTarget(
       name: "PumpPatientTests",
-      dependencies: ["PumpPatient", "PumpPatientLoop", "PumpConfig", "PumpCore", "PumpHardware"]),
+      dependencies: [
+        "PumpPatient", "PumpPatientLoop", "PumpConfig", "PumpCore", "PumpHardware", "PumpTrace",
+        "PumpReplay", "KetaPumpTestSupport",
+      ]),
     .testTarget(
       name: "PumpProtocolTests", dependencies: ["PumpProtocol", "PumpCore", "PumpNoise"]),
     .testTarget(name: "SerialTransportTests", dependencies: ["SerialTransport"]),

@@ -1,6 +1,7 @@
 import Foundation
 import PumpCore
 import PumpHardware
+import PumpPatient
 
 /// Loaders for KetaPump's host-side configuration: pump models, the drug library and the
 /// care-area vitals policies, all YAML under `HardwareProfiles/`. Every loader is strict (unknown
@@ -18,11 +19,17 @@ public enum PumpConfig {
     public var models: [PumpModel]
     public var drugLibrary: DrugLibrary
     public var careAreas: CareAreaPolicies
+    /// Patient files (`patients/*.yaml`), sorted by id; empty when there is no such directory.
+    public var patients: [PatientProfile]
 
-    public init(models: [PumpModel], drugLibrary: DrugLibrary, careAreas: CareAreaPolicies) {
+    public init(
+      models: [PumpModel], drugLibrary: DrugLibrary, careAreas: CareAreaPolicies,
+      patients: [PatientProfile] = []
+    ) {
       self.models = models
       self.drugLibrary = drugLibrary
       self.careAreas = careAreas
+      self.patients = patients
     }
 
     /// The model with `id`, or nil.
@@ -67,7 +74,8 @@ public enum PumpConfig {
   }
 
   /// Loads a whole profiles directory: `drug-library.yaml`, `care-areas.yaml`, and every other
-  /// `*.yaml` as a pump model. Errors name files as `<directory>/<file>`. A model's id must
+  /// `*.yaml` as a pump model, and the patient files in `patients/` if that directory exists.
+  /// Errors name files as `<directory>/<file>`. A model's id must
   /// equal its file name without `.yaml`, and ids are therefore unique.
   public static func loadDirectory(_ directory: String) throws(ConfigError) -> Configuration {
     let names: [String]
@@ -93,7 +101,28 @@ public enum PumpConfig {
     return Configuration(
       models: models,
       drugLibrary: try loadDrugLibrary(path: "\(base)/\(drugLibraryFileName)"),
-      careAreas: try loadCareAreas(path: "\(base)/\(careAreasFileName)"))
+      careAreas: try loadCareAreas(path: "\(base)/\(careAreasFileName)"),
+      patients: try loadPatients(directory: "\(base)/\(patientsDirectoryName)"))
+  }
+
+  /// Every `*.yaml` in `directory` as a patient file, sorted by id; none when the directory
+  /// does not exist.
+  public static func loadPatients(directory: String) throws(ConfigError) -> [PatientProfile] {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue
+    else { return [] }
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+    } catch {
+      throw ConfigError(
+        file: directory, line: 0, column: 0, field: nil, message: "cannot list directory")
+    }
+    var out: [PatientProfile] = []
+    for name in names where name.hasSuffix(".yaml") {
+      out.append(try loadPatient(path: "\(directory)/\(name)"))
+    }
+    return out
   }
 }
 

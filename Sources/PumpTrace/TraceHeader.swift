@@ -24,10 +24,26 @@ public struct TraceHeader: Hashable, Sendable {
   public var end: Milliseconds? = nil
   /// Overrides the care area's vitals data-age limit (intermittent monitors, benchmarks).
   public var staleAfter: Milliseconds? = nil
+  /// The simulated patient (`HardwareProfiles/patients/<id>.yaml`), if any: the model's monitor
+  /// feeds the pump and the patient presses the button (docs/PATIENT.md "Traces").
+  public var patient: String? = nil
+  /// Seed of the patient's noise, monitor artefacts and presses (default: `seed`).
+  public var patientSeed: UInt64? = nil
+  /// The patient's monitor (as pumpsim's `--patient-monitor`).
+  public var patientMonitor: PatientMonitor = .standard
   /// Where each header key's value starts, for binding errors (unknown profile…).
   public var locations: [String: SourceLocation] = [:]
 
   public init(name: String) { self.name = name }
+}
+
+/// `patient-monitor:` — which monitor watches the trace's patient (pumpsim's
+/// `--patient-monitor`).
+public enum PatientMonitor: String, Hashable, Sendable, CaseIterable {
+  /// The realistic monitor: spikes and lead-off dropouts (`MonitorSettings()`).
+  case standard = "default"
+  /// Neither spikes nor dropouts (`MonitorSettings.clean`).
+  case clean
 }
 
 /// A dose that may be written per kilogram of body weight.

@@ -6,7 +6,8 @@ extension TraceParser {
     "name", "description", "profile", "drug-entry", "care-area", "weight", "concentration",
     "basal", "loading", "bolus", "bolus-rate", "lockout", "max-boluses-per-hour", "limit-1h",
     "limit-4h", "vtbi", "kvo", "rate-increase-interval", "seed", "requirements",
-    "expect-verdict", "start", "end", "vitals-stale-after",
+    "expect-verdict", "start", "end", "vitals-stale-after", "patient", "patient-seed",
+    "patient-monitor",
   ]
 
   /// `key: value` before the first timed line.
@@ -113,6 +114,23 @@ extension TraceParser {
       }
       header.start = s
     case "end": header.end = try time(v0, relativeTo: .zero)
+    case "patient":
+      guard toks.count == 2, isPatientID(value) else {
+        throw error(
+          at: v0,
+          "expected a patient id (a file name in HardwareProfiles/patients), found '\(value)'")
+      }
+      header.patient = value
+    case "patient-seed":
+      guard let s = UInt64(value) else {
+        throw error(at: v0, "expected a seed 0…18446744073709551615, found '\(value)'")
+      }
+      header.patientSeed = s
+    case "patient-monitor":
+      guard let m = PatientMonitor(rawValue: value.lowercased()) else {
+        throw error(at: v0, "expected 'default' or 'clean', found '\(value)'")
+      }
+      header.patientMonitor = m
     default:  // vitals-stale-after
       let d = try ms()
       guard d.rawValue > 0 else {
@@ -120,6 +138,15 @@ extension TraceParser {
       }
       header.staleAfter = d
     }
+  }
+
+  /// A patient file stem: letters, digits, `-`, `_`, `.` (no path separators).
+  func isPatientID(_ s: String) -> Bool {
+    !s.isEmpty && !s.hasPrefix(".")
+      && s.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+          || $0 == "-" || $0 == "_" || $0 == "."
+      }
   }
 
   /// `REQ-` followed by at least two dash-separated groups of capitals and digits.

@@ -80,6 +80,15 @@ public struct TraceParser {
         file: file, line: max(lexer.lineNumber, 1), column: 1,
         message: "expected a 'profile:' header field naming the hardware profile")
     }
+    if header.patient == nil {
+      for key in ["patient-seed", "patient-monitor"] {
+        if let at = header.locations[key] {
+          throw TraceError(
+            file: file, line: at.line, column: 1,
+            message: "'\(key)' needs a 'patient:' header field naming the patient")
+        }
+      }
+    }
   }
 
   func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }

@@ -1,4 +1,5 @@
 import PumpCore
+import PumpPatient
 
 /// A trace's header bound to a configuration: the pump model, the formulary (with the trace's
 /// overrides) and the prescription in controller units. Made by `TraceSetup.bind`, which
@@ -10,6 +11,9 @@ public struct TraceSetup: Sendable {
   public var prescription: Prescription
   public var policy: VitalsPolicy
   public var start: StartState
+  /// The simulated patient the trace names (`patient:`), or nil: then the trace's own vitals
+  /// and presses are all the pump sees.
+  public var patient: TracePatient? = nil
 
   public init(
     profileID: String, profile: HardwareProfile, formulary: Formulary,
@@ -46,6 +50,20 @@ public struct TraceSetup: Sendable {
         "drug-entry", "expected a drug-library entry id (\(known)), found '\(h.drugEntry.rawValue)'"
       )
     }
+    var patient: TracePatient? = nil
+    if let id = h.patient {
+      guard let p = resolver.patient(id) else {
+        let known = resolver.patientIDs.joined(separator: ", ")
+        throw fail("patient", "expected a patient (\(known)), found '\(id)'")
+      }
+      patient = TracePatient(
+        profile: p, individual: p.typical, seed: h.patientSeed ?? h.seed,
+        monitor: h.patientMonitor, overrides: PatientOverrides(trace))
+    }
+    // With a patient and no `weight:`, the pump is programmed with the patient's weight; a
+    // `weight:` the trace gives is what the nurse entered, right or wrong.
+    var weight = h.weight
+    if let patient, h.locations["weight"] == nil { weight = patient.profile.weight }
     let area = h.careArea ?? entry.careArea
     if let stale = h.staleAfter {
       formulary.acutePostOp.staleAfter = stale
@@ -53,10 +71,12 @@ public struct TraceSetup: Sendable {
       formulary.paediatric.staleAfter = stale
     }
     let rx = h.prescription.prescription(
-      entry: h.drugEntry, careArea: area, weight: h.weight, profile: profile)
-    return TraceSetup(
+      entry: h.drugEntry, careArea: area, weight: weight, profile: profile)
+    var setup = TraceSetup(
       profileID: h.profile, profile: profile, formulary: formulary, prescription: rx,
       start: h.start)
+    setup.patient = patient
+    return setup
   }
 }
 
@@ -68,11 +88,22 @@ public struct TraceResolver: Sendable {
   /// Pump models in the order they are listed in errors.
   public var profiles: [(id: String, profile: HardwareProfile)]
   public var formulary: Formulary
+  /// Patient files (`HardwareProfiles/patients/*.yaml`) in the order they are listed in errors.
+  public var patients: [PatientProfile]
 
-  public init(profiles: [(id: String, profile: HardwareProfile)], formulary: Formulary) {
+  public init(
+    profiles: [(id: String, profile: HardwareProfile)], formulary: Formulary,
+    patients: [PatientProfile] = []
+  ) {
     self.profiles = profiles
     self.formulary = formulary
+    self.patients = patients
   }
+
+  /// The patient whose file stem is `id`, or nil.
+  public func patient(_ id: String) -> PatientProfile? { patients.first(where: { $0.id == id }) }
+
+  public var patientIDs: [String] { patients.map(\.id) }
 
   /// The profile named `id`, or nil.
   public func profile(_ id: String) -> HardwareProfile? {
@@ -80,4 +111,32 @@ public struct TraceResolver: Sendable {
   }
 
   public var profileIDs: [String] { profiles.map(\.id) }
+}
+
+/// The patient of a bound trace: which file, which individual (the file's typical one; a
+/// cohort member for `pumpmon replay --cohort`), the seed of its noise, artefacts and presses,
+/// and its monitor.
+public struct TracePatient: Sendable {
+  public var profile: PatientProfile
+  public var individual: VirtualPatient
+  public var seed: UInt64
+  public var monitor: PatientMonitor
+  /// The model's monitor readings the trace's own vitals lines replace.
+  public var overrides: PatientOverrides
+
+  public init(
+    profile: PatientProfile, individual: VirtualPatient, seed: UInt64, monitor: PatientMonitor,
+    overrides: PatientOverrides = PatientOverrides()
+  ) {
+    self.profile = profile
+    self.individual = individual
+    self.seed = seed
+    self.monitor = monitor
+    self.overrides = overrides
+  }
+
+  /// The monitor's settings (pumpsim's `--patient-monitor`: default or clean).
+  public var monitorSettings: MonitorSettings {
+    monitor == .clean ? .clean : MonitorSettings()
+  }
 }

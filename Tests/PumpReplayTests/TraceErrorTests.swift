@@ -269,7 +269,7 @@ import Testing
   static let header: [(String, String)] = [
     (
       "colour: red",
-      "bad.trace:2:1: expected a header field (name, description, profile, drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval, seed, requirements, expect-verdict, start, end, vitals-stale-after), found 'colour'"
+      "bad.trace:2:1: expected a header field (name, description, profile, drug-entry, care-area, weight, concentration, basal, loading, bolus, bolus-rate, lockout, max-boluses-per-hour, limit-1h, limit-4h, vtbi, kvo, rate-increase-interval, seed, requirements, expect-verdict, start, end, vitals-stale-after, patient, patient-seed, patient-monitor), found 'colour'"
     ),
     ("profile: other", "bad.trace:2:1: header field 'profile' given twice"),
     ("seed:", "bad.trace:2:6: expected a value for 'seed', found the end of the line"),
