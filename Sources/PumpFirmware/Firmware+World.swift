@@ -1,5 +1,6 @@
 import PumpCore
 import PumpHardware
+import PumpPatientLoop
 import PumpProtocol
 
 extension Firmware {
@@ -19,12 +20,9 @@ extension Firmware {
       while world.nextInstant <= t {
         let w = world.nextInstant
         machine.catchUp(to: w)
-        var hardware = machine.rig.hardware
-        if !machine.off { hardware.advance(to: w) }
-        let concentration =
-          machine.controller.prescription?.concentration ?? MicrogramsPerMilliliter(0)
+        let m = PatientCoupling.mechanism(of: machine.rig, at: w, powered: !machine.off)
         let inputs = world.advance(
-          to: w, mechanismSteps: hardware.totalSteps, concentration: concentration)
+          to: w, mechanismSteps: m.steps, concentration: m.concentration)
         guard !inputs.isEmpty else { continue }
         let results = inputs.map { record($0, at: w) }
         world.answered(results, at: w, controller: machine.controller)

@@ -140,16 +140,12 @@ public final class PatientWorld: FirmwareWorld {
     to t: Milliseconds, mechanismSteps: Int64, concentration: MicrogramsPerMilliliter
   ) -> [FirmwareInput] {
     let before = coupling.handedOver
-    let out = coupling.advance(mechanismSteps: mechanismSteps, concentration: concentration)
+    let (_, out, events) = coupling.step(mechanism: (mechanismSteps, concentration))
     record.received(coupling.handedOver - before, endingAt: t)
     record.presses += Int64(out.presses)
-    var inputs: [FirmwareInput] = []
-    if let s = out.sample {
-      inputs.append(.event(.vitals(s)))
-      samplesSent += 1
-    }
+    if out.sample != nil { samplesSent += 1 }
     pendingPresses = out.presses
-    for _ in 0..<out.presses { inputs.append(.event(.patientBolusRequest)) }
+    let inputs = events.map { FirmwareInput.event($0) }
     if t >= nextReport {
       report(.minute, at: t, granted: nil)
       while nextReport <= t { nextReport = nextReport + Self.reportEvery }

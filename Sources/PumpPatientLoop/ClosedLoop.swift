@@ -55,20 +55,22 @@ public struct ClosedLoop: Sendable {
     return product / spm
   }
 
-  /// One grid step.
+  /// One grid step: the rig runs to the grid instant, then the coupling's step
+  /// (`PatientCoupling.step(mechanism:)`: sample first, then presses).
   public mutating func advance() {
-    let t = coupling.nextInstant
-    rig.advance(to: t)
-    let out = coupling.advance(
-      mechanismSteps: rig.hardware.totalSteps, concentration: concentration)
-    if let sample = out.sample {
-      // The rig is at t already: the controller takes the sample and the motor follows, as
-      // `PumpRig.send` does, without a second search for deadlines.
-      rig.controller.handle(.vitals(sample), now: t)
-      rig.hardware.command(rig.controller.commandedRate)
-      samplesSent += 1
+    rig.advance(to: coupling.nextInstant)
+    let (t, _, events) = coupling.step(mechanism: (rig.hardware.totalSteps, concentration))
+    for e in events {
+      if case .vitals = e {
+        // The rig is at t already: the controller takes the sample and the motor follows, as
+        // `PumpRig.send` does, without a second search for deadlines.
+        rig.controller.handle(e, now: t)
+        rig.hardware.command(rig.controller.commandedRate)
+        samplesSent += 1
+      } else {
+        rig.send(e, at: t)
+      }
     }
-    for _ in 0..<out.presses { rig.send(.patientBolusRequest, at: t) }
     if firstInterlockStop == nil, rig.controller.mode == .interlockStopped {
       firstInterlockStop = t
     }

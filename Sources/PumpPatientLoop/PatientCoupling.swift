@@ -20,6 +20,9 @@ public struct PatientCoupling: Sendable {
   /// Drug not yet handed over, in µg × steps/mL (< stepsPerMilliliter).
   public private(set) var remainder: Int64
   public let stepsPerMilliliter: Int64
+  /// The reservoir's concentration as last seen programmed: the drug the mechanism moves in
+  /// the step during which the prescription is cleared (a `stop`) is still that drug.
+  public private(set) var reservoir = MicrogramsPerMilliliter(0)
 
   /// A coupling whose mechanism stands at `mechanismSteps` (drug moved before it started is not
   /// the patient's), with the remainder `remainder` carried over (0 for a new course).
@@ -53,13 +56,15 @@ public struct PatientCoupling: Sendable {
   }
 
   /// One grid step to `nextInstant`: the mechanism stands at `mechanismSteps` there, with a
-  /// reservoir at `concentration` (0 when nothing is programmed: no drug). Returns the
-  /// monitor's sample and the presses of the step.
+  /// reservoir at `concentration` (0 when nothing is programmed: the last programmed
+  /// concentration is used for what the mechanism still moved). Returns the monitor's sample
+  /// and the presses of the step.
   public mutating func advance(
     mechanismSteps now: Int64, concentration: MicrogramsPerMilliliter
   ) -> PatientStep {
     let t = nextInstant
-    let micrograms = take(steps: now - mechanismSteps, concentration: concentration)
+    if concentration.rawValue > 0 { reservoir = concentration }
+    let micrograms = take(steps: now - mechanismSteps, concentration: reservoir)
     mechanismSteps = now
     handedOver += micrograms
     return patient.advance(to: t, delivered: Micrograms(micrograms))

@@ -58,6 +58,9 @@ public enum HTMLReport {
       let tl = Timeline(log)
       let end = max(r.simulated, Milliseconds(1000))
       let fails = r.failures
+      if hasPatient(log) {
+        h += patientPlot(log, tl, policy: r.policy, end: end, fails: fails)
+      }
       h += vitalsPlot(log, policy: r.policy, end: end, fails: fails)
       h += ratePlot(tl, r.prescription, end: end, fails: fails)
       h += dosePlot(tl, r.prescription, end: end, fails: fails)

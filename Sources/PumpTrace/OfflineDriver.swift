@@ -33,6 +33,8 @@ public struct OfflineDriver: TraceDriver {
   public private(set) var restoreFailure: String?
   private let profile: HardwareProfile
   private let formulary: Formulary
+  /// The trace's simulated patient, if it names one (OfflineDriver+Patient.swift).
+  var patient: OfflinePatient?
 
   /// A pump on `setup`'s profile and formulary, powered on at time 0 in self-test.
   public init(setup: TraceSetup) {
@@ -42,6 +44,7 @@ public struct OfflineDriver: TraceDriver {
     prescription = setup.prescription
     profile = setup.profile
     formulary = setup.formulary
+    patient = setup.patient.map { OfflinePatient($0, profile: setup.profile) }
   }
 
   public var work: Int64 { rig.steps }
@@ -78,6 +81,7 @@ public struct OfflineDriver: TraceDriver {
   public mutating func apply(
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
+    stepPatient(through: t, log: &log)
     if !powered {
       switch action {
       case .powerRestored(let passed):
@@ -139,6 +143,7 @@ public struct OfflineDriver: TraceDriver {
   /// advanced there (what the firmware's STATUS reports), so the rig itself never takes a step
   /// an online pump would not.
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
+    stepPatient(through: t, log: &log)
     guard powered else { return sample(at: max(t, rig.now), log: &log) }
     drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
     var copy = rig
@@ -191,6 +196,16 @@ public struct OfflineDriver: TraceDriver {
   }
 
   private mutating func inject(_ i: HardwareInjection) { rig.hardware.apply(i) }
+
+  /// The patient's hook: time runs to `t` through the deadlines only (`PumpRig.catchUp`).
+  mutating func catchUp(to t: Milliseconds, log: inout ObservationLog) {
+    drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
+  }
+
+  /// The patient's hook: one of its inputs (monitor sample, press) at `t`, as an input.
+  mutating func patientInput(_ e: PumpEvent, at t: Milliseconds, log: inout ObservationLog) {
+    send(e, at: t, line: 0, log: &log)
+  }
 
   /// Power-on after an outage: the pump is rebuilt from the snapshot bytes taken at the loss
   /// (as the firmware restarts from its journal), then the hardware changes made while it was

@@ -39,6 +39,15 @@ struct Replay: ParsableCommand {
   @Option(help: "Directory of hardware profiles, drug library and care areas.")
   var profiles = "HardwareProfiles"
 
+  @Option(
+    help: ArgumentHelp(
+      "Replay the one TRACE (it must name a patient) across N seeded individuals of its patient file and print the cohort's figures (1…100000).",
+      valueName: "N"))
+  var cohort: Int?
+
+  @Option(help: "Seed of the cohort (default: the trace's patient seed).")
+  var cohortSeed: UInt64?
+
   @OptionGroup var online: OnlineOptions
 
   func validate() throws {
@@ -54,6 +63,7 @@ struct Replay: ParsableCommand {
       FileHandle.standardError.write(Data("\(error)\n".utf8))
       throw ExitCode(2)
     }
+    if cohort != nil || cohortSeed != nil { return try runCohort(config) }
     var jobs: [(Trace, TraceSetup)] = []
     var bad: [TraceError] = []
     do {
