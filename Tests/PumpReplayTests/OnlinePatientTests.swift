@@ -167,3 +167,43 @@ struct OnlinePatientTests {
     #expect(wire.agreesAtWireResolution(with: off))
   }
 }
+
+extension OnlinePatientTests {
+  /// A longer course with presses, a clinician bolus and a stop/start (the same trace text with
+  /// actions appended), on a clean and on the default monitor.
+  static func course(monitor: String) -> String {
+    Self.text.replacingOccurrences(
+      of: "patient-monitor: clean", with: "patient-monitor: \(monitor)"
+    )
+    .replacingOccurrences(
+      of: "5min expect delivered ≥ 0.3 mg total\n10min expect delivered ≥ 0.7 mg total\n",
+      with: """
+        3min press
+        7min30s clinician-bolus 1 mg
+        12min stop
+        13min start
+        20min expect delivered ≥ 1 mg total
+
+        """)
+  }
+
+  @Test(
+    "REQ-PROTO-PATIENT-06: a patient trace online (pumpsim's patient over the wire) and offline (the model beside the offline pump) gives the same verdicts, the same delivered samples and the same patient samples at the wire's resolution",
+    arguments: ["clean", "default"])
+  func agreesWithOffline(monitor: String) throws {
+    let (trace, setup) = try Self.bound(Self.course(monitor: monitor))
+    let off = ReplayBatch.run([(trace, setup)], keepLogs: true)[0]
+    let on = OnlineReplay.run(
+      trace, setup: setup, target: .spawn(pumpsim: Self.pumpsim, profiles: Self.profiles),
+      keepLog: true)
+    #expect(on.error == nil, "\(on.error ?? "")")
+    #expect(on.verdict == off.verdict, "online \(SummaryReport.details(on))")
+    #expect(on.expectations.map(\.passed) == off.expectations.map(\.passed))
+    let (dOn, dOff) = (OnlineAgreementTests.delivered(on), OnlineAgreementTests.delivered(off))
+    #expect(dOn == dOff, "\(OnlineAgreementTests.firstDifference(dOn, dOff))")
+    #expect(Self.patients(off).count >= 1200)  // offline: every grid second
+    #expect(Self.patients(on).count >= 5)
+    let why = OnlineAgreementTests.patientDisagreement(on, off)
+    #expect(why == nil, "\(why ?? "")")
+  }
+}
