@@ -309,6 +309,11 @@ public final class Firmware {
     case .audit(let back):
       guard let e = auditLog?.entry(back: back) else { return .rejected(.invalidValue) }
       return .audit(e)
+    case .patient:
+      // Simulator only, read-only: the world's state as it stands; nothing is journaled or
+      // applied (docs/PROTOCOL.md §4.2.2).
+      guard let p = (world as? PatientWorld)?.readout else { return .noPatient }
+      return .patient(p)
     case .clock(.advance(let d)):
       clock.advance(by: d)
       advance(to: clock.now(mono: monoMillis))

@@ -27,6 +27,21 @@ public struct PatientReport: Sendable, Equatable {
   public var granted: Bool?
 }
 
+extension PatientReadout {
+  /// `patient`'s true state at its instant, each value rounded to tenths (`tenths(_:)`), with
+  /// the presses, profile and seed of `record`.
+  public init(_ patient: Patient, record: PatientRecord) {
+    let v = patient.vitals
+    self.init(
+      time: patient.now, plasmaTenths: Self.tenths(v.plasma),
+      effectSiteTenths: Self.tenths(v.effectSite), painTenths: Self.tenths(v.pain),
+      dissociationTenths: Self.tenths(v.dissociation), hrTenths: Self.tenths(v.hr),
+      sbpTenths: Self.tenths(v.sbp), dbpTenths: Self.tenths(v.dbp),
+      spo2Tenths: Self.tenths(v.spo2), rrTenths: Self.tenths(v.rr), presses: record.presses,
+      profileID: record.profileID, seed: record.seed)
+  }
+}
+
 /// pumpsim's simulated patient (`--patient`): a `PatientCoupling` stepped on the firmware's
 /// pump time (`FirmwareWorld`). Each grid instant the drug the mechanism moved enters the
 /// patient; its monitor sample goes to the pump as a `VITALS` input would (`.vitals`, journaled,
@@ -116,6 +131,10 @@ public final class PatientWorld: FirmwareWorld {
   }
 
   public var nextInstant: Milliseconds { coupling.nextInstant }
+
+  /// The PATIENT reply (docs/PROTOCOL.md §4.2.2): the true state at the patient's last grid
+  /// instant, at the wire's resolution (`PatientReadout.tenths`). Reading it changes nothing.
+  public var readout: PatientReadout { PatientReadout(coupling.patient, record: record) }
 
   public func advance(
     to t: Milliseconds, mechanismSteps: Int64, concentration: MicrogramsPerMilliliter

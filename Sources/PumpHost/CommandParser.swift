@@ -13,7 +13,7 @@ public enum CommandParser {
 
   /// One line per command, for help texts and error messages.
   public static let usage = """
-    status | alarms [offset] | log [n] | version | counters | ping | telemetry <Hz 0-100>
+    status | alarms [offset] | log [n] | version | counters | patient | ping | telemetry <Hz 0-100>
     program <rx.yaml> | program key=value... (every field: drug area conc weight basal
             loading bolus bolus_rate lockout max_per_hour limit_1h limit_4h vtbi kvo
             rate_interval; or template=ward-adult and the fields that differ)
@@ -29,7 +29,7 @@ public enum CommandParser {
     """
 
   static let verbs =
-    "status, alarms, log, version, counters, ping, telemetry, program, confirm, start, pause, "
+    "status, alarms, log, version, counters, patient, ping, telemetry, program, confirm, start, pause, "
     + "resume, stop, logout, rate, cbolus, bolus, vitals, ack, silence, reset, inject, clock"
 
   /// Parses one command line.
@@ -65,6 +65,7 @@ public enum CommandParser {
     case "status": return try simple(.status)
     case "version": return try simple(.version)
     case "counters": return try simple(.counters)
+    case "patient": return try simple(.patient)
     case "ping": return try simple(.ping)
     case "confirm": return try simple(.confirmSoftLimits)
     case "start": return try simple(.start, true)

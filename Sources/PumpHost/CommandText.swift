@@ -24,6 +24,7 @@ public enum CommandText {
     case .logTail: "log"
     case .version: "version"
     case .counters: "counters"
+    case .patient: "patient"
     case .audit: "audit"
     case .program: "program"
     case .confirmSoftLimits: "confirm"

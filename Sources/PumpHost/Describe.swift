@@ -65,8 +65,20 @@ public enum Describe {
       case .log(let e): return "ACK LOG \(e.back)/\(e.available) \(e.text)"
       case .counters(let c): return "ACK COUNTERS \(counters(c))"
       case .audit(let e): return "ACK AUDIT \(e.back)/\(e.available) \(audit(e.record))"
+      case .patient(let p): return "ACK PATIENT \(patient(p))"
       }
     }
+  }
+
+  /// `adult-70kg seed 1 t=1:00:00 Cp 123.4 Ce 120.1 ng/mL pain 3.2 dissociation 45.0 HR 81.3
+  /// BP 131.0/80.2 SpO2 97.9 RR 14.1 presses 12` (true values, not the monitor's).
+  public static func patient(_ p: PatientReadout) -> String {
+    func d(_ t: Int64) -> String { "\(t / 10).\(t % 10)" }
+    return "\(p.profileID) seed \(p.seed) t=\(clock(p.time)) Cp \(d(p.plasmaTenths))"
+      + " Ce \(d(p.effectSiteTenths)) ng/mL pain \(d(p.painTenths))"
+      + " dissociation \(d(p.dissociationTenths)) HR \(d(p.hrTenths))"
+      + " BP \(d(p.sbpTenths))/\(d(p.dbpTenths)) SpO2 \(d(p.spo2Tenths)) RR \(d(p.rrTenths))"
+      + " presses \(p.presses)"
   }
 
   /// `t=12.345s clinician START #4 accepted: ok`.

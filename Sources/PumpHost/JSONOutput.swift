@@ -44,10 +44,25 @@ public enum JSONOutput {
           "text": .string(e.text),
         ])
       case .audit(let e): o["audit"] = audit(e)
+      case .patient(let p): o["patient"] = patient(p)
       case .done, .login: break
       }
     }
     return .object(o)
+  }
+
+  /// The PATIENT reply: `{"t_ms":…,"profile":"adult-70kg","seed":1,"cp_x10":1234,…}`. Every
+  /// `_x10` value is an integer count of tenths, as on the wire (Cp, Ce ng/mL; pain NRS;
+  /// dissociation 0–100; HR, RR /min; SBP, DBP mmHg; SpO2 %).
+  public static func patient(_ p: PatientReadout) -> JSONValue {
+    .object([
+      "t_ms": .int(p.time.rawValue), "profile": .string(p.profileID),
+      "seed": p.seed <= UInt64(Int64.max) ? .int(Int64(p.seed)) : .string("\(p.seed)"),
+      "cp_x10": .int(p.plasmaTenths), "ce_x10": .int(p.effectSiteTenths),
+      "pain_x10": .int(p.painTenths), "dissociation_x10": .int(p.dissociationTenths),
+      "hr_x10": .int(p.hrTenths), "sbp_x10": .int(p.sbpTenths), "dbp_x10": .int(p.dbpTenths),
+      "spo2_x10": .int(p.spo2Tenths), "rr_x10": .int(p.rrTenths), "presses": .int(p.presses),
+    ])
   }
 
   /// One audit record: `{"type":"audit","back":0,"available":12,"t_ms":…,"role":"clinician",…}`.

@@ -25,6 +25,10 @@ public final class MonitorSession {
     public var retryMs: Int64 = 500
     /// Used to check run-directory records before reopening.
     public var resolver: PortResolver
+    /// Read the simulated patient (`PATIENT`) this often, ms (nil: never). The first
+    /// "no patient" answer on a connection stops the reads until the next connection: a pump
+    /// without a patient costs one request per connection and shows nothing.
+    public var patientPollMs: Int64?
 
     public init(
       port: ResolvedPort, settings: LineSettings = .standard, key: RoleKey? = nil,
@@ -52,6 +56,11 @@ public final class MonitorSession {
   public var observe: ((ClientObservation) -> Void)?
   /// Raw bytes written (`true`) and read.
   public var traffic: ((_ sent: Bool, _ bytes: [UInt8]) -> Void)?
+  /// Each PATIENT reading (`patientPollMs`); nil once when the device says it has no patient.
+  public var onPatient: ((PatientReadout?) -> Void)?
+  /// nil: not asked yet on this connection; false: the device has no patient.
+  public private(set) var hasPatient: Bool?
+  private var lastPatientPoll: Int64 = 0
 
   private var base = LinkStats()
   private var nextAttempt: Int64 = 0
@@ -82,6 +91,7 @@ public final class MonitorSession {
       do {
         try c.pump(untilMs: 0)
         try pollStatusIfQuiet(c)
+        try pollPatientIfDue(c)
       } catch { lose(error) }
       return
     }
@@ -114,6 +124,31 @@ public final class MonitorSession {
     let reply = try c.request(.status, timeoutMs: 1000)
     if case .ack(.status(let t)) = reply.result {
       observe?(.telemetry(t, authenticated: c.session.state == .loggedIn))
+    }
+  }
+
+  /// Every `patientPollMs`, reads PATIENT and hands it to `onPatient`. No patient (NAK 17, or
+  /// NAK 02 from a device without the request) ends the reads on this connection, silently; a
+  /// read without a reply is skipped (the next one comes at the next period); a lost link
+  /// throws as any request does.
+  private func pollPatientIfDue(_ c: PumpClient) throws(ClientError) {
+    guard let every = options.patientPollMs, hasPatient != false else { return }
+    let now = monotonic()
+    guard now - lastPatientPoll >= every else { return }
+    lastPatientPoll = now
+    do {
+      let p = try c.patient(timeoutMs: 1000)
+      hasPatient = p != nil
+      onPatient?(p)
+    } catch {
+      switch error {
+      case .linkLost: throw error
+      case .nak:
+        // Not a patient simulator's answer: stop asking rather than repeat a refusal.
+        hasPatient = false
+        onPatient?(nil)
+      default: break
+      }
     }
   }
 
@@ -187,6 +222,8 @@ public final class MonitorSession {
       self?.observe?(o)
     }
     lastTelemetryAt = monotonic()
+    hasPatient = nil
+    lastPatientPoll = 0
     c.traffic = { [weak self] sent, bytes in self?.traffic?(sent, bytes) }
     client = c
     lineSettings = (c.port.requested.description, c.port.actual.description)

@@ -22,6 +22,11 @@ public struct MonitorState: Sendable {
   public var device: DeviceInfo?
   public var link = LinkState.connecting
   public var telemetry: Telemetry?
+  /// The simulated patient's true state (`PATIENT`), when the device has one and the front
+  /// end reads it (`MonitorSession.Options.patientPollMs`).
+  public var patient: PatientReadout?
+  /// When `patient` arrived (monotonic ms).
+  public var patientAt: Int64 = 0
   /// When `telemetry` arrived (monotonic ms).
   public var telemetryAt: Int64 = 0
   /// Vitals samples of the last `historyMs`, oldest first.

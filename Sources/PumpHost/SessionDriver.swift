@@ -12,6 +12,8 @@ public final class SessionDriver {
   public var trafficLog: TrafficLog?
   /// Each observation with its time since `started` (ms).
   public var onObservation: ((ClientObservation, Int64) -> Void)?
+  /// Each PATIENT reading (nil: the device has no simulated patient).
+  public var onPatient: ((PatientReadout?) -> Void)?
   /// Link state changes.
   public var onLink: ((LinkState, Int64) -> Void)?
   /// Each request's reply (nil: uncertain) with its time since `started`.
@@ -35,6 +37,12 @@ public final class SessionDriver {
       self?.trafficLog?.record(sent: sent, bytes: bytes)
     }
     session.onState = { [weak self] s in self?.linkChanged(s) }
+    session.onPatient = { [weak self] p in
+      guard let self else { return }
+      self.state.patient = p
+      self.state.patientAt = Self.now()
+      self.onPatient?(p)
+    }
   }
 
   /// Monotonic milliseconds.

@@ -17,4 +17,19 @@ public struct PatientVitals: Sendable, Hashable {
   /// Plasma and effect-site concentrations, ng/mL.
   public var plasma: Double
   public var effectSite: Double
+
+  public init(
+    hr: Double, sbp: Double, dbp: Double, spo2: Double, rr: Double, pain: Double,
+    dissociation: Double, plasma: Double, effectSite: Double
+  ) {
+    self.hr = hr
+    self.sbp = sbp
+    self.dbp = dbp
+    self.spo2 = spo2
+    self.rr = rr
+    self.pain = pain
+    self.dissociation = dissociation
+    self.plasma = plasma
+    self.effectSite = effectSite
+  }
 }

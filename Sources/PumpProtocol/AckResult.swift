@@ -18,6 +18,8 @@ public enum AckResult: Hashable, Sendable {
   case counters(LinkCounters)
   /// `ACK,seq,AUDIT,<back>,<available>,<record fields>`.
   case audit(AuditEntry)
+  /// `ACK,seq,PATIENT,<13 fields>` (simulator only, §4.2.2).
+  case patient(PatientReadout)
 
   /// The request kind this ACK answers.
   public var kind: RequestKind {
@@ -31,6 +33,7 @@ public enum AckResult: Hashable, Sendable {
     case .version: .version
     case .counters: .counters
     case .audit: .audit
+    case .patient: .patient
     }
   }
 }

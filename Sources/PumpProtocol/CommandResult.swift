@@ -16,4 +16,8 @@ public enum CommandResult: Hashable, Sendable {
   case log(LogEntry)
   /// AUDIT answer.
   case audit(AuditEntry)
+  /// PATIENT answer (simulator with a patient).
+  case patient(PatientReadout)
+  /// PATIENT on a simulator without a patient: `NAK 17`.
+  case noPatient
 }

@@ -3,7 +3,9 @@ import PumpCore
 /// Readable answers to console lines (docs/PROTOCOL.md §3). Each line ends in CR LF.
 public enum ConsoleText {
   /// The console words accepted (all read-only).
-  public static let queries = ["status", "alarms", "log", "version", "counters", "help"]
+  public static let queries = [
+    "status", "alarms", "log", "version", "counters", "patient", "help",
+  ]
 
   static func lines(_ l: [String]) -> [UInt8] {
     Array(l.map { $0 + "\r\n" }.joined().utf8)
@@ -11,7 +13,8 @@ public enum ConsoleText {
 
   static func help() -> [UInt8] {
     lines([
-      "KetaPump console (read-only): status | alarms | log [n] | version | counters | help",
+      "KetaPump console (read-only): status | alarms | log [n] | version | counters | patient"
+        + " | help",
       "Commands that change anything need checksummed, authenticated frames (docs/PROTOCOL.md).",
     ])
   }
@@ -66,6 +69,17 @@ public enum ConsoleText {
 
   static func log(_ e: LogEntry) -> [UInt8] {
     lines(["LOG \(e.back)/\(e.available) \(e.text)"])
+  }
+
+  /// The simulated patient in one readable line (tenths shown as decimals).
+  static func patient(_ p: PatientReadout) -> [UInt8] {
+    func d(_ t: Int64) -> String { "\(t / 10).\(t % 10)" }
+    return lines([
+      "PATIENT t=\(p.time.rawValue)ms profile=\(p.profileID) seed=\(p.seed)"
+        + " cp=\(d(p.plasmaTenths))ng/mL ce=\(d(p.effectSiteTenths))ng/mL pain=\(d(p.painTenths))"
+        + " dissociation=\(d(p.dissociationTenths)) hr=\(d(p.hrTenths)) sbp=\(d(p.sbpTenths))"
+        + " dbp=\(d(p.dbpTenths)) spo2=\(d(p.spo2Tenths)) rr=\(d(p.rrTenths)) presses=\(p.presses)"
+    ])
   }
 
   static func nak(_ n: Nak) -> [UInt8] {

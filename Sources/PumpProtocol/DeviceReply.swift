@@ -45,6 +45,7 @@ public struct DeviceReply: Hashable, Sendable {
       case .counters(let c):
         for v in c.values { w.int(Int64(v)) }
       case .audit(let e): e.encodeFields(into: &w)
+      case .patient(let p): p.encodeFields(into: &w)
       }
       return w
     }
@@ -93,6 +94,7 @@ public struct DeviceReply: Hashable, Sendable {
         for i in 0..<12 { v.append(UInt32(try r.int("counter\(i)", 0...4_294_967_295))) }
         result = .ack(.counters(LinkCounters(values: v)))
       case .audit: result = .ack(.audit(try AuditEntry(reading: &r)))
+      case .patient: result = .ack(.patient(try PatientReadout(reading: &r)))
       default: result = .ack(.done(kind))
       }
     default: throw .unknownKind(f.kind)

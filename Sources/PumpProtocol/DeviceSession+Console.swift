@@ -15,6 +15,7 @@ extension DeviceSession {
     case "version": return [.send(ConsoleText.version(config.info))]
     case "counters": return [.send(ConsoleText.counters(linkCounters))]
     case "status" where words.count == 1: return [.execute(pending(.status))]
+    case "patient" where words.count == 1: return [.execute(pending(.patient))]
     case "alarms" where words.count == 1: return [.execute(pending(.alarms(offset: 0)))]
     case "log" where words.count <= 2:
       let back = words.count == 2 ? Int(words[1]) : 0

@@ -194,6 +194,9 @@ public struct DeviceSession {
         }
       case .log(let e): .ack(.log(e))
       case .audit(let e): .ack(.audit(e))
+      case .patient(let p): .ack(.patient(p))
+      case .noPatient:
+        .nak(Nak(.noPatient, reason: "no simulated patient (pumpsim run --patient FILE)"))
       }
     var actions: [DeviceSessionAction] = []
     // Reading the audit trail changes nothing and is not itself recorded (the login that
@@ -217,6 +220,7 @@ public struct DeviceSession {
         case .status(let t): ConsoleText.status(t)
         case .alarms(let list): ConsoleText.alarms(list)
         case .log(let e): ConsoleText.log(e)
+        case .patient(let p): ConsoleText.patient(p)
         default:
           switch reply {
           case .nak(let n): ConsoleText.nak(n)

@@ -47,6 +47,7 @@ extension HostRequest {
     case .log: self = .logTail(back: r.atEnd ? 0 : Int(try r.int("back", 0...99_999)))
     case .version: self = .version
     case .counters: self = .counters
+    case .patient: self = .patient
     case .audit: self = .audit(back: r.atEnd ? 0 : Int(try r.int("back", 0...99_999)))
     case .program: self = .program(try Self.readPrescription(&r))
     case .confirm: self = .confirmSoftLimits
@@ -119,7 +120,7 @@ extension HostRequest {
     case .clock(.mode(let m)):
       w.text("MODE")
       w.text(m.rawValue)
-    case .ping, .logout, .status, .version, .counters, .confirmSoftLimits, .start, .pause,
+    case .ping, .logout, .status, .version, .counters, .patient, .confirmSoftLimits, .start, .pause,
       .resume, .stop, .patientBolus, .acknowledgeAlarms, .audioPause, .clinicianReset:
       break
     }

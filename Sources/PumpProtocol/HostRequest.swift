@@ -28,6 +28,9 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
   case version
   /// `COUNTERS,seq`: link error counters.
   case counters
+  /// `PATIENT,seq`: the simulated patient's state (simulator only, read-only, never an input;
+  /// `NAK 17` when the simulator has no patient).
+  case patient
   /// `AUDIT,seq,<back>` 0…99999 (clinician, service): one record of the non-volatile audit
   /// trail, 0 = newest.
   case audit(back: Int)
@@ -76,6 +79,7 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
     case .logTail: .log
     case .version: .version
     case .counters: .counters
+    case .patient: .patient
     case .audit: .audit
     case .program: .program
     case .confirmSoftLimits: .confirm

@@ -33,6 +33,9 @@ public enum NakCode: UInt8, Hashable, Sendable, CaseIterable {
   case bolusDenied = 15
   /// 16: LOGIN before HELLO (the version must be negotiated first).
   case helloRequired = 16
+  /// 17: PATIENT on a simulator without a simulated patient (`pumpsim run` without
+  /// `--patient`). A real pump does not know the request (`NAK 02`).
+  case noPatient = 17
 
   /// Short name used in console NAK lines.
   public var name: String {
@@ -53,6 +56,7 @@ public enum NakCode: UInt8, Hashable, Sendable, CaseIterable {
     case .rejected: "rejected"
     case .bolusDenied: "bolus-denied"
     case .helloRequired: "hello-required"
+    case .noPatient: "no-patient"
     }
   }
 }

@@ -11,6 +11,8 @@ public enum RequestKind: String, Hashable, Sendable, CaseIterable {
   case log = "LOG"
   case version = "VERSION"
   case counters = "COUNTERS"
+  /// Simulator only: the simulated patient's state (docs/PROTOCOL.md §4.2.2).
+  case patient = "PATIENT"
   case audit = "AUDIT"
   case program = "PROGRAM"
   case confirm = "CONFIRM"
@@ -33,7 +35,7 @@ public enum RequestKind: String, Hashable, Sendable, CaseIterable {
   public var permission: Permission {
     switch self {
     case .hello, .ping, .login, .auth, .logout: .link
-    case .status, .alarms, .log, .version, .counters: .readOnly
+    case .status, .alarms, .log, .version, .counters, .patient: .readOnly
     case .pause, .stop, .setTelemetry: .anyAuthenticated
     case .program, .confirm, .start, .resume, .changeRate, .clinicianBolus, .acknowledge,
       .audioPause, .reset:

@@ -17,14 +17,14 @@ import PumpTrace
 /// failure ends the run: `failure` says why, and later actions are not sent.
 public struct OnlineDriver: TraceDriver {
   public let pump: OnlinePump
-  private let setup: TraceSetup
+  let setup: TraceSetup
   /// The pump's clock, ms since the trace's start (pumpsim started with `--clock virtual`).
   public private(set) var pumpTime = Milliseconds.zero
   private var powered = true
   private var lastRate: MicrolitersPerHour?
   /// Why the run stopped early (link lost, a request refused for a reason other than the
   /// pump's), or nil.
-  public private(set) var failure: String?
+  public internal(set) var failure: String?
 
   /// A driver for `trace` bound to `setup` on `pump` (a freshly started pumpsim).
   public init(pump: OnlinePump, trace: Trace, setup: TraceSetup) {
@@ -46,6 +46,7 @@ public struct OnlineDriver: TraceDriver {
           "the pump is not fresh (mode \(TraceNames.name(t.mode)), \(t.deliveredTotal.rawValue) µg delivered, \(t.alarmCount) alarms): start a new pumpsim with --clock virtual and an empty state directory, or use --spawn-pumpsim"
         )
       }
+      try checkPatient()  // OnlineDriver+Patient.swift
       if let n = try pump.send(.clock(.mode(.virtual)), as: .service) {
         throw fail("the pump refused CLOCK MODE VIRTUAL: \(n.code.name) \(n.reason)")
       }
@@ -202,6 +203,7 @@ public struct OnlineDriver: TraceDriver {
     // Every sample, changed or not: a total left out would be interpolated from the next
     // one, reading high (a sample at `start` would show basal not yet given).
     log.append(.delivered(status.deliveredTotal), at: t)
+    recordPatient(at: t, log: &log)  // OnlineDriver+Patient.swift
   }
 
   /// The observation a device event stands for (nil: none).

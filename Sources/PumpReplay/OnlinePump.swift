@@ -93,6 +93,16 @@ public final class OnlinePump {
     return try statusReply(c, seq: try c.send(.status))
   }
 
+  /// A read-only query on the session STATUS uses; its reply (ACK or NAK).
+  func query(_ r: HostRequest) throws(ClientError) -> DeviceReply {
+    let c = try client(for: current ?? .service)
+    requests += 1
+    guard let reply = try c.wait(for: try c.send(r), request: r, timeoutMs: 3000) else {
+      throw .uncertain(r)
+    }
+    return reply
+  }
+
   private func statusReply(_ c: PumpClient, seq: UInt32) throws(ClientError) -> Telemetry {
     guard let reply = try c.wait(for: seq, request: .status, timeoutMs: 3000) else {
       throw .uncertain(.status)

@@ -60,7 +60,9 @@ public enum OnlineReplay {
         pump = try connect(ports: ports, keys: keys, deviceId: id)
       case .spawn(let pumpsim, let profiles):
         let p = try ReplayPumpSim(
-          executable: pumpsim, profile: "\(profiles)/\(setup.profileID).yaml")
+          executable: pumpsim, profile: "\(profiles)/\(setup.profileID).yaml",
+          extra: setup.patient.map { OnlineDriver.pumpsimArguments(for: $0, profiles: profiles) }
+            ?? [])
         spawned = p
         pump = try connect(ports: p.ports, keys: p.keys, deviceId: p.deviceId)
       }

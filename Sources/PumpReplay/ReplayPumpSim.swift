@@ -20,8 +20,9 @@ public final class ReplayPumpSim {
   /// The pump's ports (service, clinician, patient, vitals), from the ready line.
   public var ports: [String] { pumpsim.ports }
 
-  /// Starts `pumpsim` (the executable at `executable`) on the pump model file `profile`.
-  public init(executable: String, profile: String) throws(OnlineError) {
+  /// Starts `pumpsim` (the executable at `executable`) on the pump model file `profile`, with
+  /// `extra` arguments (a patient: `OnlineDriver.pumpsimArguments(for:profiles:)`).
+  public init(executable: String, profile: String, extra: [String] = []) throws(OnlineError) {
     var template = Array("/tmp/ketapump-replay-XXXXXX".utf8CString)
     guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
       throw .spawn("cannot create a temporary directory (errno \(errno))")
@@ -54,7 +55,7 @@ public final class ReplayPumpSim {
         "run", "--key", key, "--ports", "4", "--clock", "virtual", "--telemetry-hz", "0", "--json",
         "--log-level", "error", "--profile", profile, "--run-dir", "\(directory)/run",
         "--state-dir", "\(directory)/state", "--name", "replay",
-      ], logPath: "\(directory)/pumpsim.log")
+      ] + extra, logPath: "\(directory)/pumpsim.log")
     guard pumpsim.ports.count >= 4 else {
       let why = pumpsim.log
       stop()

@@ -16,7 +16,10 @@ struct Connect: ParsableCommand {
       counters), mode, commanded and measured rate, delivered total and the rolling 1 h / 4 h \
       amounts against their limits, the lockout countdown, bolus demands and deliveries, \
       reservoir, battery, the latest vitals with their age and sparklines, active alarms by \
-      priority with acknowledge and audio-pause state, and an event log. If the port vanishes \
+      priority with acknowledge and audio-pause state, and an event log. On a simulator with a \
+      patient (pumpsim run --patient) a patient panel shows its Cp, Ce, pain and presses and \
+      its true HR/SBP/DBP next to the monitored ones (PATIENT, read at the refresh rate); a pump \
+      without one shows no panel. If the port vanishes \
       (simulator restarted, adapter pulled) it shows LINK LOST with the last state greyed and \
       reconnects and logs in again by itself.
 
@@ -91,7 +94,7 @@ struct Connect: ParsableCommand {
       let dashboard = !plain && isatty(1) == 1 && isatty(0) == 1
       let driver = try Connection.driver(
         port: port, key: keys, defaultRole: .clinician, telemetryHz: hz, reconnect: true,
-        command: "connect")
+        patientPollMs: dashboard ? Dashboard.refreshMs : nil, command: "connect")
       role = driver.session.role
       if let record {
         driver.recorder = TraceRecorder(

@@ -22,12 +22,15 @@ final class Dashboard {
   private var quit = false
   private var dirty = true
   private var lastDraw: Int64 = 0
+  /// The screen is redrawn at least this often (ms); the patient panel is read as often.
+  static let refreshMs: Int64 = 500
 
   init(driver: SessionDriver, keyPath: String?) {
     self.driver = driver
     self.keyPath = keyPath
     driver.onObservation = { [unowned self] _, _ in self.dirty = true }
     driver.onLink = { [unowned self] _, _ in self.dirty = true }
+    driver.onPatient = { [unowned self] _ in self.dirty = true }
   }
 
   /// Runs until q, Ctrl-C, SIGINT/SIGTERM/SIGHUP or the terminal goes away. The terminal is
@@ -57,7 +60,7 @@ final class Dashboard {
       }
       driver.step()
       let now = SessionDriver.now()
-      if dirty || now - lastDraw >= 500 { draw() }
+      if dirty || now - lastDraw >= Self.refreshMs { draw() }
     }
   }
 

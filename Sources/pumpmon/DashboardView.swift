@@ -31,6 +31,10 @@ struct DashboardView {
     body += therapy()
     body.append(rule("vitals"))
     body += vitals()
+    if let p = state.patient {
+      body.append(rule("simulated patient \(p.profileID) seed \(p.seed) (not pump data)"))
+      body += patient(p)
+    }
     body.append(rule("alarms (\(state.telemetry?.alarmCount ?? 0))"))
     body += alarms()
     if !up { body = body.map { $0.all(.grey) } }
@@ -143,6 +147,32 @@ struct DashboardView {
     let b =
       v("SpO2", .spo2, t.vitals.spo2, "%") + v("RR", .rr, t.vitals.rr, "/min")
       + Styled(age, (t.vitalsAge?.rawValue ?? 0) > 5000 ? .yellow : .grey)
+    return [a, b]
+  }
+
+  /// The simulated patient: its model (Cp, Ce, pain, dissociation, presses) and its true
+  /// HR/SBP/DBP next to what the monitor last reported to the pump.
+  func patient(_ p: PatientReadout) -> [Styled] {
+    func d(_ t: Int64) -> String { "\(t / 10).\(t % 10)" }
+    var a = Styled("Cp ", .bold)
+    a.add("\(d(p.plasmaTenths))")
+    a.add("  Ce ", .bold)
+    a.add("\(d(p.effectSiteTenths)) ng/mL")
+    a.add("  pain ", .bold)
+    a.add("\(d(p.painTenths))/10", p.painTenths >= 40 ? .yellow : .plain)
+    a.add("  dissociation \(d(p.dissociationTenths))  presses \(p.presses)")
+    let m = state.telemetry?.vitals
+    func pair(_ name: String, _ truth: Int64, _ monitored: Int32?) -> Styled {
+      var s = Styled("  \(name) ", .bold)
+      s.add(d(truth))
+      s.add("/\(monitored.map { "\($0)" } ?? "--")", .grey)
+      return s
+    }
+    var b = Styled("true/monitor", .grey)
+    b =
+      b + pair("HR", p.hrTenths, m?.hr) + pair("SBP", p.sbpTenths, m?.sbp)
+      + pair("DBP", p.dbpTenths, m?.dbp)
+    b.add("   patient t \(Describe.clock(p.time))", .grey)
     return [a, b]
   }
 

@@ -73,7 +73,7 @@ enum Report {
 enum Connection {
   static func driver(
     port: PortOptions, key: KeyOptions, defaultRole: Role? = nil, telemetryHz: Int? = nil,
-    reconnect: Bool = false, command: String
+    reconnect: Bool = false, patientPollMs: Int64? = nil, command: String
   ) throws(Failure) -> SessionDriver {
     let settings = try port.settings()
     let loaded = try key.load(defaultRole: defaultRole)
@@ -82,6 +82,7 @@ enum Connection {
       port: resolved, settings: settings, key: loaded?.key, keyDeviceId: loaded?.deviceId,
       telemetryHz: telemetryHz, resolver: port.resolver)
     options.reconnect = reconnect
+    options.patientPollMs = patientPollMs
     var log: TrafficLog?
     if let path = port.log {
       do {

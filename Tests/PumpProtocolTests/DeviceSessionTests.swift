@@ -320,6 +320,12 @@ struct DeviceSessionTests {
         ? .bolusDenied(.lockout, lockoutRemaining: Milliseconds(5)) : .rejected(.notAllowedInMode)
     }
     _ = try l.send(.patientBolus)  // 15
+    l.h.result = { r in r == .patient ? .noPatient : .rejected(.notAllowedInMode) }
+    _ = try l.send(.patient)  // 17
+    l.h.result = { r in
+      r == .patientBolus
+        ? .bolusDenied(.lockout, lockoutRemaining: Milliseconds(5)) : .rejected(.notAllowedInMode)
+    }
     _ = try l.send(.pause)  // 14
     _ = try l.send(.start)  // 08
     note(l.h.feed(macFrame("PAUSE,1", key: l.host.sessionKey)))  // 07

@@ -86,6 +86,7 @@ struct RandomMessages {
     case .log: .logTail(back: Int(int(0...99_999)))
     case .version: .version
     case .counters: .counters
+    case .patient: .patient
     case .audit: .audit(back: Int(int(0...99_999)))
     case .program: .program(prescription())
     case .confirm: .confirmSoftLimits
@@ -180,7 +181,8 @@ struct RandomMessages {
         .done(
           pick(
             RequestKind.allCases.filter {
-              ![.hello, .login, .status, .alarms, .log, .version, .counters, .audit].contains($0)
+              ![.hello, .login, .status, .alarms, .log, .version, .counters, .audit, .patient]
+                .contains($0)
             })))
     case 1: r = .ack(.hello(info()))
     case 2: r = .ack(.version(info()))
@@ -210,10 +212,22 @@ struct RandomMessages {
         .audit(
           AuditEntry(
             back: Int(int(0...99_999)), available: Int(int(0...99_999)), record: record)))
+    case 9 where rng.next() % 2 == 0: r = .ack(.patient(patient()))
     default:
       r = .nak(
         Nak(pick(NakCode.allCases), detail: int(-999_999_999...999_999_999), reason: text(100)))
     }
     return DeviceReply(seq: seq, r)
+  }
+
+  /// A PATIENT reply with every field anywhere in its range (bounds favoured).
+  mutating func patient() -> PatientReadout {
+    PatientReadout(
+      time: Milliseconds(int(0...999_999_999_999_999)), plasmaTenths: int(0...99_999_999),
+      effectSiteTenths: int(0...99_999_999), painTenths: int(0...100),
+      dissociationTenths: int(0...1000), hrTenths: int(0...9999), sbpTenths: int(0...9999),
+      dbpTenths: int(0...9999), spo2Tenths: int(0...1000), rrTenths: int(0...9999),
+      presses: int(0...999_999_999), profileID: text(32),
+      seed: bool() ? UInt64(int(0...999)) : rng.next())
   }
 }

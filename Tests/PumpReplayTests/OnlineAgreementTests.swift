@@ -1,5 +1,6 @@
 import Foundation
 import KetaPumpTestSupport
+import PumpPatient
 import PumpReplay
 import PumpTrace
 import Testing
@@ -40,6 +41,9 @@ struct OnlineAgreementTests {
       // same instants and get the same values (docs/TRACES.md, "Delivered samples").
       let (dOn, dOff) = (Self.delivered(on), Self.delivered(off))
       #expect(dOn == dOff, "\(trace.file): first difference \(Self.firstDifference(dOn, dOff))")
+      // The patient (traces naming one) reads the same at the wire's resolution.
+      let patient = Self.patientDisagreement(on, off)
+      #expect(patient == nil, "\(trace.file): \(patient ?? "")")
       if on.error == nil && on.verdict == off.verdict { agreed += 1 }
     }
     print(
@@ -60,6 +64,38 @@ struct OnlineAgreementTests {
       if case .delivered(let m) = o.event { return [o.time.rawValue, m.rawValue] }
       return nil
     }
+  }
+
+  /// Why the online run's patient samples do not agree with the offline run's, or nil. Online
+  /// reads PATIENT at its sample instants (the patient's state at its last 1-s grid instant ≤ t,
+  /// in tenths); offline logs the model at every grid instant. Each online sample at t is
+  /// compared with the last offline one at or before t, value by value, at the wire's
+  /// resolution (`PatientVitals.agreesAtWireResolution`: equal when rounded to tenths as
+  /// PATIENT rounds). Offline samples between online ones are not compared, nor online ones
+  /// before offline's first grid step (the patient's start state, which offline does not log).
+  static func patientDisagreement(_ on: TraceResult, _ off: TraceResult) -> String? {
+    func samples(_ r: TraceResult) -> [(Int64, PatientVitals)] {
+      (r.log?.records ?? []).compactMap { o in
+        if case .patient(let v) = o.event { return (o.time.rawValue, v) }
+        return nil
+      }
+    }
+    let online = samples(on)
+    let offline = samples(off)
+    if online.isEmpty != offline.isEmpty {
+      return "patient samples online \(online.count), offline \(offline.count)"
+    }
+    var k = -1
+    for (t, v) in online {
+      while k + 1 < offline.count, offline[k + 1].0 <= t { k += 1 }
+      // Before the first grid step (the begin's sample at 0) offline logs nothing: the patient
+      // is at its start there (OnlinePatientTests checks it against the model's start state).
+      guard k >= 0 else { continue }
+      if !v.agreesAtWireResolution(with: offline[k].1) {
+        return "patient at \(t) ms: online \(v), offline (at \(offline[k].0) ms) \(offline[k].1)"
+      }
+    }
+    return nil
   }
 
   static func firstDifference(_ a: [[Int64]], _ b: [[Int64]]) -> String {
