@@ -68,6 +68,10 @@ public final class FirmwareLoop<Port: SerialIO> {
   /// The longest idle sleep, ms: a pass that services no pump, a bound on any wake-up the
   /// pumps' own deadlines might miss.
   public static var maxSleepMillis: Int64 { 60_000 }
+  /// The wire fast path (ports learn what the loop's poll saw: no inotify read per request, no
+  /// `poll(0)` before the reply). On unless `KETAPUMP_WIRE_SLOW_PATH` is set, which exists only
+  /// so `pumpbench wire` can measure both paths on the same machine state (docs/benchmarks.md).
+  let fastPath = getenv("KETAPUMP_WIRE_SLOW_PATH") == nil
 
   public init(pumps: [Pump], logger: Logger) {
     self.pumps = pumps
@@ -78,12 +82,19 @@ public final class FirmwareLoop<Port: SerialIO> {
   }
 
   /// Runs until `stopFD` becomes readable (SIGINT/SIGTERM) and then powers the pumps off.
+  ///
+  /// Pre-specialised for pumpsim's port type: called from another module, the generic loop
+  /// otherwise runs unspecialised (metadata look-ups and witness calls for every array access
+  /// and iteration), about 18,000 instructions per request (callgrind, docs/benchmarks.md).
+  @_specialize(where Port == VirtualSerialPort)
   public func run(stopFD: Int32) {
     var buffer = [UInt8](repeating: 0, count: 4096)
     var nextTick = monotonicMillis() + tickMillis
     var fds: [pollfd] = []
     fds.reserveCapacity(pumps.count + 1)
     var ready = Set<Int>()
+    var watched: [Int] = []
+    watched.reserveCapacity(pumps.count)
     var lastRecheck = monotonicMillis()
     // The instant the next pass was due for a control step (nil: none, the loop sleeps until
     // input or housekeeping). Lateness is measured against it, never against the last pass.
@@ -161,6 +172,21 @@ public final class FirmwareLoop<Port: SerialIO> {
           fds.append(pollfd(fd: port.pollDescriptor.rawValue, events: Int16(POLLIN), revents: 0))
         }
       }
+      // While a host is attached, its port's inotify watch (another host's open, this one's
+      // close) is polled too, after the ports: the port then reads that queue only when it is
+      // readable instead of on every read.
+      let portCount = fds.count
+      watched.removeAll(keepingCapacity: true)
+      var slotOfWatch = 0
+      for p in pumps {
+        for port in p.ports {
+          if fastPath, let w = port.watchDescriptor {
+            watched.append(slotOfWatch)
+            fds.append(pollfd(fd: w.rawValue, events: Int16(POLLIN), revents: 0))
+          }
+          slotOfWatch += 1
+        }
+      }
       fds.append(pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0))
       _ = fds.withUnsafeMutableBufferPointer {
         poll($0.baseAddress, nfds_t($0.count), max(timeout, 0))
@@ -169,8 +195,24 @@ public final class FirmwareLoop<Port: SerialIO> {
       // (read, which refreshes their attach state) every `maximumWaitMs`.
       if polled { lastRecheck = now }
       ready.removeAll(keepingCapacity: true)
-      for i in 0..<(fds.count - 1) where fds[i].revents != 0 { ready.insert(i) }
+      for i in 0..<portCount where fds[i].revents != 0 { ready.insert(i) }
       for i in rechecked { ready.insert(i) }
+      // Each port learns what this poll saw (its next write needs no poll of its own); a
+      // readable watch makes the port ready, so a host's close is read now.
+      var w = 0
+      var slotOfPort = 0
+      for p in pumps where fastPath {
+        for port in p.ports {
+          var watchRevents: Int16 = 0
+          if w < watched.count, watched[w] == slotOfPort {
+            watchRevents = fds[portCount + w].revents
+            if watchRevents != 0 { ready.insert(slotOfPort) }
+            w += 1
+          }
+          port.polled(revents: fds[slotOfPort].revents, watchRevents: watchRevents)
+          slotOfPort += 1
+        }
+      }
 
       if StopSignal.requested { break }
     }

@@ -149,7 +149,8 @@ public final class PumpClient {
     // Wake for a retransmission due before `untilMs` (a short configured timeout must hold).
     let due = session.outstandingCount > 0 ? session.config.retransmitTimeout.rawValue : 1000
     let timeout = max(min(untilMs - monotonic(), due), 0)
-    _ = try? waitReadable([port.pollDescriptor], timeoutMs: Int32(min(timeout, 1000)))
+    // One poll on the one descriptor (the array form allocates twice per wait).
+    _ = try? waitReadable(port.pollDescriptor, timeoutMs: Int32(min(timeout, 1000)))
     try readAvailable()
     try handle(session.tick(now: now()))
   }

@@ -21,6 +21,19 @@ public protocol SerialIO: AnyObject {
   func write(_ bytes: UnsafeRawBufferPointer) -> WriteOutcome
   /// Releases the port. Idempotent; later reads and writes return `.closed`.
   func close()
+  /// A second descriptor an owner may poll beside `pollDescriptor` (a virtual port's inotify
+  /// watch while a host is attached), nil if none. Re-read before every wait.
+  var watchDescriptor: FileDescriptor? { get }
+  /// For an owner that polls `pollDescriptor` (and `watchDescriptor`, if any) itself, as the
+  /// firmware loop does: what that poll just saw, reported before the next `read` or `write`.
+  /// The port may then skip checks the poll already answered (docs/benchmarks.md, "The wire
+  /// fast path").
+  func polled(revents: Int16, watchRevents: Int16)
+}
+
+extension SerialIO {
+  public var watchDescriptor: FileDescriptor? { nil }
+  public func polled(revents: Int16, watchRevents: Int16) {}
 }
 
 extension SerialIO {

@@ -46,6 +46,14 @@ public final class VirtualSerialPort: SerialIO {
   private var master: Int32
   private var watch: PortWatch?
   private var hangupPending = false
+  /// An owner reports its polls (`polled(revents:watchRevents:)`): the inotify queue is then
+  /// read only when that poll found it readable, not on every `read`.
+  private var ownerPolls = false
+  /// The owner's poll found the watch readable (or no poll was reported yet): drain it on read.
+  private var watchSignalled = true
+  /// The owner's last poll saw the attached host's master without a hang-up: the next `write`
+  /// needs no `poll(0)` of its own.
+  private var peerLiveAtPoll = false
 
   /// The link path hosts should open.
   public var path: String { linkPath }
@@ -71,6 +79,26 @@ public final class VirtualSerialPort: SerialIO {
     guard !isPeerAttached else { return nil }
     guard let watch else { return 250 }
     return watch.hasPending ? 0 : nil
+  }
+
+  /// While a host is attached, the inotify descriptor (its next event: that host closed, or
+  /// another opened), for an owner that polls it beside the master and reports with
+  /// `polled(revents:watchRevents:)`; nil otherwise.
+  public var watchDescriptor: FileDescriptor? {
+    guard master >= 0, isPeerAttached, let watch else { return nil }
+    return FileDescriptor(rawValue: watch.fd)
+  }
+
+  /// What the owner's poll of `pollDescriptor` and `watchDescriptor` just saw. From now on,
+  /// `read` drains the inotify queue only when such a poll found it readable (or a shared hub
+  /// holds events for this port), and the first `write` after a poll that saw the host's master
+  /// without `POLLHUP` skips its own `poll(0)`: two system calls fewer per request. A host
+  /// that closes after the poll is found by the next pass's read (EIO or the watch), as before.
+  public func polled(revents: Int16, watchRevents: Int16) {
+    ownerPolls = true
+    if watchRevents != 0 { watchSignalled = true }
+    let bad = Int16(POLLHUP) | Int16(POLLERR) | Int16(POLLNVAL)
+    peerLiveAtPoll = isPeerAttached && revents & bad == 0 && watchRevents == 0
   }
 
   /// "virtual serial port /dev/pts/3, link /tmp/ketapump/pump0" — for the start-up line.
@@ -155,6 +183,7 @@ public final class VirtualSerialPort: SerialIO {
   /// by an attach, so the session of the first one still ends.
   public func refresh() {
     guard master >= 0 else { return }
+    peerLiveAtPoll = false
     if isPeerAttached {
       guard masterHungUp() else { return }
       // The host is gone. Forget the open/close events seen while it was attached, then look
@@ -193,10 +222,15 @@ public final class VirtualSerialPort: SerialIO {
     // A host that closed and a new one that opened before this port looked (a pty shows no
     // hang-up once the slave is open again) leave IN_CLOSE in the inotify queue: the first host
     // is gone, and its session must end before the new host's bytes are read.
-    if let watch, watch.drain() & UInt32(IN_CLOSE) != 0 {
-      hangupCount += 1
-      if masterHungUp() { isPeerAttached = false } else { attachCount += 1 }
-      return .hangup
+    // Read only when the owner's poll found the queue readable (or no owner polls it).
+    if let watch, !ownerPolls || watchSignalled || watch.hasPending {
+      watchSignalled = false
+      if watch.drain() & UInt32(IN_CLOSE) != 0 {
+        peerLiveAtPoll = false
+        hangupCount += 1
+        if masterHungUp() { isPeerAttached = false } else { attachCount += 1 }
+        return .hangup
+      }
     }
     switch TTYDescriptor(fd: master).read(into: buffer) {
     case .bytes(let n): return .bytes(n)
@@ -217,7 +251,9 @@ public final class VirtualSerialPort: SerialIO {
   /// Writes to the host, paced if `pacer` is set. `.noPeer` (bytes dropped) while no host.
   public func write(_ bytes: UnsafeRawBufferPointer) -> WriteOutcome {
     guard master >= 0 else { return .closed }
-    refresh()  // one poll(0): never queue output for a host that is gone
+    // Never queue output for a host that is gone: one poll(0), unless the owner's poll of this
+    // pass already saw the host there (once per poll).
+    if peerLiveAtPoll && isPeerAttached { peerLiveAtPoll = false } else { refresh() }
     guard isPeerAttached else {
       droppedBytes += bytes.count
       return .noPeer
