@@ -103,6 +103,33 @@ public final class OnlinePump {
     return t
   }
 
+  /// The controller log's entries with a sequence number above `after`, oldest first, as
+  /// `(sequence, time, text)`: `LOG` on `role`'s session (read-only, every role may ask), newest
+  /// first, one request per entry, at most `limit` (nil when more are new: the caller falls back).
+  public func logSince(_ after: UInt32, via role: Role, limit: Int = 64) throws(ClientError)
+    -> [(UInt32, Milliseconds, String)]?
+  {
+    let c = try client(for: portPerRole ? role : (current ?? .service))
+    var out: [(UInt32, Milliseconds, String)] = []
+    var back = 0
+    while true {
+      requests += 1
+      let reply: DeviceReply
+      do { reply = try c.request(.logTail(back: back)) } catch {
+        if case .nak = error { break }  // Past the oldest entry.
+        throw error
+      }
+      guard case .ack(.log(let e)) = reply.result, let line = OnlineLogLine(e.text) else { break }
+      if line.sequence <= after { break }
+      out.append((line.sequence, line.time, line.text))
+      back += 1
+      if back >= e.available { break }
+      if out.count > limit { return nil }
+    }
+    keepAlive()
+    return out.reversed()
+  }
+
   /// Device events not taken yet, as `role`'s session received them up to now, in arrival
   /// order. Every port gets the same events, so the other sessions' copies are dropped.
   public func takeEvents(via role: Role = .service) -> [DeviceEvent] {
@@ -186,5 +213,24 @@ private final class EventSink {
       skip[r, default: 0] += out.count - drop
     }
     return out
+  }
+}
+
+/// A LOG reply's text, `#<seq> t=<ms> <effect>` (PumpFirmware's `LogText.line`; the wire
+/// sanitises `#` and `,` to spaces, docs/PROTOCOL.md §4.4).
+struct OnlineLogLine {
+  var sequence: UInt32
+  var time: Milliseconds
+  var text: String
+
+  init?(_ s: String) {
+    let body = s.drop(while: { $0 == "#" || $0 == " " })
+    let parts = body.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, let seq = UInt32(parts[0]), parts[1].hasPrefix("t="),
+      let ms = Int64(parts[1].dropFirst(2))
+    else { return nil }
+    sequence = seq
+    time = Milliseconds(ms)
+    text = String(parts[2])
   }
 }

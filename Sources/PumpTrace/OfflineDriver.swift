@@ -46,6 +46,10 @@ public struct OfflineDriver: TraceDriver {
 
   public var work: Int64 { rig.steps }
 
+  /// Sample the values `expect value …` reads with every delivered sample (set when the trace
+  /// has such expectations: `Trace.samplesValues`; otherwise nothing is paid for them).
+  public var samplesValues = false
+
   #if DEBUG
     /// Breaks one safety rule of the controller (tests only): a replay must then fail on the
     /// invariant, whatever the trace expects.
@@ -132,6 +136,13 @@ public struct OfflineDriver: TraceDriver {
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
     log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
     sampler.eventSinceSample = false
+    if samplesValues { sampleValues(rig.controller, at: t, log: &log) }
+  }
+
+  /// The values a trace reads, from the controller's telemetry (what STATUS reports online)
+  /// plus the active basal rate (not on the wire).
+  private func sampleValues(_ c: PumpController, at t: Milliseconds, log: inout ObservationLog) {
+    log.append(.pumpValues(PumpValues(Telemetry(c), basalRate: c.status.basalRate)), at: t)
   }
 
   /// Time runs to `t`: steps at the deadlines on the way only (`PumpRig.catchUp`, what the
@@ -145,6 +156,7 @@ public struct OfflineDriver: TraceDriver {
     copy.advance(to: max(t, rig.now))
     log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
     sampler.eventSinceSample = false
+    if samplesValues { sampleValues(copy.controller, at: max(t, rig.now), log: &log) }
   }
 
   /// Runs `body` on the rig with an observer that records into `log` (the observer captures

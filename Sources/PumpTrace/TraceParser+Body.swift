@@ -142,16 +142,33 @@ extension TraceParser {
         throw error(at: label.token, "expected a label on an action line, not on 'expect'")
       }
       var (x, next) = try expectation(at: t)
+      let ticks = try self.ticks()
       if next < toks.count, w.is(toks[next], "of") {
         guard x.isWindowed else {
           throw error(
             at: toks[next],
-            "expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+            "expected the end of the line ('of …' anchors only alarm, alarm … cleared, bolus, motor, mode … within, value … within and audio-pause expectations), found 'of'"
           )
         }
-        let l = try labelled(next + 1, nil, what: "any action line")
-        x = .anchored(x, at: l.time, line: l.line)
-        next += 2
+        if let (anchor, n) = try observationAnchor(next + 1) {
+          x = .observed(x, anchor: anchor, ticks: ticks?.0)
+          next = n
+        } else {
+          if let (_, tick) = ticks {
+            throw error(
+              at: tick,
+              "expected a duration (250ms, 12.5s, 3min): 'tick' windows start at an observation ('of alarm X', 'of mode M', 'of bolus granted')"
+            )
+          }
+          let l = try labelled(next + 1, nil, what: "any action line")
+          x = .anchored(x, at: l.time, line: l.line)
+          next += 2
+        }
+      } else if let (_, tick) = ticks {
+        throw error(
+          at: tick,
+          "expected a duration (250ms, 12.5s, 3min): 'tick' windows start at an observation ('of alarm X', 'of mode M', 'of bolus granted')"
+        )
       }
       try end(next)
       let text = lexer.text(from: verb.start, to: toks[toks.count - 1].end)

@@ -2,7 +2,7 @@ import PumpCore
 
 extension TraceParser {
   static let expectations =
-    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause"
+    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value"
 
   /// `expect …` at line time `t`; returns the expectation and the index of the word after it.
   func expectation(at t: Milliseconds) throws(TraceError) -> (Expectation, Int) {
@@ -22,6 +22,26 @@ extension TraceParser {
       if i < w.tokens.count, w.is(w.tokens[i], "cleared") {
         cleared = true
         i += 1
+      }
+      if !cleared, i < w.tokens.count,
+        w.is(w.tokens[i], "acknowledged") || w.is(w.tokens[i], "annunciated")
+      {
+        if priority != nil {
+          throw error(at: w.tokens[4], "expected no priority on 'alarm … \(w.text(w.tokens[i]))'")
+        }
+        let claim: StateClaim =
+          w.is(w.tokens[i], "acknowledged") ? .alarmAcknowledged(code) : .alarmAnnunciated(code)
+        let (span, next) = try claimSpan(i + 1, at: t)
+        return (.state(claim, span), next)
+      }
+      if !cleared, i < w.tokens.count,
+        w.is(w.tokens[i], "throughout") || w.is(w.tokens[i], "never")
+      {
+        if priority != nil {
+          throw error(at: w.tokens[4], "expected no priority on 'alarm … \(w.text(w.tokens[i]))'")
+        }
+        let (span, next) = try claimSpan(i, at: t)
+        return (.state(.alarm(code), span), next)
       }
       let (within, next) = try optionalWithin(i)
       if cleared {
@@ -63,6 +83,11 @@ extension TraceParser {
         let (within, n) = try optionalWithin(next)
         return (.modeWithin(pattern, within: within), n)
       }
+      if next < w.tokens.count, w.is(w.tokens[next], "throughout") || w.is(w.tokens[next], "never")
+      {
+        let (span, n) = try claimSpan(next, at: t)
+        return (.state(.mode(pattern), span), n)
+      }
       if next < w.tokens.count, w.is(w.tokens[next], "at") {
         at = try time(try token(next + 1, expected: "a time"), relativeTo: t)
         next += 2
@@ -70,7 +95,8 @@ extension TraceParser {
         let x = w.tokens[next]
         throw error(
           at: x,
-          "expected 'at <time>', 'within <duration>' or the end of the line, found '\(w.text(x))'")
+          "expected 'at <time>', 'within <duration>', 'throughout …', 'never …' or the end of the line, found '\(w.text(x))'"
+        )
       }
       return (.mode(pattern, at: at), next)
     }
@@ -100,17 +126,11 @@ extension TraceParser {
       let (within, next) = try optionalWithin(4)
       return (.bolus(granted: x.0, denial: x.1, within: within), next)
     }
+    if w.is(what, "value") {
+      return try valueExpectation(at: t)
+    }
     if w.is(what, "delivered") {
-      let c = try token(3, expected: "a comparison (≤, <, ≥, >, ≈)")
-      var cmp: Comparison
-      switch w.text(c) {
-      case "≤", "<=": cmp = .atMost
-      case "<": cmp = .below
-      case "≥", ">=": cmp = .atLeast
-      case ">": cmp = .above
-      case "≈", "~": cmp = .approximately(tolerance: .zero)
-      default: throw error(at: c, "expected a comparison (≤, <, ≥, >, ≈), found '\(w.text(c))'")
-      }
+      var cmp = try comparison(3)
       let (amount, afterAmount) = try quantity(4, .mass)
       var i = afterAmount
       if case .approximately = cmp {
@@ -146,6 +166,10 @@ extension TraceParser {
       let s = try token(3, expected: "'stopped' or 'running'")
       guard w.is(s, "stopped") || w.is(s, "running") else {
         throw error(at: s, "expected 'stopped' or 'running', found '\(w.text(s))'")
+      }
+      if 4 < w.tokens.count, w.is(w.tokens[4], "throughout") || w.is(w.tokens[4], "never") {
+        let (span, next) = try claimSpan(4, at: t)
+        return (.state(w.is(s, "stopped") ? .motorStopped : .motorRunning, span), next)
       }
       let (within, next) = try optionalWithin(4)
       return (
@@ -190,11 +214,31 @@ extension TraceParser {
     throw error(at: what, "expected an expectation (\(Self.expectations)), found '\(w.text(what))'")
   }
 
-  /// An optional `within <duration>` at word `i` (default 0: at the line's time).
+  /// A comparison word at `i` (`≤ < ≥ > ≈`, ASCII `<= >= ~`).
+  func comparison(_ i: Int) throws(TraceError) -> Comparison {
+    let c = try token(i, expected: "a comparison (≤, <, ≥, >, ≈)")
+    switch lexer.text(c) {
+    case "≤", "<=": return .atMost
+    case "<": return .below
+    case "≥", ">=": return .atLeast
+    case ">": return .above
+    case "≈", "~": return .approximately(tolerance: .zero)
+    default:
+      throw error(at: c, "expected a comparison (≤, <, ≥, >, ≈), found '\(lexer.text(c))'")
+    }
+  }
+
+  /// An optional `within <duration>` at word `i` (default 0: at the line's time); `within N
+  /// tick(s)` reads as 0 here, the caller resolves the ticks (`ticks(in:)`).
   func optionalWithin(_ i: Int) throws(TraceError) -> (Milliseconds, Int) {
     guard i < lexer.tokens.count else { return (.zero, i) }
     let t = lexer.tokens[i]
     if lexer.is(t, "of") { return (.zero, i) }  // `of <label>` follows (an instant window)
+    if lexer.is(t, "within"), i + 2 < lexer.tokens.count,
+      lexer.is(lexer.tokens[i + 2], "tick") || lexer.is(lexer.tokens[i + 2], "ticks")
+    {
+      return (.zero, i + 3)
+    }
     guard lexer.is(t, "within") else {
       throw error(
         at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")

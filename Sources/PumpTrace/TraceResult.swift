@@ -74,6 +74,7 @@ public enum OfflineReplay {
     let clock = ContinuousClock()
     let t0 = clock.now
     var driver = OfflineDriver(setup: setup)
+    driver.samplesValues = trace.samplesValues
     var result = TraceResult(
       file: trace.file, name: trace.header.name, requirements: trace.header.requirements,
       expectedVerdict: trace.header.expectedVerdict, verdict: .fail, error: nil, expectations: [],
@@ -81,7 +82,8 @@ public enum OfflineReplay {
       prescription: setup.prescription, policy: setup.policy)
     do {
       let run = try TraceRunner.run(trace, setup: setup, driver: &driver, capturesVitals: keepLog)
-      result.expectations = TraceChecker.check(trace, log: run.log)
+      result.expectations = TraceChecker.check(
+        trace, log: run.log, controlTick: setup.profile.controlTick)
       result.simulated = run.end
       result.events = run.events
       result.work = run.work
