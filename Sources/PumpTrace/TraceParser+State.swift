@@ -145,6 +145,9 @@ extension TraceParser {
           lexer.text(lexer.tokens[next]).lowercased() == suffix.lowercased()
         {
           next += 1
+        } else if next < lexer.tokens.count, lexer.text(lexer.tokens[next]).contains("/") {
+          let u = lexer.tokens[next]
+          throw error(at: u, "expected the unit \(suffix), found '\(lexer.text(u))'")
         }
       } else if !rest.isEmpty {
         throw error(at: tk, "expected \(what), found '\(lexer.text(tk))'")

@@ -94,7 +94,7 @@ import Testing
     ),
     (
       "5s expect rain",
-      "bad.trace:2:11: expected an expectation (alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause), found 'rain'"
+      "bad.trace:2:11: expected an expectation (alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value), found 'rain'"
     ),
     (
       "5s expect alarm fire",
@@ -184,7 +184,7 @@ import Testing
     ),
     (
       "5s expect mode idle soon",
-      "bad.trace:2:21: expected 'at <time>', 'within <duration>' or the end of the line, found 'soon'"
+      "bad.trace:2:21: expected 'at <time>', 'within <duration>', 'throughout …', 'never …' or the end of the line, found 'soon'"
     ),
     (
       "5s expect mode idle within soon",
@@ -225,7 +225,7 @@ import Testing
     ),
     (
       "5s p: press\n6s expect mode idle of p",
-      "bad.trace:3:21: expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+      "bad.trace:3:21: expected the end of the line ('of …' anchors only alarm, alarm … cleared, bolus, motor, mode … within, value … within and audio-pause expectations), found 'of'"
     ),
     (
       "5s p: press\n6s expect alarm door-open of",

@@ -1,0 +1,262 @@
+import PumpCore
+import PumpPatient
+import PumpProtocol
+import PumpReplay
+import PumpTrace
+import Testing
+
+/// Trace language 2 (issue 14): windows anchored to observations, `throughout` / `never`,
+/// values. Parse errors name file:line:column; the checker is fed hand-written streams.
+@Suite struct TraceLanguage2Tests {
+  static let parseErrors: [(String, String)] = [
+    (
+      "5s expect motor stopped throughout soon",
+      "bad.trace:2:36: expected '[<from>, <to>]', 'until <time>', 'for <duration>' or the end of the line, found 'soon'"
+    ),
+    (
+      "5s expect mode idle throughout [1s 2s]",
+      "bad.trace:2:32: expected '[<from>, <to>]' (two times, e.g. [1min, 5min] or [+0s, +30s]), found no ','"
+    ),
+    (
+      "5s expect mode idle throughout [1s, 2s",
+      "bad.trace:2:32: expected '[<from>, <to>]' (two times, e.g. [1min, 5min] or [+0s, +30s]), found no ']'"
+    ),
+    (
+      "5s expect mode idle throughout [3s, 2s]",
+      "bad.trace:2:37: expected an end at or after the start 00:00:03.000, found '2s'"
+    ),
+    (
+      "5s expect mode idle throughout [, 2s]",
+      "bad.trace:2:33: expected '[<from>, <to>]' (two times, e.g. [1min, 5min] or [+0s, +30s]), found no start time"
+    ),
+    (
+      "5s expect mode idle throughout until 1s",
+      "bad.trace:2:38: expected a time at or after the line's 00:00:05.000, found '1s'"
+    ),
+    (
+      "5s expect alarm door-open never for soon",
+      "bad.trace:2:37: expected a duration (250ms, 12.5s, 3min, 2h, 1d), found 'soon'"
+    ),
+    (
+      "5s expect alarm door-open priority high never",
+      "bad.trace:2:27: expected no priority on 'alarm … never'"
+    ),
+    (
+      "5s expect alarm door-open priority high acknowledged",
+      "bad.trace:2:27: expected no priority on 'alarm … acknowledged'"
+    ),
+    (
+      "5s expect value colour ≤ 1 mg",
+      "bad.trace:2:17: expected a value name (lockout-remaining, reservoir, pressure-downstream, pressure-upstream, vitals-age, delivered-1h, delivered-4h, audio-pause-remaining, basal-rate, plasma-concentration, effect-concentration, pain), found 'colour'"
+    ),
+    (
+      "5s expect value reservoir is 1 mL",
+      "bad.trace:2:27: expected a comparison (≤, <, ≥, >, ≈), found 'is'"
+    ),
+    (
+      "5s expect value reservoir ≥ 1 mg",
+      "bad.trace:2:29: expected a volume (µL, mL, L), found '1 mg'"
+    ),
+    (
+      "5s expect value lockout-remaining ≈ 5min",
+      "bad.trace:2:41: expected '± <tolerance>' (ASCII '+- <tolerance>'), found the end of the line"
+    ),
+    (
+      "5s expect value pain ≤ 3.5555",
+      "bad.trace:2:24: expected a number with up to 3 decimals, found '3.5555'"
+    ),
+    (
+      "5s expect value plasma-concentration ≤ 3 mg/mL",
+      "bad.trace:2:42: expected the unit ng/mL, found 'mg/mL'"
+    ),
+    (
+      "5s expect value reservoir ≥ 1 mL sometimes",
+      "bad.trace:2:34: expected 'at <time>', 'within <duration>', 'throughout [<from>, <to>]|until <time>|for <duration>', 'never [until <time>|for <duration>|[<from>, <to>]]' or the end of the line, found 'sometimes'"
+    ),
+    (
+      "5s expect motor stopped within 1 tick",
+      "bad.trace:2:34: expected a duration (250ms, 12.5s, 3min): 'tick' windows start at an observation ('of alarm X', 'of mode M', 'of bolus granted')"
+    ),
+    (
+      "5s p: press\n6s expect motor stopped within 1 tick of p",
+      "bad.trace:3:34: expected a duration (250ms, 12.5s, 3min): 'tick' windows start at an observation ('of alarm X', 'of mode M', 'of bolus granted')"
+    ),
+    (
+      "5s expect motor stopped within 0 ticks of alarm door-open",
+      "bad.trace:2:32: expected a whole number of ticks 1…1000000, found '0'"
+    ),
+    (
+      "5s expect motor stopped within 1s of alarm door-shut",
+      "bad.trace:2:44: expected an alarm name (vitals-warning, vitals-interlock, vitals-stale, occlusion-downstream, occlusion-upstream, air-in-line, door-open, reservoir-low, reservoir-empty, battery-low, battery-depleted, over-infusion, under-infusion, dose-limit, paused-too-long, infusion-complete, host-link-lost, link-security, self-test-failure, watchdog, software-fault, sensor-failure), found 'door-shut'"
+    ),
+    (
+      "5s expect motor stopped within 1s of mode sleeping",
+      "bad.trace:2:43: expected a mode (self-test, idle, programmed, infusing[(phase)], paused[(reason)], kvo, complete, interlock-stopped, fault[(code)]), found 'sleeping'"
+    ),
+    (
+      "5s expect motor stopped within 1s of bolus maybe",
+      "bad.trace:2:44: expected 'granted' or 'denied(reason)', found 'maybe'"
+    ),
+    (
+      "5s expect mode idle throughout for 1s of alarm door-open",
+      "bad.trace:2:39: expected the end of the line ('of …' anchors only alarm, alarm … cleared, bolus, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+    ),
+  ]
+
+  @Test(
+    "REQ-TRACE-LANG-05, REQ-TRACE-LANG-06, REQ-TRACE-LANG-07: malformed spans, values and observation anchors name file:line:column",
+    arguments: parseErrors)
+  func parseError(line: String, message: String) {
+    #expect(PumpReplayTests.parseError(minimalHeader + line + "\n") == message)
+  }
+}
+
+extension TraceLanguage2Tests {
+  /// `TraceCheckerTests.stream` (door opened at 100 s, motor stopped there, cleared at 150 s)
+  /// with pump-value samples at 0, 60 and 100 s.
+  static let stream: ObservationLog = {
+    var l = ObservationLog()
+    for o in TraceCheckerTests.stream.records { l.append(o.event, at: o.time) }
+    func values(_ lockout: Int64, _ reservoir: Int64, alarm: AlarmCode?) -> ObservedEvent {
+      .pumpValues(
+        PumpValues(
+          Telemetry(
+            mode: .idle, lockoutRemaining: Milliseconds(lockout),
+            reservoir: Microliters(reservoir),
+            alarms: alarm.map {
+              [AlarmStatus(code: $0, acknowledged: false, audioPauseRemaining: .zero)]
+            }
+              ?? [])))
+    }
+    var merged = l.records
+    merged.append(Observation(time: .zero, event: values(0, 60_000, alarm: nil)))
+    merged.append(
+      Observation(time: Milliseconds(60_000), event: values(600_000, 59_000, alarm: nil)))
+    merged.append(
+      Observation(time: Milliseconds(100_000), event: values(560_000, 58_000, alarm: .doorOpen)))
+    merged.sort { $0.time < $1.time }
+    var out = ObservationLog()
+    for o in merged { out.append(o.event, at: o.time) }
+    return out
+  }()
+
+  static let checks: [(String, String?)] = [
+    ("0s expect mode infusing throughout [0s, 99s]", nil),
+    (
+      "0s expect mode infusing throughout [0s, 100s]",
+      "expected mode infusing throughout [00:00:00.000, 00:01:40.000], actual: mode paused(alarm) at 00:01:40.000"
+    ),
+    ("0s expect motor running throughout until 99s", nil),
+    ("10s expect motor stopped never for 89s", nil),
+    (
+      "10s expect motor stopped never for 90s",
+      "expected motor stopped never in [00:00:10.000, 00:01:40.000], actual: motor 0 µL/h at 00:01:40.000"
+    ),
+    ("0s expect alarm door-open never until 99s", nil),
+    (
+      "0s expect alarm door-open never until 100s",
+      "expected alarm door-open active never in [00:00:00.000, 00:01:40.000], actual: door-open active at 00:01:40.000"
+    ),
+    ("120s expect alarm door-open throughout for 29s", nil),
+    (
+      "120s expect alarm door-open throughout for 30s",
+      "expected alarm door-open active throughout [00:02:00.000, 00:02:30.000], actual: door-open not active at 00:02:30.000"
+    ),
+    ("0s expect motor stopped within 1 tick of alarm door-open", nil),
+    ("0s expect mode paused(alarm) within 1 tick of alarm door-open priority high", nil),
+    (
+      "0s expect motor stopped within 1s of bolus granted",
+      "expected motor stopped within 1s of 00:01:00.000, actual: 1000 µL/h through 00:01:01.000 (window from bolus granted at 00:01:00.000)"
+    ),
+    ("0s expect alarm door-open within 40s of bolus denied(lockout)", nil),
+    (
+      "110s expect motor stopped within 1s of alarm door-open",
+      "expected alarm door-open at or after 00:01:50.000 to start the window, actual: no alarm door-open observed by the end of the run (00:01:51.000)"
+    ),
+    ("0s expect motor stopped of mode paused", nil),
+    ("0s expect value reservoir ≥ 58 mL throughout [0s, 100s]", nil),
+    (
+      "0s expect value reservoir ≥ 59 mL throughout [0s, 100s]",
+      "expected value reservoir ≥ 59000 µL throughout [00:00:00.000, 00:01:40.000], actual: 58000 µL at 00:01:40.000"
+    ),
+    ("60s expect value lockout-remaining ≈ 10min ± 0s", nil),
+    ("90s expect value lockout-remaining ≈ 9min20s ± 0s within 10s", nil),
+    (
+      "90s expect value lockout-remaining ≈ 9min20s ± 0s within 9s",
+      "expected value lockout-remaining ≈ 9min20s ± 0s within 9s of 00:01:30.000, actual: 10min at 00:01:30.000, 10min at 00:01:39.000"
+    ),
+    ("100s expect alarm door-open annunciated", nil),
+    (
+      "60s expect alarm door-open annunciated",
+      "expected alarm door-open annunciated at 00:01:00.000, actual: no alarm annunciated"
+    ),
+    (
+      "100s expect alarm door-open acknowledged",
+      "expected alarm door-open acknowledged at 00:01:40.000, actual: door-open active, not acknowledged"
+    ),
+    (
+      "0s expect value pain ≤ 5",
+      "expected value pain ≤ 5.000, actual: no patient samples (the trace names no patient)"
+    ),
+  ]
+
+  @Test(
+    "REQ-TRACE-LANG-05, REQ-TRACE-LANG-06, REQ-TRACE-LANG-07: observation anchors, throughout/never and values against a hand-written stream",
+    arguments: checks)
+  func check(line: String, failure: String?) throws {
+    let t = try TraceParser.parse(minimalHeader + line + "\n")
+    let r = TraceChecker.check(t, log: Self.stream)
+    #expect(r.count == 1)
+    #expect(r[0].passed == (failure == nil))
+    #expect(r[0].message == (failure ?? ""))
+  }
+
+  /// `throughout` and `never` are duals: a motor is stopped throughout a span exactly when it
+  /// is never running in it, for any motor history and any span (seeded random streams).
+  @Test("REQ-TRACE-LANG-06: 'stopped throughout' holds exactly when 'running never' holds")
+  func throughoutNeverDual() throws {
+    var rng = SplitMix64(seed: 14)
+    for _ in 0..<300 {
+      var l = ObservationLog()
+      var t: Int64 = 0
+      for _ in 0..<Int(rng.next() % 8) {
+        t += Int64(rng.next() % 5_000)
+        l.append(.motor(MicrolitersPerHour(Int64(rng.next() % 2) * 1000)), at: Milliseconds(t))
+      }
+      let a = Int64(rng.next() % 20_000)
+      let b = a + Int64(rng.next() % 10_000)
+      let text =
+        "\(a)ms expect motor stopped throughout [\(a)ms, \(b)ms]\n\(a)ms expect motor running never [\(a)ms, \(b)ms]\n"
+      let trace = try TraceParser.parse(minimalHeader + text)
+      let r = TraceChecker.check(trace, log: l)
+      #expect(r[0].passed == r[1].passed, "\(text)")
+    }
+  }
+
+  /// An anchor never seen fails, whatever the inner expectation (no vacuous pass).
+  @Test("REQ-TRACE-LANG-05: a window from an observation never seen fails, never passes vacuously")
+  func missingAnchorFails() throws {
+    for inner in [
+      "motor stopped", "motor running", "mode idle within 1h", "alarm door-open within 1d",
+    ] {
+      let t = try TraceParser.parse(
+        minimalHeader + "0s expect \(inner) of alarm occlusion-downstream\n")
+      let r = TraceChecker.check(t, log: Self.stream)
+      #expect(!r[0].passed)
+      #expect(r[0].message.contains("no alarm occlusion-downstream observed"))
+    }
+  }
+
+  @Test("REQ-TRACE-LANG-06: spans are instants of interest (both drivers sample there)")
+  func spanInstants() throws {
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "10s expect mode infusing throughout [20s, 30s]\n10s expect value reservoir ≥ 1 mL at 45s\n"
+    )
+    let i = Set(t.instants.map(\.rawValue))
+    #expect(i.isSuperset(of: [10_000, 19_999, 20_000, 30_000, 45_000]))
+    #expect(t.samplesValues && t.needsExactTimes)
+    let plain = try TraceParser.parse(minimalHeader + "10s expect mode infusing\n")
+    #expect(!plain.samplesValues && !plain.needsExactTimes)
+  }
+}
