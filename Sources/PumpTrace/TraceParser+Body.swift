@@ -54,9 +54,10 @@ extension TraceParser {
       case .clinician, .inject(.fault), .hostLink: kind = .command
       default: break
       }
-      if let label {
-        labels[label.name] = TraceLabel(line: lexer.lineNumber, time: t, kind: kind)
-      }
+      let here = TraceLabel(line: lexer.lineNumber, time: t, kind: kind)
+      if case .press = kind { lastPress = here }
+      if case .command = kind { lastCommand = here }
+      if let label { labels[label.name] = here }
     }
     func clinician(_ c: ClinicianCommand) throws(TraceError) { try add(.clinician(c), 2) }
     let w = lexer
@@ -147,7 +148,7 @@ extension TraceParser {
         guard x.isWindowed else {
           throw error(
             at: toks[next],
-            "expected the end of the line ('of …' anchors only alarm, alarm … cleared, bolus, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+            "expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within and audio-pause expectations), found 'of'"
           )
         }
         if let (anchor, n) = try observationAnchor(next + 1) {

@@ -123,8 +123,24 @@ extension TraceParser {
         if case .press(let n) = l.kind { ordinal = n }
         return (.bolusOf(pressTime: l.time, ordinal: ordinal, granted: x.0, denial: x.1), 6)
       }
-      let (within, next) = try optionalWithin(4)
-      return (.bolus(granted: x.0, denial: x.1, within: within), next)
+      // Unlabelled: the decision on the nearest press line above (issue 14: an expectation
+      // names the line it judges, never "the first press in a window").
+      if 4 < w.tokens.count {
+        let k = w.tokens[4]
+        throw error(
+          at: k,
+          "expected 'for <label>' or the end of the line (a bolus decision belongs to one press line: the labelled one, or the nearest press above), found '\(w.text(k))'"
+        )
+      }
+      guard let p = lastPress else {
+        throw error(
+          at: what,
+          "expected a 'press' line above this expectation (an unlabelled 'expect bolus' judges the nearest press above), found none"
+        )
+      }
+      var ordinal = 0
+      if case .press(let n) = p.kind { ordinal = n }
+      return (.bolusOf(pressTime: p.time, ordinal: ordinal, granted: x.0, denial: x.1), 4)
     }
     if w.is(what, "value") {
       return try valueExpectation(at: t)
@@ -182,11 +198,21 @@ extension TraceParser {
       return try labelled(4, .command, what: "a clinician command, 'inject fault' or 'link' line")
         .line
     }
+    /// Unlabelled: the nearest command line above (issue 14).
+    func nearest() throws(TraceError) -> Int {
+      guard let c = lastCommand else {
+        throw error(
+          at: what,
+          "expected a clinician command, 'inject fault' or 'link' line above this expectation (an unlabelled 'expect \(w.text(what))' judges the nearest one above), found none"
+        )
+      }
+      return c.line
+    }
     if w.is(what, "accepted") {
       if let line = try target() {
         return (.commandOf(line: line, accepted: true, rejection: nil), 5)
       }
-      return (.command(accepted: true, rejection: nil), 3)
+      return (.commandOf(line: try nearest(), accepted: true, rejection: nil), 3)
     }
     let (head, inner, innerStart) = try parenthesized(what)
     if head.lowercased() == "rejected" {
@@ -196,7 +222,7 @@ extension TraceParser {
       if let line = try target() {
         return (.commandOf(line: line, accepted: false, rejection: r), 5)
       }
-      return (.command(accepted: false, rejection: r), 3)
+      return (.commandOf(line: try nearest(), accepted: false, rejection: r), 3)
     }
     if w.is(what, "audio-pause") {
       let b = try token(3, expected: "'broken'")

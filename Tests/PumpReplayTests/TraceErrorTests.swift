@@ -225,7 +225,7 @@ import Testing
     ),
     (
       "5s p: press\n6s expect mode idle of p",
-      "bad.trace:3:21: expected the end of the line ('of …' anchors only alarm, alarm … cleared, bolus, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+      "bad.trace:3:21: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within and audio-pause expectations), found 'of'"
     ),
     (
       "5s p: press\n6s expect alarm door-open of",

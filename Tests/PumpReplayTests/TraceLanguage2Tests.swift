@@ -99,7 +99,7 @@ import Testing
     ),
     (
       "5s expect mode idle throughout for 1s of alarm door-open",
-      "bad.trace:2:39: expected the end of the line ('of …' anchors only alarm, alarm … cleared, bolus, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+      "bad.trace:2:39: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within and audio-pause expectations), found 'of'"
     ),
   ]
 
@@ -258,5 +258,49 @@ extension TraceLanguage2Tests {
     #expect(t.samplesValues && t.needsExactTimes)
     let plain = try TraceParser.parse(minimalHeader + "10s expect mode infusing\n")
     #expect(!plain.samplesValues && !plain.needsExactTimes)
+  }
+}
+
+extension TraceLanguage2Tests {
+  static let nearestLineErrors: [(String, String)] = [
+    (
+      "5s expect accepted",
+      "bad.trace:2:11: expected a clinician command, 'inject fault' or 'link' line above this expectation (an unlabelled 'expect accepted' judges the nearest one above), found none"
+    ),
+    (
+      "5s press\n5s expect rejected(faulted)",
+      "bad.trace:3:11: expected a clinician command, 'inject fault' or 'link' line above this expectation (an unlabelled 'expect rejected(faulted)' judges the nearest one above), found none"
+    ),
+    (
+      "5s ack\n5s expect bolus granted",
+      "bad.trace:3:11: expected a 'press' line above this expectation (an unlabelled 'expect bolus' judges the nearest press above), found none"
+    ),
+    (
+      "5s press\n5s expect bolus granted within 2s",
+      "bad.trace:3:25: expected 'for <label>' or the end of the line (a bolus decision belongs to one press line: the labelled one, or the nearest press above), found 'within'"
+    ),
+  ]
+
+  @Test(
+    "REQ-TRACE-LANG-08: an unlabelled outcome with no line of its kind above, or a bolus window, is a parse error at file:line:column",
+    arguments: nearestLineErrors)
+  func nearestLineError(line: String, message: String) {
+    #expect(PumpReplayTests.parseError(minimalHeader + line + "\n") == message)
+  }
+
+  @Test(
+    "REQ-TRACE-LANG-08: unlabelled 'expect accepted/rejected' and 'expect bolus' judge the nearest line of their kind above, by file position, at any time"
+  )
+  func nearestLine() throws {
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "5s pause\n6s press\n7s vitals HR=80\n8s expect accepted\n8s expect bolus granted\n"
+        + "9s press\n9s press\n9s expect bolus denied\n")
+    #expect(
+      t.expectations.map(\.expectation) == [
+        .commandOf(line: 2, accepted: true, rejection: nil),
+        .bolusOf(pressTime: .seconds(6), ordinal: 0, granted: true, denial: nil),
+        .bolusOf(pressTime: .seconds(9), ordinal: 1, granted: false, denial: nil),
+      ])
   }
 }
