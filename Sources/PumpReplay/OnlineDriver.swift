@@ -89,7 +89,25 @@ public struct OnlineDriver: TraceDriver {
       return sample(at: t + d, log: &log)
     }
     clock(to: t)
-    guard powered || Self.reachesUnpoweredPump(action) else { return }
+    switch action {
+    case .raw(let bytes):
+      do { try pump.writeRaw(bytes, via: .service) } catch {
+        failure = "line \(line): raw bytes: \(error)"
+        return
+      }
+      return sample(at: t, log: &log)
+    case .disconnect(let role):
+      pump.disconnect(role)
+      return sample(at: t, log: &log)
+    default: break
+    }
+    var forbidden = false
+    if case .asRole(let inner, let role) = action {
+      forbidden = !inner.permitted(as: role, prescription: setup.prescription)
+    }
+    // Unpowered, only hardware and power-on reach the pump (a role the session refuses is
+    // refused before that: the pump's NAK 08 is still asked for).
+    guard powered || forbidden || Self.reachesUnpoweredPump(action.unwrapped) else { return }
     guard let request = action.hostRequest(prescription: setup.prescription) else { return }
     if case .vitals(let s) = action {
       // The sample's STATUS rides with the VITALS on the vitals session: one round trip.
@@ -114,12 +132,15 @@ public struct OnlineDriver: TraceDriver {
         switch n.code {
         case .rejected: rejection = Rejection(rawValue: UInt8(clamping: n.detail)) ?? .invalidValue
         case .bolusDenied: break  // The EVT BOLUSNO says why.
+        case .roleForbidden where line > 0:
+          log.append(.roleForbidden(line: line), at: t)
+          return sample(at: t, log: &log)
         default:
           failure = "line \(line): \(request.kind.rawValue) refused: \(n.code.name) \(n.reason)"
           return
         }
       }
-      switch action {
+      switch action.unwrapped {
       case .powerLost:
         powered = false
         log.append(.power(on: false), at: t)

@@ -130,6 +130,28 @@ public final class OnlinePump {
     return out.reversed()
   }
 
+  /// Writes `bytes` as they are on `role`'s port (`raw "…"` lines; no framing, no MAC), then
+  /// services that session once without waiting. Best effort: a short write is not retried.
+  public func writeRaw(_ bytes: [UInt8], via role: Role) throws(ClientError) {
+    let c = try client(for: portPerRole ? role : (current ?? .service))
+    bytes.withUnsafeBytes { _ = c.port.write($0) }
+    try c.pump(untilMs: 0)
+  }
+
+  /// Closes `role`'s session (`disconnect` lines: LOGOUT is not sent, the port is closed as a
+  /// host that vanished would). The next request in that role connects and logs in again.
+  public func disconnect(_ role: Role) {
+    if portPerRole {
+      clients[role]?.close()
+      clients[role] = nil
+      sink.forget(role)
+    } else if current == role {
+      for c in clients.values { c.close() }
+      clients.removeAll()
+      current = nil
+    }
+  }
+
   /// Device events not taken yet, as `role`'s session received them up to now, in arrival
   /// order. Every port gets the same events, so the other sessions' copies are dropped.
   public func takeEvents(via role: Role = .service) -> [DeviceEvent] {
@@ -148,7 +170,14 @@ public final class OnlinePump {
 
   private func client(for role: Role) throws(ClientError) -> PumpClient {
     if portPerRole {
-      guard let c = clients[role] else { throw .linkLost("no session for \(role.rawValue)") }
+      if let c = clients[role] { return c }
+      // Reconnected after a `disconnect` line.
+      guard let i = Self.rolesByPort.firstIndex(of: role) else {
+        throw .linkLost("no session for \(role.rawValue)")
+      }
+      let c = try connect(ports[i], as: role)
+      c.observe = sink.observer(role)
+      clients[role] = c
       return c
     }
     if current == role, let c = clients[role] { return c }
@@ -204,11 +233,18 @@ private final class EventSink {
     }
   }
 
+  /// A session closed: its queue and the copies it still owed are forgotten (a new session
+  /// on that port sees only events from its connection on).
+  func forget(_ role: Role) {
+    queues[role] = nil
+    skip[role] = nil
+  }
+
   func take(_ role: Role) -> [DeviceEvent] {
     let out = queues[role] ?? []
     queues[role] = []
     for r in queues.keys where r != role {
-      let drop = min(out.count, queues[r]!.count)
+      let drop = min(out.count, queues[r]?.count ?? 0)
       queues[r]!.removeFirst(drop)
       skip[r, default: 0] += out.count - drop
     }

@@ -38,6 +38,9 @@ public enum Expectation: Hashable, Sendable {
   /// A windowed expectation whose window starts at a labelled earlier line's time `at`
   /// instead of its own line's (`expect alarm X within 2s of p1`; `line` is the label's line).
   indirect case anchored(Expectation, at: Milliseconds, line: Int)
+  /// The command on the trace line `line` was refused by the protocol session for its role
+  /// (`expect rejected(role-forbidden) [for L]`, after `… as <role>`).
+  case forbiddenOf(line: Int)
   /// A windowed expectation whose window starts at the first observation matching `anchor`
   /// at or after the line's time (`expect motor stopped within 1s of alarm door-open`); no
   /// such observation by the end of the run fails it. `ticks`: the window is that many of the
@@ -103,7 +106,7 @@ public enum Expectation: Hashable, Sendable {
       t + w
     case .noAlarm(_, let until): max(until, t)
     case .mode(_, let at): max(at, t)
-    case .delivered, .command, .commandOf: t
+    case .delivered, .command, .commandOf, .forbiddenOf: t
     case .bolusOf(let at, _, _, _): max(at, t)
     case .anchored(let x, let at, _): max(x.horizon(from: at), t)
     case .observed(let x, _, _): x.horizon(from: t)

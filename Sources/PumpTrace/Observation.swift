@@ -41,6 +41,9 @@ public enum ObservedEvent: Hashable, Sendable {
   /// The values a trace reads (`expect value …`), sampled with the delivered total when the
   /// trace has such expectations: offline from the controller's telemetry, online from STATUS.
   case pumpValues(PumpValues)
+  /// The command on this trace line was refused by the protocol session (NAK 08
+  /// role-forbidden: `… as <role>` for a role the permission table does not allow).
+  case roleForbidden(line: Int)
 }
 
 /// The observations of one run, in time order, and the vitals that were fed (for plots).
@@ -86,6 +89,7 @@ public struct ObservationLog: Sendable {
     case .patient(let v):
       "patient Cp \(tenths(v.plasma)) ng/mL, Ce \(tenths(v.effectSite)) ng/mL, pain \(tenths(v.pain)), "
         + "HR \(tenths(v.hr)), SBP \(tenths(v.sbp))"
+    case .roleForbidden(let line): "command on line \(line) rejected(role-forbidden)"
     case .pumpValues(let v):
       "values lockout \(v.lockoutRemaining.rawValue) ms, reservoir \(v.reservoir.rawValue) µL, "
         + "pressure \(v.downstreamPressure.rawValue)/\(v.upstreamPressure.rawValue) milli-psi, "

@@ -79,9 +79,16 @@ public struct OfflineDriver: TraceDriver {
     }
   }
 
+  /// Lines skipped offline, with the reason (`raw`, `disconnect`: the serial line only).
+  public private(set) var skippedLines: [String] = []
+
   public mutating func apply(
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
+    if let why = action.offlineSkipReason { return skip(why, at: t, line: line, log: &log) }
+    if case .asRole(let inner, let role) = action {
+      return applyAs(role, inner, at: t, line: line, log: &log)
+    }
     if !powered {
       switch action {
       case .powerRestored(let passed):
@@ -125,11 +132,35 @@ public struct OfflineDriver: TraceDriver {
       break  // Already on.
     case .hostLink(let up):
       send(.hostLink(connected: up), at: t, line: line, log: &log)
+    case .asRole, .raw, .disconnect:
+      break  // Handled above.
     case .clockAdvance(let d):
       drive(&log) { rig, o in rig.catchUp(to: t + d, observe: o) }
       return sample(at: t + d, log: &log)
     }
     sample(at: t, log: &log)
+  }
+
+  /// `… as <role>`: the session's permission check (the protocol's table, the firmware's
+  /// own), then the action as usual. A refusal is NAK 08 online: nothing reaches the pump.
+  private mutating func applyAs(
+    _ role: Role, _ inner: TraceAction, at t: Milliseconds, line: Int,
+    log: inout ObservationLog
+  ) {
+    guard inner.permitted(as: role, prescription: prescription) else {
+      log.append(.roleForbidden(line: line), at: t)
+      return advance(to: t, log: &log)  // Refused by the session: the machine takes no step.
+    }
+    apply(inner, at: t, line: line, log: &log)
+  }
+
+  /// A line that exists only online: noted with the reason, and sampled like any action (as
+  /// online, so delivered samples stay the same). Kept apart from the step loop.
+  private mutating func skip(
+    _ why: String, at t: Milliseconds, line: Int, log: inout ObservationLog
+  ) {
+    skippedLines.append("line \(line): \(why)")
+    advance(to: t, log: &log)  // Time runs to t; the sample a STATUS would give there.
   }
 
   /// The delivered total now, stamped `t`.

@@ -14,6 +14,8 @@ public struct Timeline: Sendable {
   public private(set) var power: [(Milliseconds, Bool)] = []
   /// Sampled pump values and patient samples (`expect value …`).
   public private(set) var values: [(Milliseconds, PumpValues)] = []
+  /// Trace lines whose command the session refused (role-forbidden).
+  public private(set) var forbidden: Set<Int> = []
   public private(set) var patients: [(Milliseconds, PatientVitals)] = []
   /// Per alarm code: (time, acknowledged) changes (a raise or clear resets it).
   public private(set) var acks: [AlarmCode: [(Milliseconds, Bool)]] = [:]
@@ -36,6 +38,7 @@ public struct Timeline: Sendable {
         acks[a, default: []].append((t, false))
       case .alarmAcknowledged(let a): acks[a, default: []].append((t, true))
       case .pumpValues(let v): values.append((t, v))
+      case .roleForbidden(let line): forbidden.insert(line)
       case .patient(let p): patients.append((t, p))
       case .motor(let r): motor.append((t, r))
       case .bolusGranted: boluses.append((t, nil))

@@ -65,6 +65,13 @@ public enum TraceChecker {
       }
     case .state(let claim, let span):
       return stateFailure(claim, span, at: t, tl, end: end)
+    case .forbiddenOf(let target):
+      if tl.forbidden.contains(target) { return nil }
+      let got =
+        tl.commands.first(where: { $0.1 == target }).map {
+          $0.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"
+        } ?? "no outcome"
+      return "expected the command on line \(target) rejected(role-forbidden), actual: \(got)"
     case .alarm(let code, let priority, let w):
       let name = TraceNames.name(code)
       let changes = tl.alarmChanges[code] ?? []
@@ -180,6 +187,9 @@ public enum TraceChecker {
       let want =
         accepted ? "accepted" : "rejected" + (rejection.map { "(\(TraceNames.name($0)))" } ?? "")
       guard let c = tl.commands.first(where: { $0.1 == target }) else {
+        if tl.forbidden.contains(target) {
+          return "expected the command on line \(target) \(want), actual: rejected(role-forbidden)"
+        }
         return "expected the command on line \(target) \(want), actual: no outcome (not sent)"
       }
       let got = c.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"

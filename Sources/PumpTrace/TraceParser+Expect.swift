@@ -215,6 +215,10 @@ extension TraceParser {
       return (.commandOf(line: try nearest(), accepted: true, rejection: nil), 3)
     }
     let (head, inner, innerStart) = try parenthesized(what)
+    if head.lowercased() == "rejected", let i = inner, TraceNames.fold(i) == "roleforbidden" {
+      if let line = try target() { return (.forbiddenOf(line: line), 5) }
+      return (.forbiddenOf(line: try nearest()), 3)
+    }
     if head.lowercased() == "rejected" {
       let r = try inner.map { s throws(TraceError) in
         try name(s, at: innerStart, TraceNames.rejections, what: "a rejection reason")

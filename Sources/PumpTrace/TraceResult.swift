@@ -29,6 +29,9 @@ public struct TraceResult: Sendable {
   /// A safety invariant the replay broke (docs/hazards.md): the trace fails whatever it
   /// expected (issue 12 §2 c).
   public var invariantViolation: String? = nil
+  /// Lines the driver skipped, each with the reason (offline: `raw` and `disconnect` lines,
+  /// which exist only on a serial line). Reported, never silent, never a failure.
+  public var notes: [String] = []
 
   public init(
     file: String, name: String, requirements: [String], expectedVerdict: Verdict,
@@ -97,6 +100,7 @@ public enum OfflineReplay {
         result.verdict = .fail
       }
       if keepLog { result.log = run.log }
+      result.notes = driver.skippedLines.map { "\(trace.file): \($0)" }
     } catch {
       result.error = error.message
     }

@@ -19,11 +19,11 @@ import Testing
     ),
     (
       "5s",
-      "bad.trace:2:3: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, expect), found the end of the line"
+      "bad.trace:2:3: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, raw, disconnect, expect), found the end of the line"
     ),
     (
       "5s dance",
-      "bad.trace:2:4: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, expect), found 'dance'"
+      "bad.trace:2:4: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, raw, disconnect, expect), found 'dance'"
     ),
     ("5s press twice", "bad.trace:2:10: expected the end of the line, found 'twice'"),
     (

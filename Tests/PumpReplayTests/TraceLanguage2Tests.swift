@@ -304,3 +304,110 @@ extension TraceLanguage2Tests {
       ])
   }
 }
+
+extension TraceLanguage2Tests {
+  static let roleErrors: [(String, String)] = [
+    (
+      "5s pause as nobody",
+      "bad.trace:2:13: expected a role (patient, vitals, clinician, service), found 'nobody'"
+    ),
+    (
+      "5s vitals HR=80 as vitals",
+      "bad.trace:2:17: expected the end of the line ('as <role>' goes on a command, press, inject, power, link or disconnect line), found 'as'"
+    ),
+    (
+      "5s clock advance 1s as service",
+      "bad.trace:2:21: expected the end of the line ('as <role>' goes on a command, press, inject, power, link or disconnect line), found 'as'"
+    ),
+    (
+      "5s raw garbage",
+      "bad.trace:2:8: expected quoted bytes (raw \"$STATUS,1*0000\\r\\n\"; escapes \\r \\n \\t \\\\ \\\" \\xHH), found 'garbage'"
+    ),
+    (
+      "5s raw \"a\\qb\"",
+      "bad.trace:2:10: expected quoted bytes (raw \"$STATUS,1*0000\\r\\n\"; escapes \\r \\n \\t \\\\ \\\" \\xHH), found '\\q'"
+    ),
+    (
+      "5s raw \"\"",
+      "bad.trace:2:8: expected 1…4096 bytes between the quotes, found 0"
+    ),
+    (
+      "5s raw \"ab\\x4\"",
+      "bad.trace:2:11: expected quoted bytes (raw \"$STATUS,1*0000\\r\\n\"; escapes \\r \\n \\t \\\\ \\\" \\xHH), found a bad \\x escape"
+    ),
+    (
+      "5s disconnect as nobody",
+      "bad.trace:2:18: expected a role (patient, vitals, clinician, service), found 'nobody'"
+    ),
+  ]
+
+  @Test(
+    "REQ-TRACE-LANG-09: malformed roles, raw bytes and disconnects name file:line:column",
+    arguments: roleErrors)
+  func roleError(line: String, message: String) {
+    #expect(PumpReplayTests.parseError(minimalHeader + line + "\n") == message)
+  }
+
+  @Test("REQ-TRACE-LANG-09: roles, raw bytes and disconnects parse to their actions")
+  func roleActions() throws {
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "5s a: resume as patient\n5s expect rejected(role-forbidden) for a\n"
+        + "6s raw \"$X,1*00\\r\\n\\x41\"\n7s disconnect\n8s disconnect as vitals\n")
+    let actions = t.steps.compactMap { s -> TraceAction? in
+      if case .action(let a) = s.kind { return a }
+      return nil
+    }
+    #expect(
+      actions == [
+        .asRole(.clinician(.resume), .patient), .raw(Array("$X,1*00\r\nA".utf8)),
+        .disconnect(.clinician), .disconnect(.vitals),
+      ])
+    #expect(t.expectations.map(\.expectation) == [.forbiddenOf(line: 2)])
+  }
+
+  /// A command the role may not send changes nothing: the run is the run without that line,
+  /// observation for observation (but the refusal itself and the extra delivered sample), for
+  /// every clinician command and every role the table refuses it to.
+  @Test("REQ-TRACE-LANG-09: a role-forbidden line never changes the pump (offline)")
+  func forbiddenChangesNothing() throws {
+    let base =
+      minimalHeader + "0s vitals every 1s until 3min SBP=125 DBP=75 HR=80 SpO2=97 RR=14\n"
+    let plain = try replay(base + "2min expect mode infusing\n")
+    for cmd in ["resume", "start", "confirm", "ack", "silence", "reset", "rate 4 mg/h", "press"] {
+      for role in ["patient", "vitals", "service", "clinician"] {
+        let forbidden = (cmd == "press") ? role != "patient" : role != "clinician"
+        guard forbidden else { continue }
+        let r = try replay(base + "1min \(cmd) as \(role)\n2min expect mode infusing\n")
+        // What the pump did (samples of the delivered total are readings, taken at every
+        // line: the refused line adds one).
+        func did(_ r: TraceResult) -> [Observation] {
+          (r.log?.records ?? []).filter {
+            switch $0.event {
+            case .roleForbidden, .delivered: return false
+            default: return true
+            }
+          }
+        }
+        #expect(did(r) == did(plain), "\(cmd) as \(role)")
+        #expect(
+          (r.log?.records ?? []).contains { $0.event == .roleForbidden(line: 3) },
+          "\(cmd) as \(role)")
+      }
+    }
+  }
+
+  @Test(
+    "REQ-TRACE-LANG-09: offline, raw and disconnect lines are skipped with the reason, in the result"
+  )
+  func skippedOffline() throws {
+    let r = try replay(
+      minimalHeader + "0s vitals every 1s until 1min HR=80\n10s raw \"x\\r\\n\"\n20s disconnect\n")
+    #expect(r.notes.count == 2)
+    #expect(r.notes[0].contains("line 3: raw bytes go to the serial line only"))
+    #expect(r.notes[1].contains("line 4: a session disconnect exists only on the serial line"))
+    #expect(SummaryReport.details(r).contains("skipped offline"))
+    #expect(JSONReport.line(r).contains("\"notes\":[\"t.trace: line 3: raw bytes"))
+    #expect(r.asExpected)
+  }
+}
