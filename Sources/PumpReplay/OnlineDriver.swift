@@ -31,6 +31,8 @@ public struct OnlineDriver: TraceDriver {
   private let samplesValues: Bool
   /// Stamp events with the pump's own times from its log (`Trace.needsExactTimes`).
   private let exactTimes: Bool
+  /// Read every new log entry at every sample (`Trace.readsLog`: `expect logged …`).
+  private let readsLog: Bool
   /// The last controller log entry read (exact times).
   private var logSequence: UInt32 = 0
   /// The instant of the sample before (log times are kept at or after it, so the observations
@@ -42,7 +44,8 @@ public struct OnlineDriver: TraceDriver {
     self.pump = pump
     self.setup = setup
     samplesValues = trace.samplesValues
-    exactTimes = trace.needsExactTimes
+    readsLog = trace.readsLog
+    exactTimes = trace.needsExactTimes || readsLog
   }
 
   public var work: Int64 { pump.requests }
@@ -230,8 +233,8 @@ public struct OnlineDriver: TraceDriver {
   ) {
     var motorFromLog = false
     defer { previousSample = t }
-    if exactTimes && logSequence != UInt32.max && powered
-      && (!events.isEmpty || status.commandedRate != lastRate)
+    if exactTimes && logSequence != UInt32.max && (powered || readsLog)
+      && (readsLog || !events.isEmpty || status.commandedRate != lastRate)
     {
       motorFromLog = exactRecord(events, at: t, log: &log)
       if failure != nil { return }
@@ -285,14 +288,22 @@ public struct OnlineDriver: TraceDriver {
         items.append((Int.max, t, o))
       }
     }
-    for (k, e) in entries.enumerated() where e.2.hasPrefix("motor ") {
+    for (k, e) in entries.enumerated() where e.2.hasPrefix("motor ") && powered {
       let n = e.2.dropFirst(6).prefix(while: { $0.isNumber })
       if let r = Int64(n) {
         items.append((k, max(min(e.1, t), previousSample), .motor(MicrolitersPerHour(r))))
       }
     }
-    items.sort { $0.0 < $1.0 }
-    for (_, time, o) in items { log.append(o, at: time) }
+    if readsLog {
+      for (k, e) in entries.enumerated() {
+        if let kind = LoggedKind(logText: e.2) {
+          items.append((k, max(min(e.1, t), previousSample), .logged(kind)))
+        }
+      }
+    }
+    // Log order; stable for items of one entry (an event before its `logged` twin).
+    let ordered = items.enumerated().sorted { ($0.1.0, $0.0) < ($1.1.0, $1.0) }.map(\.1)
+    for (_, time, o) in ordered { log.append(o, at: time) }
     return true
   }
 

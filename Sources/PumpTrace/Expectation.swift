@@ -41,6 +41,9 @@ public enum Expectation: Hashable, Sendable {
   /// The command on the trace line `line` was refused by the protocol session for its role
   /// (`expect rejected(role-forbidden) [for L]`, after `… as <role>`).
   case forbiddenOf(line: Int)
+  /// The pump logged an entry of this kind in [t, t + within] (`expect logged bolus-started
+  /// within 1s`).
+  case logged(LoggedKind, within: Milliseconds)
   /// A windowed expectation whose window starts at the first observation matching `anchor`
   /// at or after the line's time (`expect motor stopped within 1s of alarm door-open`); no
   /// such observation by the end of the run fails it. `ticks`: the window is that many of the
@@ -55,7 +58,7 @@ public enum Expectation: Hashable, Sendable {
   public var isWindowed: Bool {
     switch self {
     case .alarm, .alarmCleared, .bolus, .motorStopped, .motorRunning, .audioPauseBroken,
-      .modeWithin:
+      .modeWithin, .logged:
       true
     case .state(_, .within): true
     default: false
@@ -73,6 +76,7 @@ public enum Expectation: Hashable, Sendable {
     case .audioPauseBroken(let a, _): .audioPauseBroken(by: a, within: w)
     case .modeWithin(let m, _): .modeWithin(m, within: w)
     case .state(let c, .within): .state(c, .within(w))
+    case .logged(let k, _): .logged(k, within: w)
     default: self
     }
   }
@@ -102,7 +106,8 @@ public enum Expectation: Hashable, Sendable {
   public func horizon(from t: Milliseconds) -> Milliseconds {
     switch self {
     case .alarm(_, _, let w), .alarmCleared(_, let w), .bolus(_, _, let w), .motorStopped(let w),
-      .motorRunning(let w), .audioPauseBroken(_, let w), .modeWithin(_, let w):
+      .motorRunning(let w), .audioPauseBroken(_, let w), .modeWithin(_, let w),
+      .logged(_, let w):
       t + w
     case .noAlarm(_, let until): max(until, t)
     case .mode(_, let at): max(at, t)

@@ -44,6 +44,9 @@ public enum ObservedEvent: Hashable, Sendable {
   /// The command on this trace line was refused by the protocol session (NAK 08
   /// role-forbidden: `… as <role>` for a role the permission table does not allow).
   case roleForbidden(line: Int)
+  /// An entry of the pump's event log (traces with `expect logged …` only): offline from the
+  /// controller's effects, online from `LOG`, at the entry's time.
+  case logged(LoggedKind)
 }
 
 /// The observations of one run, in time order, and the vitals that were fed (for plots).
@@ -89,6 +92,7 @@ public struct ObservationLog: Sendable {
     case .patient(let v):
       "patient Cp \(tenths(v.plasma)) ng/mL, Ce \(tenths(v.effectSite)) ng/mL, pain \(tenths(v.pain)), "
         + "HR \(tenths(v.hr)), SBP \(tenths(v.sbp))"
+    case .logged(let k): "logged \(k.rawValue)"
     case .roleForbidden(let line): "command on line \(line) rejected(role-forbidden)"
     case .pumpValues(let v):
       "values lockout \(v.lockoutRemaining.rawValue) ms, reservoir \(v.reservoir.rawValue) µL, "

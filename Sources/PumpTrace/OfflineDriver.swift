@@ -46,6 +46,10 @@ public struct OfflineDriver: TraceDriver {
 
   public var work: Int64 { rig.steps }
 
+  /// Record every controller log entry (`expect logged …`: `Trace.readsLog`; otherwise
+  /// nothing is paid for them).
+  public var readsLog = false
+
   /// Sample the values `expect value …` reads with every delivered sample (set when the trace
   /// has such expectations: `Trace.samplesValues`; otherwise nothing is paid for them).
   public var samplesValues = false
@@ -203,8 +207,10 @@ public struct OfflineDriver: TraceDriver {
     invariants = SafetyInvariants()
     var v = violation
     let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
+    let logs = readsLog
     let r = body(&rig) { c in
       Self.observe(c, &log, &s)
+      if logs { Self.logEntries(c, &log) }
       if v == nil { v = inv.observe(c, hardwareFollowsCommand: !uncontrolled) }
     }
     sampler = s
@@ -254,6 +260,12 @@ public struct OfflineDriver: TraceDriver {
     }
     journal = nil
     injectedWhileOff = []
+  }
+
+  /// The entries the controller logged in one call: one per effect, at its time (the
+  /// controller's `record`), kept apart from `observe`.
+  private static func logEntries(_ c: PumpController, _ log: inout ObservationLog) {
+    for e in c.effects { log.append(.logged(LoggedKind(e)), at: c.now) }
   }
 
   /// Delivered-total sampling state.

@@ -16,6 +16,8 @@ public struct Timeline: Sendable {
   public private(set) var values: [(Milliseconds, PumpValues)] = []
   /// Trace lines whose command the session refused (role-forbidden).
   public private(set) var forbidden: Set<Int> = []
+  /// Event-log entries (`expect logged …`), time-ordered.
+  public private(set) var logged: [(Milliseconds, LoggedKind)] = []
   public private(set) var patients: [(Milliseconds, PatientVitals)] = []
   /// Per alarm code: (time, acknowledged) changes (a raise or clear resets it).
   public private(set) var acks: [AlarmCode: [(Milliseconds, Bool)]] = [:]
@@ -39,6 +41,7 @@ public struct Timeline: Sendable {
       case .alarmAcknowledged(let a): acks[a, default: []].append((t, true))
       case .pumpValues(let v): values.append((t, v))
       case .roleForbidden(let line): forbidden.insert(line)
+      case .logged(let k): logged.append((t, k))
       case .patient(let p): patients.append((t, p))
       case .motor(let r): motor.append((t, r))
       case .bolusGranted: boluses.append((t, nil))

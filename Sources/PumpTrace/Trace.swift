@@ -70,6 +70,20 @@ public struct Trace: Hashable, Sendable {
     }
   }
 
+  /// True when an expectation reads the pump's event log (`expect logged …`).
+  public var readsLog: Bool {
+    expectations.contains { x in
+      var e = x.expectation
+      while true {
+        switch e {
+        case .logged: return true
+        case .anchored(let i, _, _), .observed(let i, _, _): e = i
+        default: return false
+        }
+      }
+    }
+  }
+
   /// True when an expectation needs exact event times (`Expectation.needsExactTimes`).
   public var needsExactTimes: Bool { expectations.contains { $0.expectation.needsExactTimes } }
 

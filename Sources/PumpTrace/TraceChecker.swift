@@ -65,6 +65,17 @@ public enum TraceChecker {
       }
     case .state(let claim, let span):
       return stateFailure(claim, span, at: t, tl, end: end)
+    case .logged(let kind, let w):
+      if tl.logged.contains(where: { $0.0 >= t && $0.0 <= t + w && $0.1 == kind }) { return nil }
+      let next = tl.logged.first(where: { $0.0 >= t && $0.1 == kind }).map {
+        "next at \(TraceTime.format($0.0))"
+      }
+      let last = tl.logged.last(where: { $0.0 < t && $0.1 == kind }).map {
+        "last at \(TraceTime.format($0.0))"
+      }
+      let note = [last, next].compactMap { $0 }.joined(separator: ", ")
+      return
+        "expected logged \(kind.rawValue) \(window(t, w)), actual: none\(note.isEmpty ? " in the log" : " (\(note))")"
     case .forbiddenOf(let target):
       if tl.forbidden.contains(target) { return nil }
       let got =

@@ -172,7 +172,7 @@ extension TraceParser {
         guard x.isWindowed else {
           throw error(
             at: toks[next],
-            "expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+            "expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within, logged and audio-pause expectations), found 'of'"
           )
         }
         if let (anchor, n) = try observationAnchor(next + 1) {

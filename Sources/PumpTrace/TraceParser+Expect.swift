@@ -2,7 +2,7 @@ import PumpCore
 
 extension TraceParser {
   static let expectations =
-    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value"
+    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value, logged"
 
   /// `expect …` at line time `t`; returns the expectation and the index of the word after it.
   func expectation(at t: Milliseconds) throws(TraceError) -> (Expectation, Int) {
@@ -144,6 +144,12 @@ extension TraceParser {
     }
     if w.is(what, "value") {
       return try valueExpectation(at: t)
+    }
+    if w.is(what, "logged") {
+      let k = try token(3, expected: "a log entry kind (\(TraceNames.list(LoggedKind.table)))")
+      let kind = try name(k, LoggedKind.table, what: "a log entry kind")
+      let (within, next) = try optionalWithin(4)
+      return (.logged(kind, within: within), next)
     }
     if w.is(what, "delivered") {
       var cmp = try comparison(3)

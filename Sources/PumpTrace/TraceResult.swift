@@ -78,6 +78,7 @@ public enum OfflineReplay {
     let t0 = clock.now
     var driver = OfflineDriver(setup: setup)
     driver.samplesValues = trace.samplesValues
+    driver.readsLog = trace.readsLog
     var result = TraceResult(
       file: trace.file, name: trace.header.name, requirements: trace.header.requirements,
       expectedVerdict: trace.header.expectedVerdict, verdict: .fail, error: nil, expectations: [],

@@ -94,7 +94,7 @@ import Testing
     ),
     (
       "5s expect rain",
-      "bad.trace:2:11: expected an expectation (alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value), found 'rain'"
+      "bad.trace:2:11: expected an expectation (alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value, logged), found 'rain'"
     ),
     (
       "5s expect alarm fire",
@@ -225,7 +225,7 @@ import Testing
     ),
     (
       "5s p: press\n6s expect mode idle of p",
-      "bad.trace:3:21: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+      "bad.trace:3:21: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within, logged and audio-pause expectations), found 'of'"
     ),
     (
       "5s p: press\n6s expect alarm door-open of",

@@ -99,7 +99,7 @@ import Testing
     ),
     (
       "5s expect mode idle throughout for 1s of alarm door-open",
-      "bad.trace:2:39: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within and audio-pause expectations), found 'of'"
+      "bad.trace:2:39: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within, logged and audio-pause expectations), found 'of'"
     ),
   ]
 
@@ -409,5 +409,56 @@ extension TraceLanguage2Tests {
     #expect(SummaryReport.details(r).contains("skipped offline"))
     #expect(JSONReport.line(r).contains("\"notes\":[\"t.trace: line 3: raw bytes"))
     #expect(r.asExpected)
+  }
+}
+
+extension TraceLanguage2Tests {
+  @Test("REQ-TRACE-LANG-10: a malformed 'expect logged' names file:line:column")
+  func loggedErrors() {
+    #expect(
+      PumpReplayTests.parseError(minimalHeader + "5s expect logged nothing\n")
+        == "bad.trace:2:18: expected a log entry kind (\(LoggedKind.allCases.map(\.rawValue).joined(separator: ", "))), found 'nothing'"
+    )
+    #expect(
+      PumpReplayTests.parseError(minimalHeader + "5s expect logged motor within soon\n")
+        == "bad.trace:2:31: expected a duration (250ms, 12.5s, 3min, 2h, 1d), found 'soon'")
+  }
+
+  @Test(
+    "REQ-TRACE-LANG-10: 'expect logged <kind> [within W]' looks for an entry of that kind in [t, t + W]"
+  )
+  func logged() throws {
+    var l = ObservationLog()
+    l.append(.logged(.programAccepted), at: .zero)
+    l.append(.logged(.bolusStarted), at: .seconds(60))
+    l.append(.logged(.bolusCompleted), at: .seconds(84))
+    let t = try TraceParser.parse(
+      minimalHeader
+        + "0s expect logged program-accepted\n50s expect logged bolus-started within 10s\n"
+        + "50s expect logged bolus-started within 9s\n85s expect logged bolus-completed within 1h\n"
+    )
+    let r = TraceChecker.check(t, log: l)
+    #expect(r.map(\.passed) == [true, true, false, false])
+    #expect(
+      r[2].message
+        == "expected logged bolus-started within 9s of 00:00:50.000, actual: none (next at 00:01:00.000)"
+    )
+    #expect(
+      r[3].message
+        == "expected logged bolus-completed within 1h of 00:01:25.000, actual: none (last at 00:01:24.000)"
+    )
+    #expect(t.readsLog)
+  }
+
+  /// Every controller effect has a kind, and the kinds' log prefixes tell entries apart: no
+  /// prefix is the start of another kind's (so reading `LOG` text back is unambiguous).
+  @Test("REQ-TRACE-LANG-10: log entry kinds have distinct, non-overlapping prefixes")
+  func loggedPrefixes() {
+    for a in LoggedKind.allCases {
+      for b in LoggedKind.allCases where a != b {
+        #expect(!a.logPrefix.hasPrefix(b.logPrefix), "\(a) / \(b)")
+      }
+      #expect(LoggedKind(logText: a.logPrefix + "x") == a)
+    }
   }
 }
