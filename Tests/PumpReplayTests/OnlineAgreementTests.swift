@@ -121,4 +121,17 @@ struct OnlineAgreementTests {
     #expect(stale.count == 1 && !stale[0].hasPrefix("1259999 "))
     #expect(Set(timed(on)) == Set(timed(off)))
   }
+
+  /// The online cost of the rest of the corpus is unchanged: only traces with these
+  /// expectations read the pump's log or sample values (docs/TRACES.md, "Exact event times
+  /// online"); the 24-h and 7-day courses have none.
+  @Test(
+    "REQ-TRACE-ONLINE-03: traces without exact-time, value or log expectations send no extra request"
+  )
+  func noExtraRequests() throws {
+    for name in ["postop-24h", "postop-7day", "vitals-stale", "bolus-lockout"] {
+      let t = try ReplayBatch.load("\(CorpusTests.dir)/\(name).trace")
+      #expect(!t.needsExactTimes && !t.samplesValues && !t.readsLog, "\(name)")
+    }
+  }
 }
