@@ -22,14 +22,30 @@ public struct OnlineDriver: TraceDriver {
   public private(set) var pumpTime = Milliseconds.zero
   private var powered = true
   private var lastRate: MicrolitersPerHour?
+  /// The session the current sample was taken on.
+  private var lastSampleRole: Role = .service
   /// Why the run stopped early (link lost, a request refused for a reason other than the
   /// pump's), or nil.
   public internal(set) var failure: String?
+  /// Sample the values `expect value …` reads from each STATUS (`Trace.samplesValues`).
+  private let samplesValues: Bool
+  /// Stamp events with the pump's own times from its log (`Trace.needsExactTimes`).
+  private let exactTimes: Bool
+  /// Read every new log entry at every sample (`Trace.readsLog`: `expect logged …`).
+  private let readsLog: Bool
+  /// The last controller log entry read (exact times).
+  private var logSequence: UInt32 = 0
+  /// The instant of the sample before (log times are kept at or after it, so the observations
+  /// stay in time order).
+  private var previousSample = Milliseconds.zero
 
   /// A driver for `trace` bound to `setup` on `pump` (a freshly started pumpsim).
   public init(pump: OnlinePump, trace: Trace, setup: TraceSetup) {
     self.pump = pump
     self.setup = setup
+    samplesValues = trace.samplesValues
+    readsLog = trace.readsLog
+    exactTimes = trace.needsExactTimes || readsLog
   }
 
   public var work: Int64 { pump.requests }
@@ -77,7 +93,25 @@ public struct OnlineDriver: TraceDriver {
       return sample(at: t + d, log: &log)
     }
     clock(to: t)
-    guard powered || Self.reachesUnpoweredPump(action) else { return }
+    switch action {
+    case .raw(let bytes):
+      do { try pump.writeRaw(bytes, via: .service) } catch {
+        failure = "line \(line): raw bytes: \(error)"
+        return
+      }
+      return sample(at: t, log: &log)
+    case .disconnect(let role):
+      pump.disconnect(role)
+      return sample(at: t, log: &log)
+    default: break
+    }
+    var forbidden = false
+    if case .asRole(let inner, let role) = action {
+      forbidden = !inner.permitted(as: role, prescription: setup.prescription)
+    }
+    // Unpowered, only hardware and power-on reach the pump (a role the session refuses is
+    // refused before that: the pump's NAK 08 is still asked for).
+    guard powered || forbidden || Self.reachesUnpoweredPump(action.unwrapped) else { return }
     guard let request = action.hostRequest(prescription: setup.prescription) else { return }
     if case .vitals(let s) = action {
       // The sample's STATUS rides with the VITALS on the vitals session: one round trip.
@@ -88,6 +122,7 @@ public struct OnlineDriver: TraceDriver {
           failure = "line \(line): \(request.kind.rawValue) refused: \(n.code.name) \(n.reason)"
           return
         }
+        lastSampleRole = action.role
         return record(status, events: pump.takeEvents(via: action.role), at: t, log: &log)
       } catch {
         failure = "line \(line): \(error)"
@@ -101,12 +136,15 @@ public struct OnlineDriver: TraceDriver {
         switch n.code {
         case .rejected: rejection = Rejection(rawValue: UInt8(clamping: n.detail)) ?? .invalidValue
         case .bolusDenied: break  // The EVT BOLUSNO says why.
+        case .roleForbidden where line > 0:
+          log.append(.roleForbidden(line: line), at: t)
+          return sample(at: t, log: &log)
         default:
           failure = "line \(line): \(request.kind.rawValue) refused: \(n.code.name) \(n.reason)"
           return
         }
       }
-      switch action {
+      switch action.unwrapped {
       case .powerLost:
         powered = false
         log.append(.power(on: false), at: t)
@@ -139,6 +177,7 @@ public struct OnlineDriver: TraceDriver {
         return
       }
       pumpTime = t
+      lastSampleRole = .service
       record(status, events: pump.takeEvents(via: .service), at: t, log: &log)
     } catch {
       failure = "CLOCK ADVANCE: \(error)"
@@ -184,6 +223,7 @@ public struct OnlineDriver: TraceDriver {
       failure = "STATUS: \(error)"
       return
     }
+    lastSampleRole = .service
     record(status, events: pump.takeEvents(), at: t, log: &log)
   }
 
@@ -192,9 +232,19 @@ public struct OnlineDriver: TraceDriver {
   private mutating func record(
     _ status: Telemetry, events: [DeviceEvent], at t: Milliseconds, log: inout ObservationLog
   ) {
-    for e in events {
-      if let o = Self.observation(e) { log.append(o, at: t) }
+    var motorFromLog = false
+    defer { previousSample = t }
+    if exactTimes && logSequence != UInt32.max && (powered || readsLog)
+      && (readsLog || !events.isEmpty || status.commandedRate != lastRate)
+    {
+      motorFromLog = exactRecord(events, at: t, log: &log)
+      if failure != nil { return }
+    } else {
+      for e in events {
+        if let o = Self.observation(e) { log.append(o, at: t) }
+      }
     }
+    if motorFromLog { lastRate = status.commandedRate }
     // Unpowered, the controller still holds its last command; the mechanism is stopped.
     if powered && status.commandedRate != lastRate {
       log.append(.motor(status.commandedRate), at: t)
@@ -203,7 +253,77 @@ public struct OnlineDriver: TraceDriver {
     // Every sample, changed or not: a total left out would be interpolated from the next
     // one, reading high (a sample at `start` would show basal not yet given).
     log.append(.delivered(status.deliveredTotal), at: t)
+    if samplesValues { log.append(.pumpValues(PumpValues(status)), at: t) }
     recordPatient(at: t, log: &log)  // OnlineDriver+Patient.swift
+  }
+
+  /// Exact times (docs/TRACES.md, "Exact event times online"): the events of a sample,
+  /// stamped with the times the pump's own log gives their effects (`LOG`, `#seq t=ms …`), and
+  /// the motor commands the log holds in between, in log order; an event the log does not
+  /// explain keeps the sample's time `t`. Returns false when the log could not be read in full
+  /// (the motor then comes from STATUS, as without exact times).
+  private mutating func exactRecord(
+    _ events: [DeviceEvent], at t: Milliseconds, log: inout ObservationLog
+  ) -> Bool {
+    let entries: [(UInt32, Milliseconds, String)]?
+    do { entries = try pump.logSince(logSequence, via: sampleRole) } catch {
+      failure = "LOG: \(error)"
+      return false
+    }
+    guard let entries else {
+      for e in events { if let o = Self.observation(e) { log.append(o, at: t) } }
+      logSequence = UInt32.max  // Too far behind: from now on stamped at samples.
+      return false
+    }
+    if let last = entries.last { logSequence = last.0 }
+    var items: [(Int, Milliseconds, ObservedEvent)] = []
+    var used = Set<Int>()
+    for e in events {
+      guard let o = Self.observation(e) else { continue }
+      let prefix = Self.logPrefix(o)
+      if let k = entries.indices.first(where: {
+        !used.contains($0) && entries[$0].2.hasPrefix(prefix)
+      }) {
+        used.insert(k)
+        items.append((k, max(min(entries[k].1, t), previousSample), o))
+      } else {
+        items.append((Int.max, t, o))
+      }
+    }
+    for (k, e) in entries.enumerated() where e.2.hasPrefix("motor ") && powered {
+      let n = e.2.dropFirst(6).prefix(while: { $0.isNumber })
+      if let r = Int64(n) {
+        items.append((k, max(min(e.1, t), previousSample), .motor(MicrolitersPerHour(r))))
+      }
+    }
+    if readsLog {
+      for (k, e) in entries.enumerated() {
+        if let kind = LoggedKind(logText: e.2) {
+          items.append((k, max(min(e.1, t), previousSample), .logged(kind)))
+        }
+      }
+    }
+    // Log order; stable for items of one entry (an event before its `logged` twin).
+    let ordered = items.enumerated().sorted { ($0.1.0, $0.0) < ($1.1.0, $1.0) }.map(\.1)
+    for (_, time, o) in ordered { log.append(o, at: time) }
+    return true
+  }
+
+  /// The role whose session samples (its events were taken through it).
+  private var sampleRole: Role { lastSampleRole }
+
+  /// How PumpFirmware's `LogText` starts the entry of an observed effect.
+  static func logPrefix(_ o: ObservedEvent) -> String {
+    switch o {
+    case .mode: "mode "
+    case .alarmRaised: "alarm raised "
+    case .alarmAcknowledged: "alarm acknowledged "
+    case .alarmCleared: "alarm cleared "
+    case .audioPauseBroken: "audio pause broken"
+    case .bolusGranted: "bolus granted"
+    case .bolusDenied: "bolus denied"
+    default: "\u{0}"
+    }
   }
 
   /// The observation a device event stands for (nil: none).

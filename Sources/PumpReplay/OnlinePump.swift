@@ -113,6 +113,55 @@ public final class OnlinePump {
     return t
   }
 
+  /// The controller log's entries with a sequence number above `after`, oldest first, as
+  /// `(sequence, time, text)`: `LOG` on `role`'s session (read-only, every role may ask), newest
+  /// first, one request per entry, at most `limit` (nil when more are new: the caller falls back).
+  public func logSince(_ after: UInt32, via role: Role, limit: Int = 64) throws(ClientError)
+    -> [(UInt32, Milliseconds, String)]?
+  {
+    let c = try client(for: portPerRole ? role : (current ?? .service))
+    var out: [(UInt32, Milliseconds, String)] = []
+    var back = 0
+    while true {
+      requests += 1
+      let reply: DeviceReply
+      do { reply = try c.request(.logTail(back: back)) } catch {
+        if case .nak = error { break }  // Past the oldest entry.
+        throw error
+      }
+      guard case .ack(.log(let e)) = reply.result, let line = OnlineLogLine(e.text) else { break }
+      if line.sequence <= after { break }
+      out.append((line.sequence, line.time, line.text))
+      back += 1
+      if back >= e.available { break }
+      if out.count > limit { return nil }
+    }
+    keepAlive()
+    return out.reversed()
+  }
+
+  /// Writes `bytes` as they are on `role`'s port (`raw "…"` lines; no framing, no MAC), then
+  /// services that session once without waiting. Best effort: a short write is not retried.
+  public func writeRaw(_ bytes: [UInt8], via role: Role) throws(ClientError) {
+    let c = try client(for: portPerRole ? role : (current ?? .service))
+    bytes.withUnsafeBytes { _ = c.port.write($0) }
+    try c.pump(untilMs: 0)
+  }
+
+  /// Closes `role`'s session (`disconnect` lines: LOGOUT is not sent, the port is closed as a
+  /// host that vanished would). The next request in that role connects and logs in again.
+  public func disconnect(_ role: Role) {
+    if portPerRole {
+      clients[role]?.close()
+      clients[role] = nil
+      sink.forget(role)
+    } else if current == role {
+      for c in clients.values { c.close() }
+      clients.removeAll()
+      current = nil
+    }
+  }
+
   /// Device events not taken yet, as `role`'s session received them up to now, in arrival
   /// order. Every port gets the same events, so the other sessions' copies are dropped.
   public func takeEvents(via role: Role = .service) -> [DeviceEvent] {
@@ -131,7 +180,14 @@ public final class OnlinePump {
 
   private func client(for role: Role) throws(ClientError) -> PumpClient {
     if portPerRole {
-      guard let c = clients[role] else { throw .linkLost("no session for \(role.rawValue)") }
+      if let c = clients[role] { return c }
+      // Reconnected after a `disconnect` line.
+      guard let i = Self.rolesByPort.firstIndex(of: role) else {
+        throw .linkLost("no session for \(role.rawValue)")
+      }
+      let c = try connect(ports[i], as: role)
+      c.observe = sink.observer(role)
+      clients[role] = c
       return c
     }
     if current == role, let c = clients[role] { return c }
@@ -187,14 +243,40 @@ private final class EventSink {
     }
   }
 
+  /// A session closed: its queue and the copies it still owed are forgotten (a new session
+  /// on that port sees only events from its connection on).
+  func forget(_ role: Role) {
+    queues[role] = nil
+    skip[role] = nil
+  }
+
   func take(_ role: Role) -> [DeviceEvent] {
     let out = queues[role] ?? []
     queues[role] = []
     for r in queues.keys where r != role {
-      let drop = min(out.count, queues[r]!.count)
+      let drop = min(out.count, queues[r]?.count ?? 0)
       queues[r]!.removeFirst(drop)
       skip[r, default: 0] += out.count - drop
     }
     return out
+  }
+}
+
+/// A LOG reply's text, `#<seq> t=<ms> <effect>` (PumpFirmware's `LogText.line`; the wire
+/// sanitises `#` and `,` to spaces, docs/PROTOCOL.md §4.4).
+struct OnlineLogLine {
+  var sequence: UInt32
+  var time: Milliseconds
+  var text: String
+
+  init?(_ s: String) {
+    let body = s.drop(while: { $0 == "#" || $0 == " " })
+    let parts = body.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, let seq = UInt32(parts[0]), parts[1].hasPrefix("t="),
+      let ms = Int64(parts[1].dropFirst(2))
+    else { return nil }
+    sequence = seq
+    time = Milliseconds(ms)
+    text = String(parts[2])
   }
 }

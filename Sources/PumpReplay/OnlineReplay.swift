@@ -51,6 +51,11 @@ public enum OnlineReplay {
         "skipped online (too long for the wire; offline only): \(actions) wire actions, limit \(maxWireActions)"
       return result
     }
+    if trace.valueNames.contains(.basalRate) {
+      result.skipped =
+        "skipped online (offline only): 'expect value basal-rate' reads the active basal rate, which STATUS does not carry (docs/PROTOCOL.md §4.5)"
+      return result
+    }
     var spawned: ReplayPumpSim? = nil
     defer { spawned?.stop() }
     do {
@@ -74,7 +79,8 @@ public enum OnlineReplay {
       if let f = driver.failure {
         result.error = "online: \(f)"
       } else {
-        result.expectations = TraceChecker.check(trace, log: run.log)
+        result.expectations = TraceChecker.check(
+          trace, log: run.log, controlTick: setup.profile.controlTick)
         result.verdict = result.expectations.allSatisfy(\.passed) ? .pass : .fail
       }
       if keepLog { result.log = run.log }

@@ -38,13 +38,65 @@ public enum Expectation: Hashable, Sendable {
   /// A windowed expectation whose window starts at a labelled earlier line's time `at`
   /// instead of its own line's (`expect alarm X within 2s of p1`; `line` is the label's line).
   indirect case anchored(Expectation, at: Milliseconds, line: Int)
+  /// The command on the trace line `line` was refused by the protocol session for its role
+  /// (`expect rejected(role-forbidden) [for L]`, after `… as <role>`).
+  case forbiddenOf(line: Int)
+  /// The pump logged an entry of this kind in [t, t + within] (`expect logged bolus-started
+  /// within 1s`).
+  case logged(LoggedKind, within: Milliseconds)
+  /// A windowed expectation whose window starts at the first observation matching `anchor`
+  /// at or after the line's time (`expect motor stopped within 1s of alarm door-open`); no
+  /// such observation by the end of the run fails it. `ticks`: the window is that many of the
+  /// profile's control periods (`within 1 tick of …`), replacing the inner window.
+  indirect case observed(Expectation, anchor: ObservationAnchor, ticks: Int?)
+  /// A state at an instant, at some instant of a window, at every instant of a span, or at
+  /// none (`expect mode infusing throughout [1min, 5min]`, `expect alarm X never until 1h`,
+  /// `expect value reservoir ≥ 10 mL at 2h`).
+  case state(StateClaim, ClaimSpan)
 
   /// True for the kinds with a `within` window, the ones `of <label>` can anchor.
   public var isWindowed: Bool {
     switch self {
     case .alarm, .alarmCleared, .bolus, .motorStopped, .motorRunning, .audioPauseBroken,
-      .modeWithin:
+      .modeWithin, .logged:
       true
+    case .state(_, .within): true
+    default: false
+    }
+  }
+
+  /// The same expectation with its `within` window set to `w` (windowed kinds only).
+  public func withWindow(_ w: Milliseconds) -> Expectation {
+    switch self {
+    case .alarm(let a, let p, _): .alarm(a, priority: p, within: w)
+    case .alarmCleared(let a, _): .alarmCleared(a, within: w)
+    case .bolus(let g, let d, _): .bolus(granted: g, denial: d, within: w)
+    case .motorStopped: .motorStopped(within: w)
+    case .motorRunning: .motorRunning(within: w)
+    case .audioPauseBroken(let a, _): .audioPauseBroken(by: a, within: w)
+    case .modeWithin(let m, _): .modeWithin(m, within: w)
+    case .state(let c, .within): .state(c, .within(w))
+    case .logged(let k, _): .logged(k, within: w)
+    default: self
+    }
+  }
+
+  /// The state claim this expectation makes, looking through anchors (nil: none).
+  public var claim: StateClaim? {
+    switch self {
+    case .state(let c, _): c
+    case .anchored(let x, _, _), .observed(let x, _, _): x.claim
+    default: nil
+    }
+  }
+
+  /// True when the expectation's verdict depends on exact event times (a window starting at
+  /// an observation, a claim over every instant of a span): online replay then reads event
+  /// times from the pump's log (docs/TRACES.md, "Exact event times online").
+  public var needsExactTimes: Bool {
+    switch self {
+    case .observed, .state: true
+    case .anchored(let x, _, _): x.needsExactTimes
     default: false
     }
   }
@@ -54,13 +106,21 @@ public enum Expectation: Hashable, Sendable {
   public func horizon(from t: Milliseconds) -> Milliseconds {
     switch self {
     case .alarm(_, _, let w), .alarmCleared(_, let w), .bolus(_, _, let w), .motorStopped(let w),
-      .motorRunning(let w), .audioPauseBroken(_, let w), .modeWithin(_, let w):
+      .motorRunning(let w), .audioPauseBroken(_, let w), .modeWithin(_, let w),
+      .logged(_, let w):
       t + w
     case .noAlarm(_, let until): max(until, t)
     case .mode(_, let at): max(at, t)
-    case .delivered, .command, .commandOf: t
+    case .delivered, .command, .commandOf, .forbiddenOf: t
     case .bolusOf(let at, _, _, _): max(at, t)
     case .anchored(let x, let at, _): max(x.horizon(from: at), t)
+    case .observed(let x, _, _): x.horizon(from: t)
+    case .state(_, let span):
+      switch span {
+      case .at(let at): max(at, t)
+      case .within(let w): t + w
+      case .throughout(_, let to), .never(_, let to): max(to ?? t, t)
+      }
     }
   }
 }

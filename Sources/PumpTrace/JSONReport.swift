@@ -3,7 +3,7 @@ import PumpCore
 /// Machine-readable results: one JSON object per trace (JSON Lines), keys in a fixed order.
 ///
 /// `{"name":…,"file":…,"verdict":"pass","expected_verdict":"pass","as_expected":true,
-/// "error":null,"skipped":null,"simulated_ms":…,"wall_ns":…,"events":…,"requirements":[…],
+/// "error":null,"skipped":null,"notes":[],"simulated_ms":…,"wall_ns":…,"events":…,"requirements":[…],
 /// "expectations":[{"line":12,"time_ms":…,"text":…,"passed":true,"message":""}]}`
 public enum JSONReport {
   public static func line(_ r: TraceResult) -> String {
@@ -13,6 +13,7 @@ public enum JSONReport {
     o += ",\"as_expected\":\(r.asExpected && r.error == nil)"
     o += ",\"error\":\(r.error.map(str) ?? "null")"
     o += ",\"skipped\":\(r.skipped.map(str) ?? "null")"
+    o += ",\"notes\":[\(r.notes.map(str).joined(separator: ","))]"
     o += ",\"simulated_ms\":\(r.simulated.rawValue),\"wall_ns\":\(r.wallNanoseconds)"
     o += ",\"events\":\(r.events),\"work\":\(r.work)"
     o += ",\"requirements\":[\(r.requirements.map(str).joined(separator: ","))]"

@@ -38,6 +38,15 @@ public enum ObservedEvent: Hashable, Sendable {
   /// itself, online from pumpsim's simulator-only patient read-out. Concentrations in ng/mL,
   /// pain NRS 0–10, dissociation 0–100.
   case patient(PatientVitals)
+  /// The values a trace reads (`expect value …`), sampled with the delivered total when the
+  /// trace has such expectations: offline from the controller's telemetry, online from STATUS.
+  case pumpValues(PumpValues)
+  /// The command on this trace line was refused by the protocol session (NAK 08
+  /// role-forbidden: `… as <role>` for a role the permission table does not allow).
+  case roleForbidden(line: Int)
+  /// An entry of the pump's event log (traces with `expect logged …` only): offline from the
+  /// controller's effects, online from `LOG`, at the entry's time.
+  case logged(LoggedKind)
 }
 
 /// The observations of one run, in time order, and the vitals that were fed (for plots).
@@ -83,6 +92,13 @@ public struct ObservationLog: Sendable {
     case .patient(let v):
       "patient Cp \(tenths(v.plasma)) ng/mL, Ce \(tenths(v.effectSite)) ng/mL, pain \(tenths(v.pain)), "
         + "HR \(tenths(v.hr)), SBP \(tenths(v.sbp))"
+    case .logged(let k): "logged \(k.rawValue)"
+    case .roleForbidden(let line): "command on line \(line) rejected(role-forbidden)"
+    case .pumpValues(let v):
+      "values lockout \(v.lockoutRemaining.rawValue) ms, reservoir \(v.reservoir.rawValue) µL, "
+        + "pressure \(v.downstreamPressure.rawValue)/\(v.upstreamPressure.rawValue) milli-psi, "
+        + "1h \(v.delivered1h.rawValue) µg, 4h \(v.delivered4h.rawValue) µg"
+        + (v.annunciated.map { ", annunciated \(TraceNames.name($0))" } ?? "")
     }
   }
 

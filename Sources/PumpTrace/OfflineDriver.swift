@@ -49,6 +49,14 @@ public struct OfflineDriver: TraceDriver {
 
   public var work: Int64 { rig.steps }
 
+  /// Record every controller log entry (`expect logged …`: `Trace.readsLog`; otherwise
+  /// nothing is paid for them).
+  public var readsLog = false
+
+  /// Sample the values `expect value …` reads with every delivered sample (set when the trace
+  /// has such expectations: `Trace.samplesValues`; otherwise nothing is paid for them).
+  public var samplesValues = false
+
   #if DEBUG
     /// Breaks one safety rule of the controller (tests only): a replay must then fail on the
     /// invariant, whatever the trace expects.
@@ -78,10 +86,17 @@ public struct OfflineDriver: TraceDriver {
     }
   }
 
+  /// Lines skipped offline, with the reason (`raw`, `disconnect`: the serial line only).
+  public private(set) var skippedLines: [String] = []
+
   public mutating func apply(
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
     stepPatient(through: t, log: &log)
+    if let why = action.offlineSkipReason { return skip(why, at: t, line: line, log: &log) }
+    if case .asRole(let inner, let role) = action {
+      return applyAs(role, inner, at: t, line: line, log: &log)
+    }
     if !powered {
       switch action {
       case .powerRestored(let passed):
@@ -125,6 +140,8 @@ public struct OfflineDriver: TraceDriver {
       break  // Already on.
     case .hostLink(let up):
       send(.hostLink(connected: up), at: t, line: line, log: &log)
+    case .asRole, .raw, .disconnect:
+      break  // Handled above.
     case .clockAdvance(let d):
       drive(&log) { rig, o in rig.catchUp(to: t + d, observe: o) }
       return sample(at: t + d, log: &log)
@@ -132,10 +149,39 @@ public struct OfflineDriver: TraceDriver {
     sample(at: t, log: &log)
   }
 
+  /// `… as <role>`: the session's permission check (the protocol's table, the firmware's
+  /// own), then the action as usual. A refusal is NAK 08 online: nothing reaches the pump.
+  private mutating func applyAs(
+    _ role: Role, _ inner: TraceAction, at t: Milliseconds, line: Int,
+    log: inout ObservationLog
+  ) {
+    guard inner.permitted(as: role, prescription: prescription) else {
+      log.append(.roleForbidden(line: line), at: t)
+      return advance(to: t, log: &log)  // Refused by the session: the machine takes no step.
+    }
+    apply(inner, at: t, line: line, log: &log)
+  }
+
+  /// A line that exists only online: noted with the reason, and sampled like any action (as
+  /// online, so delivered samples stay the same). Kept apart from the step loop.
+  private mutating func skip(
+    _ why: String, at t: Milliseconds, line: Int, log: inout ObservationLog
+  ) {
+    skippedLines.append("line \(line): \(why)")
+    advance(to: t, log: &log)  // Time runs to t; the sample a STATUS would give there.
+  }
+
   /// The delivered total now, stamped `t`.
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
     log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
     uniqueChecks().sampler.eventSinceSample = false
+    if samplesValues { sampleValues(rig.controller, at: t, log: &log) }
+  }
+
+  /// The values a trace reads, from the controller's telemetry (what STATUS reports online)
+  /// plus the active basal rate (not on the wire).
+  private func sampleValues(_ c: PumpController, at t: Milliseconds, log: inout ObservationLog) {
+    log.append(.pumpValues(PumpValues(Telemetry(c), basalRate: c.status.basalRate)), at: t)
   }
 
   /// Time runs to `t`: steps at the deadlines on the way only (`PumpRig.catchUp`, what the
@@ -150,6 +196,7 @@ public struct OfflineDriver: TraceDriver {
     copy.advance(to: max(t, rig.now))
     log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
     uniqueChecks().sampler.eventSinceSample = false
+    if samplesValues { sampleValues(copy.controller, at: max(t, rig.now), log: &log) }
   }
 
   /// Runs `body` on the rig with an observer that records into `log` (the observer captures
@@ -163,8 +210,10 @@ public struct OfflineDriver: TraceDriver {
     // it and a 7-day replay would go quadratic).
     let k = uniqueChecks()
     let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
+    let logs = readsLog
     return body(&rig) { c in
       Self.observe(c, &log, &k.sampler)
+      if logs { Self.logEntries(c, &log) }
       if k.violation == nil {
         k.violation = k.invariants.observe(c, hardwareFollowsCommand: !uncontrolled)
       }
@@ -229,6 +278,12 @@ public struct OfflineDriver: TraceDriver {
     }
     journal = nil
     injectedWhileOff = []
+  }
+
+  /// The entries the controller logged in one call: one per effect, at its time (the
+  /// controller's `record`), kept apart from `observe`.
+  private static func logEntries(_ c: PumpController, _ log: inout ObservationLog) {
+    for e in c.effects { log.append(.logged(LoggedKind(e)), at: c.now) }
   }
 
   /// Delivered-total sampling state.

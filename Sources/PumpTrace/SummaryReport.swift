@@ -5,8 +5,8 @@ import PumpCore
 public enum SummaryReport {
   /// The failure details of one result (empty when it went as expected).
   public static func details(_ r: TraceResult) -> String {
-    guard !r.asExpected || r.error != nil else { return "" }
-    var out = ""
+    var out = r.notes.map { "\($0)\n" }.joined()
+    guard !r.asExpected || r.error != nil else { return out }
     if let e = r.error { out += "\(r.file): error: \(e)\n" }
     if let v = r.invariantViolation {
       out += "\(r.file): SAFETY INVARIANT VIOLATED (fails whatever the trace expects): \(v)\n"

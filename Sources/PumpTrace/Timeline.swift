@@ -1,4 +1,5 @@
 import PumpCore
+import PumpPatient
 
 /// The observation stream indexed for the checker and the reports: mode, alarm, motor and
 /// bolus histories and the delivered-dose curve.
@@ -11,6 +12,15 @@ public struct Timeline: Sendable {
   public private(set) var commands: [(Milliseconds, Int, Rejection?)] = []
   public private(set) var audioBreaks: [(Milliseconds, AlarmCode)] = []
   public private(set) var power: [(Milliseconds, Bool)] = []
+  /// Sampled pump values and patient samples (`expect value …`).
+  public private(set) var values: [(Milliseconds, PumpValues)] = []
+  /// Trace lines whose command the session refused (role-forbidden).
+  public private(set) var forbidden: Set<Int> = []
+  /// Event-log entries (`expect logged …`), time-ordered.
+  public private(set) var logged: [(Milliseconds, LoggedKind)] = []
+  public private(set) var patients: [(Milliseconds, PatientVitals)] = []
+  /// Per alarm code: (time, acknowledged) changes (a raise or clear resets it).
+  public private(set) var acks: [AlarmCode: [(Milliseconds, Bool)]] = [:]
   /// Delivered total (µg) samples, time-ordered.
   public private(set) var deliveredTimes: [Int64] = []
   public private(set) var deliveredValues: [Int64] = []
@@ -34,8 +44,17 @@ public struct Timeline: Sendable {
       let t = o.time
       switch o.event {
       case .mode(let m, _): modes.append((t, m))
-      case .alarmRaised(let a, let p): alarmChanges[a, default: []].append((t, true, p))
-      case .alarmCleared(let a): alarmChanges[a, default: []].append((t, false, nil))
+      case .alarmRaised(let a, let p):
+        alarmChanges[a, default: []].append((t, true, p))
+        acks[a, default: []].append((t, false))
+      case .alarmCleared(let a):
+        alarmChanges[a, default: []].append((t, false, nil))
+        acks[a, default: []].append((t, false))
+      case .alarmAcknowledged(let a): acks[a, default: []].append((t, true))
+      case .pumpValues(let v): values.append((t, v))
+      case .roleForbidden(let line): forbidden.insert(line)
+      case .logged(let k): logged.append((t, k))
+      case .patient(let p): patients.append((t, p))
       case .motor(let r): motor.append((t, r))
       case .bolusGranted: boluses.append((t, nil))
       case .bolusDenied(let r): boluses.append((t, r))
@@ -49,7 +68,7 @@ public struct Timeline: Sendable {
           deliveredTimes.append(t.rawValue)
           deliveredValues.append(m.rawValue)
         }
-      case .alarmAcknowledged, .audioPaused, .patient: break
+      case .audioPaused: break
       }
     }
   }

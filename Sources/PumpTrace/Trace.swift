@@ -43,9 +43,56 @@ public struct Trace: Hashable, Sendable {
       out.insert(x.expectation.horizon(from: t))
       if case .delivered(_, _, .last(let w)) = x.expectation, t - w > .zero { out.insert(t - w) }
       if case .mode(_, let at) = x.expectation { out.insert(at) }
+      if case .state(_, let span) = x.expectation {
+        switch span {
+        case .at(let at): out.insert(at)
+        case .within: break
+        case .throughout(let from, let to), .never(let from, let to):
+          out.insert(from)
+          if from > .zero { out.insert(from - Milliseconds(1)) }
+          if let to { out.insert(to) }
+        }
+      }
     }
     out.insert(end)
     return out.sorted()
+  }
+
+  /// True when an expectation reads sampled pump values (`expect value …`, `expect alarm X
+  /// annunciated`): only then do the drivers sample them (a cost a trace without them never pays).
+  public var samplesValues: Bool {
+    expectations.contains { x in
+      switch x.expectation.claim {
+      case .alarmAnnunciated: true
+      case .value(let n, _, _): !n.isPatient
+      default: false
+      }
+    }
+  }
+
+  /// True when an expectation reads the pump's event log (`expect logged …`).
+  public var readsLog: Bool {
+    expectations.contains { x in
+      var e = x.expectation
+      while true {
+        switch e {
+        case .logged: return true
+        case .anchored(let i, _, _), .observed(let i, _, _): e = i
+        default: return false
+        }
+      }
+    }
+  }
+
+  /// True when an expectation needs exact event times (`Expectation.needsExactTimes`).
+  public var needsExactTimes: Bool { expectations.contains { $0.expectation.needsExactTimes } }
+
+  /// The value names the expectations read, for drivers that cannot read every value
+  /// (online: `basal-rate` is not on the wire).
+  public var valueNames: Set<ValueName> {
+    var out: Set<ValueName> = []
+    for x in expectations { if case .value(let n, _, _) = x.expectation.claim { out.insert(n) } }
+    return out
   }
 
   /// The expectations with their lines and times.

@@ -11,7 +11,8 @@ extension TraceAction {
     case .vitals, .vitalsSeries: .vitals
     case .press: .patient
     case .clinician: .clinician
-    case .inject, .powerLost, .powerRestored, .hostLink, .clockAdvance: .service
+    case .inject, .powerLost, .powerRestored, .hostLink, .clockAdvance, .raw: .service
+    case .asRole(_, let r), .disconnect(let r): r
     }
   }
 
@@ -59,6 +60,34 @@ extension TraceAction {
     case .powerRestored(let passed):
       return .inject(.power(passed ? .restored : .restoredSelfTestFailing))
     case .hostLink(let up): return .inject(.hostLink(connected: up))
+    case .asRole(let a, _): return a.hostRequest(prescription: prescription)
+    case .raw, .disconnect: return nil
     }
+  }
+}
+
+extension TraceAction {
+  /// Why an offline replay skips this action (nil: it does not): raw bytes and session
+  /// disconnects exist only on a serial line.
+  public var offlineSkipReason: String? {
+    switch self {
+    case .raw: "raw bytes go to the serial line only (online replay); skipped offline"
+    case .disconnect:
+      "a session disconnect exists only on the serial line (online replay); skipped offline"
+    default: nil
+    }
+  }
+
+  /// The action itself, without an `as <role>`.
+  public var unwrapped: TraceAction {
+    if case .asRole(let a, _) = self { return a.unwrapped }
+    return self
+  }
+
+  /// For `… as <role>`: true when the protocol's permission table lets `role` send this
+  /// action's request (the firmware's own check, `Permission.allows`).
+  public func permitted(as role: Role, prescription: Prescription) -> Bool {
+    guard let r = hostRequest(prescription: prescription) else { return true }
+    return r.kind.permission.allows(role)
   }
 }

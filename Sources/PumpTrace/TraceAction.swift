@@ -1,5 +1,6 @@
 import PumpCore
 import PumpHardware
+import PumpProtocol
 
 /// One thing a trace does to the pump at a time. Each action has the protocol role that would
 /// carry it over the wire (`TraceAction+Wire.swift`), so an online driver can send the same
@@ -22,6 +23,16 @@ public enum TraceAction: Hashable, Sendable {
   /// The clock jumps ahead by this much with nothing else happening (event-driven: the
   /// controller still does every piece of work it has scheduled on the way).
   case clockAdvance(Milliseconds)
+  /// An action sent in another protocol role than its own (`12s pause as patient`): online
+  /// on that role's session. Both drivers refuse it with NAK 08 role-forbidden when the
+  /// protocol's permission table (`RequestKind.permission`, the one the firmware's session
+  /// applies) does not allow the role; offline that table is checked, nothing else.
+  indirect case asRole(TraceAction, Role)
+  /// Bytes written as they are to the serial line (`raw "…"`, online only: offline skipped
+  /// with the reason in the result).
+  case raw([UInt8])
+  /// The role's session is closed (online only; the next request in that role logs in again).
+  case disconnect(Role)
 }
 
 /// What a clinician does at the pump (the clinician role).

@@ -18,8 +18,13 @@ public struct ExpectationResult: Hashable, Sendable {
 /// about how the observations were made (offline or online).
 public enum TraceChecker {
   /// Checks every expectation of `trace` against `log`.
-  public static func check(_ trace: Trace, log: ObservationLog) -> [ExpectationResult] {
+  ///
+  /// - Parameter controlTick: the profile's control period (`within 1 tick of …` windows).
+  public static func check(
+    _ trace: Trace, log: ObservationLog, controlTick: Milliseconds = Milliseconds(10)
+  ) -> [ExpectationResult] {
     var tl = Timeline(log)
+    let end = trace.end
     // The largest-window amounts, all found in one sweep per window length.
     var windows: [(length: Int64, upTo: Int64)] = []
     for x in trace.expectations {
@@ -30,7 +35,8 @@ public enum TraceChecker {
     }
     if windows.count > 1 { tl.precomputeWindows(windows) }
     return trace.expectations.map { x in
-      let msg = failure(x.expectation, at: x.time, line: x.line, tl)
+      let msg = failure(
+        x.expectation, at: x.time, line: x.line, tl, end: end, tick: controlTick)
       return ExpectationResult(
         line: x.line, time: x.time, text: x.text, passed: msg == nil, message: msg ?? "",
         context: msg == nil
@@ -52,8 +58,40 @@ public enum TraceChecker {
   }
 
   /// Nil when the expectation holds, else "expected …, actual: …".
-  static func failure(_ x: Expectation, at t: Milliseconds, line: Int, _ tl: Timeline) -> String? {
+  static func failure(
+    _ x: Expectation, at t: Milliseconds, line: Int, _ tl: Timeline,
+    end: Milliseconds = .zero, tick: Milliseconds = Milliseconds(10)
+  ) -> String? {
     switch x {
+    case .observed(let inner, let anchor, let ticks):
+      guard let a = tl.records.first(where: { $0.time >= t && anchor.matches($0.event) }) else {
+        return
+          "expected \(anchor.text) at or after \(TraceTime.format(t)) to start the window, actual: no \(anchor.text) observed by the end of the run (\(TraceTime.format(max(end, t))))"
+      }
+      let x = ticks.map { inner.withWindow(Milliseconds(Int64($0) * tick.rawValue)) } ?? inner
+      return failure(x, at: a.time, line: line, tl, end: end, tick: tick).map {
+        "\($0) (window from \(anchor.text) at \(TraceTime.format(a.time)))"
+      }
+    case .state(let claim, let span):
+      return stateFailure(claim, span, at: t, tl, end: end)
+    case .logged(let kind, let w):
+      if tl.logged.contains(where: { $0.0 >= t && $0.0 <= t + w && $0.1 == kind }) { return nil }
+      let next = tl.logged.first(where: { $0.0 >= t && $0.1 == kind }).map {
+        "next at \(TraceTime.format($0.0))"
+      }
+      let last = tl.logged.last(where: { $0.0 < t && $0.1 == kind }).map {
+        "last at \(TraceTime.format($0.0))"
+      }
+      let note = [last, next].compactMap { $0 }.joined(separator: ", ")
+      return
+        "expected logged \(kind.rawValue) \(window(t, w)), actual: none\(note.isEmpty ? " in the log" : " (\(note))")"
+    case .forbiddenOf(let target):
+      if tl.forbidden.contains(target) { return nil }
+      let got =
+        tl.commands.first(where: { $0.1 == target }).map {
+          $0.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"
+        } ?? "no outcome"
+      return "expected the command on line \(target) rejected(role-forbidden), actual: \(got)"
     case .alarm(let code, let priority, let w):
       let name = TraceNames.name(code)
       let changes = tl.alarmChanges[code] ?? []
@@ -175,6 +213,9 @@ public enum TraceChecker {
       let want =
         accepted ? "accepted" : "rejected" + (rejection.map { "(\(TraceNames.name($0)))" } ?? "")
       guard let c = tl.commands.first(where: { $0.1 == target }) else {
+        if tl.forbidden.contains(target) {
+          return "expected the command on line \(target) \(want), actual: rejected(role-forbidden)"
+        }
         return "expected the command on line \(target) \(want), actual: no outcome (not sent)"
       }
       let got = c.2.map { "rejected(\(TraceNames.name($0)))" } ?? "accepted"
@@ -193,7 +234,7 @@ public enum TraceChecker {
       return ok
         ? nil : "expected bolus \(want) for the press at \(TraceTime.format(at)), actual: \(got)"
     case .anchored(let inner, let at, _):
-      return failure(inner, at: at, line: line, tl)
+      return failure(inner, at: at, line: line, tl, end: end, tick: tick)
     case .audioPauseBroken(let by, let w):
       if tl.audioBreaks.contains(where: { $0.0 >= t && $0.0 <= t + w && (by == nil || by == $0.1) })
       {
@@ -211,8 +252,10 @@ public enum TraceChecker {
   /// Up to 4 log lines before `from` and 8 from `from` to `to` (delivered samples left out).
   static func context(_ tl: Timeline, from: Milliseconds, to: Milliseconds) -> [String] {
     let rs = tl.records.filter {
-      if case .delivered = $0.event { return false }
-      return true
+      switch $0.event {
+      case .delivered, .pumpValues: return false
+      default: return true
+      }
     }
     let before = rs.filter { $0.time < from }.suffix(4)
     let during = rs.filter { $0.time >= from && $0.time <= to }.prefix(8)

@@ -5,7 +5,7 @@ import PumpProtocol
 extension TraceParser {
   static let verbs =
     "vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, "
-    + "silence, reset, inject, power, link, clock, expect"
+    + "silence, reset, inject, power, link, clock, raw, disconnect, expect"
 
   /// `<time> <verb> …`.
   mutating func bodyLine() throws(TraceError) {
@@ -28,6 +28,23 @@ extension TraceParser {
         lexer.tokens.remove(at: 1)
       }
     }
+    // `… as <role>`: the action goes out in that role (issue 14); not on vitals, expect,
+    // raw or disconnect lines (disconnect names its role this way itself).
+    var role: Role? = nil
+    if lexer.tokens.count >= 4, lexer.is(lexer.tokens[lexer.tokens.count - 2], "as") {
+      let v = lexer.tokens[1]
+      let r = lexer.tokens[lexer.tokens.count - 1]
+      guard !lexer.is(v, "expect"), !lexer.is(v, "vitals"), !lexer.is(v, "raw"),
+        !lexer.is(v, "clock")
+      else {
+        throw error(
+          at: lexer.tokens[lexer.tokens.count - 2],
+          "expected the end of the line ('as <role>' goes on a command, press, inject, power, link or disconnect line), found 'as'"
+        )
+      }
+      role = try name(r, Self.roles, what: "a role")
+      lexer.tokens.removeLast(2)
+    }
     let toks = lexer.tokens
     let t = try time(toks[0], relativeTo: cursor)
     if t < cursor {
@@ -38,11 +55,14 @@ extension TraceParser {
     }
     cursor = t
     let verb = try token(1, expected: "an action (\(Self.verbs))")
-    func add(_ a: TraceAction, _ next: Int) throws(TraceError) {
+    func add(_ action: TraceAction, _ next: Int) throws(TraceError) {
       try end(next)
+      var a = action
+      if let role, !lexer.is(verb, "disconnect") { a = .asRole(action, role) }
       steps.append(TraceStep(time: t, line: lexer.lineNumber, kind: .action(a)))
       var kind = TraceLabel.Kind.other
       switch a {
+      case .asRole: kind = .command  // Its outcome: accepted, rejected or role-forbidden.
       case .press:
         if t == pressInstant {
           pressesAtInstant += 1
@@ -54,9 +74,10 @@ extension TraceParser {
       case .clinician, .inject(.fault), .hostLink: kind = .command
       default: break
       }
-      if let label {
-        labels[label.name] = TraceLabel(line: lexer.lineNumber, time: t, kind: kind)
-      }
+      let here = TraceLabel(line: lexer.lineNumber, time: t, kind: kind)
+      if case .press = kind { lastPress = here }
+      if case .command = kind { lastCommand = here }
+      if let label { labels[label.name] = here }
     }
     func clinician(_ c: ClinicianCommand) throws(TraceError) { try add(.clinician(c), 2) }
     let w = lexer
@@ -137,21 +158,42 @@ extension TraceParser {
       let d = try duration(try token(3, expected: "a duration (250ms, 12.5s, 3min, 2h, 1d)"))
       try add(.clockAdvance(d), 4)
       cursor = t + d
+    } else if w.is(verb, "raw") {
+      try add(.raw(try rawBytes()), toks.count)
+    } else if w.is(verb, "disconnect") {
+      try add(.disconnect(role ?? .clinician), 2)
     } else if w.is(verb, "expect") {
       if let label {
         throw error(at: label.token, "expected a label on an action line, not on 'expect'")
       }
       var (x, next) = try expectation(at: t)
+      let ticks = try self.ticks()
       if next < toks.count, w.is(toks[next], "of") {
         guard x.isWindowed else {
           throw error(
             at: toks[next],
-            "expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+            "expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within, logged and audio-pause expectations), found 'of'"
           )
         }
-        let l = try labelled(next + 1, nil, what: "any action line")
-        x = .anchored(x, at: l.time, line: l.line)
-        next += 2
+        if let (anchor, n) = try observationAnchor(next + 1) {
+          x = .observed(x, anchor: anchor, ticks: ticks?.0)
+          next = n
+        } else {
+          if let (_, tick) = ticks {
+            throw error(
+              at: tick,
+              "expected a duration (250ms, 12.5s, 3min): 'tick' windows start at an observation ('of alarm X', 'of mode M', 'of bolus granted')"
+            )
+          }
+          let l = try labelled(next + 1, nil, what: "any action line")
+          x = .anchored(x, at: l.time, line: l.line)
+          next += 2
+        }
+      } else if let (_, tick) = ticks {
+        throw error(
+          at: tick,
+          "expected a duration (250ms, 12.5s, 3min): 'tick' windows start at an observation ('of alarm X', 'of mode M', 'of bolus granted')"
+        )
       }
       try end(next)
       let text = lexer.text(from: verb.start, to: toks[toks.count - 1].end)
@@ -159,6 +201,56 @@ extension TraceParser {
     } else {
       throw error(at: verb, "expected an action (\(Self.verbs)), found '\(w.text(verb))'")
     }
+  }
+
+  static let roles: [(String, Role)] = [
+    ("patient", .patient), ("vitals", .vitals), ("clinician", .clinician), ("service", .service),
+  ]
+
+  /// `raw "…"`: the bytes between the quotes, with `\r`, `\n`, `\t`, `\\`, `\"` and `\xHH`.
+  func rawBytes() throws(TraceError) -> [UInt8] {
+    let toks = lexer.tokens
+    let bad =
+      "expected quoted bytes (raw \"$STATUS,1*0000\\r\\n\"; escapes \\r \\n \\t \\\\ \\\" \\xHH)"
+    guard toks.count > 2 else { throw errorAtEnd("\(bad), found the end of the line") }
+    let a = toks[2].start
+    let b = toks[toks.count - 1].end
+    let bytes = lexer.bytes
+    guard b - a >= 2, bytes[a] == 0x22, bytes[b - 1] == 0x22 else {
+      throw error(at: toks[2], "\(bad), found '\(lexer.text(from: a, to: b))'")
+    }
+    var out: [UInt8] = []
+    var i = a + 1
+    while i < b - 1 {
+      let c = bytes[i]
+      if c == 0x22 { throw error(atByte: i, "\(bad), found a '\"' inside (write \\\")") }
+      guard c == 0x5C else {
+        out.append(c)
+        i += 1
+        continue
+      }
+      guard i + 1 < b - 1 else { throw error(atByte: i, "\(bad), found a lone '\\'") }
+      switch bytes[i + 1] {
+      case 0x72: out.append(0x0D)
+      case 0x6E: out.append(0x0A)
+      case 0x74: out.append(0x09)
+      case 0x5C: out.append(0x5C)
+      case 0x22: out.append(0x22)
+      case 0x78:
+        guard i + 3 < b - 1, let v = UInt8(lexer.text(from: i + 2, to: i + 4), radix: 16) else {
+          throw error(atByte: i, "\(bad), found a bad \\x escape")
+        }
+        out.append(v)
+        i += 2
+      default:
+        throw error(atByte: i, "\(bad), found '\\\(lexer.text(from: i + 1, to: i + 2))'")
+      }
+      i += 2
+    }
+    guard !out.isEmpty, out.count <= 4096 else {
+      throw error(at: toks[2], "expected 1…4096 bytes between the quotes, found \(out.count)")
+    }
+    return out
   }
 
   static let injections =

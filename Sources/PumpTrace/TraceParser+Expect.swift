@@ -2,7 +2,7 @@ import PumpCore
 
 extension TraceParser {
   static let expectations =
-    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause"
+    "alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value, logged"
 
   /// `expect …` at line time `t`; returns the expectation and the index of the word after it.
   func expectation(at t: Milliseconds) throws(TraceError) -> (Expectation, Int) {
@@ -22,6 +22,26 @@ extension TraceParser {
       if i < w.tokens.count, w.is(w.tokens[i], "cleared") {
         cleared = true
         i += 1
+      }
+      if !cleared, i < w.tokens.count,
+        w.is(w.tokens[i], "acknowledged") || w.is(w.tokens[i], "annunciated")
+      {
+        if priority != nil {
+          throw error(at: w.tokens[4], "expected no priority on 'alarm … \(w.text(w.tokens[i]))'")
+        }
+        let claim: StateClaim =
+          w.is(w.tokens[i], "acknowledged") ? .alarmAcknowledged(code) : .alarmAnnunciated(code)
+        let (span, next) = try claimSpan(i + 1, at: t)
+        return (.state(claim, span), next)
+      }
+      if !cleared, i < w.tokens.count,
+        w.is(w.tokens[i], "throughout") || w.is(w.tokens[i], "never")
+      {
+        if priority != nil {
+          throw error(at: w.tokens[4], "expected no priority on 'alarm … \(w.text(w.tokens[i]))'")
+        }
+        let (span, next) = try claimSpan(i, at: t)
+        return (.state(.alarm(code), span), next)
       }
       let (within, next) = try optionalWithin(i)
       if cleared {
@@ -63,6 +83,11 @@ extension TraceParser {
         let (within, n) = try optionalWithin(next)
         return (.modeWithin(pattern, within: within), n)
       }
+      if next < w.tokens.count, w.is(w.tokens[next], "throughout") || w.is(w.tokens[next], "never")
+      {
+        let (span, n) = try claimSpan(next, at: t)
+        return (.state(.mode(pattern), span), n)
+      }
       if next < w.tokens.count, w.is(w.tokens[next], "at") {
         at = try time(try token(next + 1, expected: "a time"), relativeTo: t)
         next += 2
@@ -70,7 +95,8 @@ extension TraceParser {
         let x = w.tokens[next]
         throw error(
           at: x,
-          "expected 'at <time>', 'within <duration>' or the end of the line, found '\(w.text(x))'")
+          "expected 'at <time>', 'within <duration>', 'throughout …', 'never …' or the end of the line, found '\(w.text(x))'"
+        )
       }
       return (.mode(pattern, at: at), next)
     }
@@ -97,20 +123,36 @@ extension TraceParser {
         if case .press(let n) = l.kind { ordinal = n }
         return (.bolusOf(pressTime: l.time, ordinal: ordinal, granted: x.0, denial: x.1), 6)
       }
+      // Unlabelled: the decision on the nearest press line above (issue 14: an expectation
+      // names the line it judges, never "the first press in a window").
+      if 4 < w.tokens.count {
+        let k = w.tokens[4]
+        throw error(
+          at: k,
+          "expected 'for <label>' or the end of the line (a bolus decision belongs to one press line: the labelled one, or the nearest press above), found '\(w.text(k))'"
+        )
+      }
+      guard let p = lastPress else {
+        throw error(
+          at: what,
+          "expected a 'press' line above this expectation (an unlabelled 'expect bolus' judges the nearest press above), found none"
+        )
+      }
+      var ordinal = 0
+      if case .press(let n) = p.kind { ordinal = n }
+      return (.bolusOf(pressTime: p.time, ordinal: ordinal, granted: x.0, denial: x.1), 4)
+    }
+    if w.is(what, "value") {
+      return try valueExpectation(at: t)
+    }
+    if w.is(what, "logged") {
+      let k = try token(3, expected: "a log entry kind (\(TraceNames.list(LoggedKind.table)))")
+      let kind = try name(k, LoggedKind.table, what: "a log entry kind")
       let (within, next) = try optionalWithin(4)
-      return (.bolus(granted: x.0, denial: x.1, within: within), next)
+      return (.logged(kind, within: within), next)
     }
     if w.is(what, "delivered") {
-      let c = try token(3, expected: "a comparison (≤, <, ≥, >, ≈)")
-      var cmp: Comparison
-      switch w.text(c) {
-      case "≤", "<=": cmp = .atMost
-      case "<": cmp = .below
-      case "≥", ">=": cmp = .atLeast
-      case ">": cmp = .above
-      case "≈", "~": cmp = .approximately(tolerance: .zero)
-      default: throw error(at: c, "expected a comparison (≤, <, ≥, >, ≈), found '\(w.text(c))'")
-      }
+      var cmp = try comparison(3)
       let (amount, afterAmount) = try quantity(4, .mass)
       var i = afterAmount
       if case .approximately = cmp {
@@ -147,6 +189,10 @@ extension TraceParser {
       guard w.is(s, "stopped") || w.is(s, "running") else {
         throw error(at: s, "expected 'stopped' or 'running', found '\(w.text(s))'")
       }
+      if 4 < w.tokens.count, w.is(w.tokens[4], "throughout") || w.is(w.tokens[4], "never") {
+        let (span, next) = try claimSpan(4, at: t)
+        return (.state(w.is(s, "stopped") ? .motorStopped : .motorRunning, span), next)
+      }
       let (within, next) = try optionalWithin(4)
       return (
         w.is(s, "stopped") ? .motorStopped(within: within) : .motorRunning(within: within), next
@@ -158,13 +204,27 @@ extension TraceParser {
       return try labelled(4, .command, what: "a clinician command, 'inject fault' or 'link' line")
         .line
     }
+    /// Unlabelled: the nearest command line above (issue 14).
+    func nearest() throws(TraceError) -> Int {
+      guard let c = lastCommand else {
+        throw error(
+          at: what,
+          "expected a clinician command, 'inject fault' or 'link' line above this expectation (an unlabelled 'expect \(w.text(what))' judges the nearest one above), found none"
+        )
+      }
+      return c.line
+    }
     if w.is(what, "accepted") {
       if let line = try target() {
         return (.commandOf(line: line, accepted: true, rejection: nil), 5)
       }
-      return (.command(accepted: true, rejection: nil), 3)
+      return (.commandOf(line: try nearest(), accepted: true, rejection: nil), 3)
     }
     let (head, inner, innerStart) = try parenthesized(what)
+    if head.lowercased() == "rejected", let i = inner, TraceNames.fold(i) == "roleforbidden" {
+      if let line = try target() { return (.forbiddenOf(line: line), 5) }
+      return (.forbiddenOf(line: try nearest()), 3)
+    }
     if head.lowercased() == "rejected" {
       let r = try inner.map { s throws(TraceError) in
         try name(s, at: innerStart, TraceNames.rejections, what: "a rejection reason")
@@ -172,7 +232,7 @@ extension TraceParser {
       if let line = try target() {
         return (.commandOf(line: line, accepted: false, rejection: r), 5)
       }
-      return (.command(accepted: false, rejection: r), 3)
+      return (.commandOf(line: try nearest(), accepted: false, rejection: r), 3)
     }
     if w.is(what, "audio-pause") {
       let b = try token(3, expected: "'broken'")
@@ -190,11 +250,31 @@ extension TraceParser {
     throw error(at: what, "expected an expectation (\(Self.expectations)), found '\(w.text(what))'")
   }
 
-  /// An optional `within <duration>` at word `i` (default 0: at the line's time).
+  /// A comparison word at `i` (`≤ < ≥ > ≈`, ASCII `<= >= ~`).
+  func comparison(_ i: Int) throws(TraceError) -> Comparison {
+    let c = try token(i, expected: "a comparison (≤, <, ≥, >, ≈)")
+    switch lexer.text(c) {
+    case "≤", "<=": return .atMost
+    case "<": return .below
+    case "≥", ">=": return .atLeast
+    case ">": return .above
+    case "≈", "~": return .approximately(tolerance: .zero)
+    default:
+      throw error(at: c, "expected a comparison (≤, <, ≥, >, ≈), found '\(lexer.text(c))'")
+    }
+  }
+
+  /// An optional `within <duration>` at word `i` (default 0: at the line's time); `within N
+  /// tick(s)` reads as 0 here, the caller resolves the ticks (`ticks(in:)`).
   func optionalWithin(_ i: Int) throws(TraceError) -> (Milliseconds, Int) {
     guard i < lexer.tokens.count else { return (.zero, i) }
     let t = lexer.tokens[i]
     if lexer.is(t, "of") { return (.zero, i) }  // `of <label>` follows (an instant window)
+    if lexer.is(t, "within"), i + 2 < lexer.tokens.count,
+      lexer.is(lexer.tokens[i + 2], "tick") || lexer.is(lexer.tokens[i + 2], "ticks")
+    {
+      return (.zero, i + 3)
+    }
     guard lexer.is(t, "within") else {
       throw error(
         at: t, "expected 'within <duration>' or the end of the line, found '\(lexer.text(t))'")

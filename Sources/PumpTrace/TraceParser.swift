@@ -23,6 +23,10 @@ public struct TraceParser {
   /// its instant).
   var pressInstant = Milliseconds(-1)
   var pressesAtInstant = 0
+  /// The nearest earlier press and command lines (by file position): what an unlabelled
+  /// `expect bolus …` / `expect accepted|rejected` judges.
+  var lastPress: TraceLabel?
+  var lastCommand: TraceLabel?
 
   init(bytes: [UInt8], file: String, readFile: @escaping FileReader) {
     lexer = TraceLexer(bytes: bytes)

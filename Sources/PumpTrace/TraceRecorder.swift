@@ -12,7 +12,8 @@ import PumpProtocol
 /// seen, and expectations derived from what the device reported: `expect accepted` /
 /// `expect rejected(reason)` after each command, `expect mode M at T` for each mode change,
 /// `expect alarm X priority P within 2s`, `expect alarm X cleared within 2s`, `expect bolus
-/// granted|denied(reason) within 1s`, `expect motor running|stopped within 2s`. Times count from
+/// granted|denied(reason)` right after its press line (it judges the nearest press above),
+/// `expect motor running|stopped within 2s`. Times count from
 /// the recorder's creation plus every clock advance. The file is rewritten whole at each `flush`.
 ///
 /// It hears a session through plain calls (`sent`, `replied`, `telemetry`, `event`, `gap`,
@@ -35,6 +36,8 @@ public final class TraceRecorder {
   private var prescription: Prescription?
   private var telemetryLimits: (Micrograms, Micrograms)?
   private var lastPress: Int64?
+  /// A bolus decision seen before its press line was written (`bolusDecision`).
+  private var pendingBolus: String?
   private var lastMotorRunning: Bool?
   private var lastVitalsAt: Int64?
   private var lastVitals: VitalsSample?
@@ -73,6 +76,24 @@ public final class TraceRecorder {
 
   func add(_ text: String, at: Int64) {
     addTrace(text, t: traceTime(at))
+  }
+
+  /// A bolus decision judges the nearest press line above it (docs/TRACES.md): its events come
+  /// before the BOLUS reply that writes the press line, so it is written right after that line.
+  /// A decision with no press of this recording stays a comment.
+  func bolusDecision(_ text: String, t: Int64) {
+    if lastPress != nil {
+      pendingBolus = text
+    } else {
+      addTrace("# \(text.dropFirst(7)) (no press in this recording)", t: t)
+    }
+  }
+
+  /// Writes the decision held for the press just written.
+  func flushBolus(_ t: Int64) {
+    if let p = pendingBolus { addTrace(p, t: t) }
+    pendingBolus = nil
+    lastPress = nil
   }
 
   func addTrace(_ text: String, t: Int64) {
@@ -121,6 +142,7 @@ public final class TraceRecorder {
       }
       if case .vitals(let v) = request { sentVitals.append((at, v)) }
       addTrace(action, t: t)
+      if case .patientBolus = request { flushBolus(t) }
       if case .clock(.advance(let d)) = request {
         advanced += d.rawValue
         return
@@ -133,7 +155,9 @@ public final class TraceRecorder {
         let why =
           Rejection(rawValue: UInt8(clamping: n.detail)).map { "(\(WireNames.name($0)))" } ?? ""
         addTrace("expect rejected\(why)", t: t)
-      case .bolusDenied: addTrace(action, t: t)
+      case .bolusDenied:
+        addTrace(action, t: t)
+        flushBolus(t)
       default:
         addTrace("# \(action) refused: \(WireNames.describe(n))", t: t)
       }
@@ -186,12 +210,9 @@ public final class TraceRecorder {
     case .alarmCleared(let c): addTrace("expect alarm \(WireNames.name(c)) cleared within 2s", t: t)
     case .alarmAcknowledged(let c): addTrace("# alarm \(WireNames.name(c)) acknowledged", t: t)
     case .bolusGranted:
-      addTrace("expect bolus granted within 1s", t: lastPress ?? t)
-      lastPress = nil
+      bolusDecision("expect bolus granted", t: t)
     case .bolusDenied(let why, _):
-      addTrace(
-        "expect bolus denied(\(WireNames.name(why))) within 1s", t: lastPress ?? t)
-      lastPress = nil
+      bolusDecision("expect bolus denied(\(WireNames.name(why)))", t: t)
     case .interlock(let stopped, let mask):
       addTrace("# interlock \(stopped ? "stop" : "cleared") (\(WireNames.vitalsMask(mask)))", t: t)
     case .audioPauseBroken(let c):

@@ -29,6 +29,9 @@ public struct TraceResult: Sendable {
   /// A safety invariant the replay broke (docs/hazards.md): the trace fails whatever it
   /// expected (issue 12 §2 c).
   public var invariantViolation: String? = nil
+  /// Lines the driver skipped, each with the reason (offline: `raw` and `disconnect` lines,
+  /// which exist only on a serial line). Reported, never silent, never a failure.
+  public var notes: [String] = []
 
   public init(
     file: String, name: String, requirements: [String], expectedVerdict: Verdict,
@@ -74,6 +77,8 @@ public enum OfflineReplay {
     let clock = ContinuousClock()
     let t0 = clock.now
     var driver = OfflineDriver(setup: setup)
+    driver.samplesValues = trace.samplesValues
+    driver.readsLog = trace.readsLog
     var result = TraceResult(
       file: trace.file, name: trace.header.name, requirements: trace.header.requirements,
       expectedVerdict: trace.header.expectedVerdict, verdict: .fail, error: nil, expectations: [],
@@ -81,7 +86,8 @@ public enum OfflineReplay {
       prescription: setup.prescription, policy: setup.policy)
     do {
       let run = try TraceRunner.run(trace, setup: setup, driver: &driver, capturesVitals: keepLog)
-      result.expectations = TraceChecker.check(trace, log: run.log)
+      result.expectations = TraceChecker.check(
+        trace, log: run.log, controlTick: setup.profile.controlTick)
       result.simulated = run.end
       result.events = run.events
       result.work = run.work
@@ -95,6 +101,7 @@ public enum OfflineReplay {
         result.verdict = .fail
       }
       if keepLog { result.log = run.log }
+      result.notes = driver.skippedLines.map { "\(trace.file): \($0)" }
     } catch {
       result.error = error.message
     }

@@ -50,8 +50,8 @@ struct RecordTests {
     for line in [
       " vitals SBP=125 DBP=75 HR=80 SpO2=97 RR=14", " program", " start", " expect accepted",
       " rate 7 mg/h", " expect rejected(rate-increase-too-soon)", " press",
-      " expect bolus granted within 1s",
-      " expect bolus denied(bolus-in-progress) within 1s", " inject pressure downstream 12 psi",
+      " expect bolus granted",
+      " expect bolus denied(bolus-in-progress)", " inject pressure downstream 12 psi",
       " expect alarm occlusion-downstream priority high within 2s", " clock advance 30s",
     ] {
       #expect(has(line), "\(line)\n\(trace)")

@@ -125,4 +125,49 @@ struct OnlineAgreementTests {
     #expect(JSONReport.line(r).contains("\"skipped\":\"skipped online"))
     #expect(JUnitReport.xml([r]).contains("<skipped message=\"skipped online"))
   }
+
+  @Test(
+    "REQ-TRACE-ONLINE-03: a trace needing exact event times gets the pump's log times online: every alarm, mode and motor observation at the offline instant"
+  )
+  func exactEventTimes() throws {
+    let trace = try ReplayBatch.load("\(CorpusTests.dir)/language-observations.trace")
+    #expect(trace.needsExactTimes)
+    let setup = try TraceSetup.bind(trace, to: shippedConfiguration)
+    let off = OfflineReplay.run(trace, setup: setup, keepLog: true)
+    let on = OnlineReplay.run(
+      trace, setup: setup,
+      target: .spawn(
+        pumpsim: "\(productsDirectory)/pumpsim", profiles: "\(repoRoot)/HardwareProfiles"),
+      keepLog: true)
+    #expect(on.error == nil, "\(on.error ?? "")")
+    #expect(on.expectations.map(\.passed) == off.expectations.map(\.passed))
+    // The stale-vitals alarm comes from a deadline between samples: offline at its instant,
+    // online at the time the pump's log gives it (not the next sample).
+    func timed(_ r: TraceResult) -> [String] {
+      (r.log?.records ?? []).compactMap { o in
+        switch o.event {
+        case .mode(let m, _): return "\(o.time.rawValue) mode \(TraceNames.name(m))"  // EVT MODE has no reason
+        case .alarmRaised, .alarmCleared, .motor, .bolusGranted, .bolusDenied:
+          return "\(o.time.rawValue) \(ObservationLog.describe(o.event))"
+        default: return nil
+        }
+      }
+    }
+    let stale = timed(off).filter { $0.contains("vitals-stale") }
+    #expect(stale.count == 1 && !stale[0].hasPrefix("1259999 "))
+    #expect(Set(timed(on)) == Set(timed(off)))
+  }
+
+  /// The online cost of the rest of the corpus is unchanged: only traces with these
+  /// expectations read the pump's log or sample values (docs/TRACES.md, "Exact event times
+  /// online"); the 24-h and 7-day courses have none.
+  @Test(
+    "REQ-TRACE-ONLINE-03: traces without exact-time, value or log expectations send no extra request"
+  )
+  func noExtraRequests() throws {
+    for name in ["postop-24h", "postop-7day", "vitals-stale", "bolus-lockout"] {
+      let t = try ReplayBatch.load("\(CorpusTests.dir)/\(name).trace")
+      #expect(!t.needsExactTimes && !t.samplesValues && !t.readsLog, "\(name)")
+    }
+  }
 }

@@ -53,15 +53,15 @@ import Testing
       "50s expect mode kvo",
       "expected mode kvo at 00:00:50.000, actual: infusing(basal) since 00:00:00.000"
     ),
-    ("60s expect bolus granted", nil),
-    ("80s expect bolus denied(lockout) within 10s", nil),
+    ("60s press\n60s expect bolus granted", nil),
+    ("90s press\n90s expect bolus denied(lockout)", nil),
     (
-      "80s expect bolus granted within 10s",
-      "expected bolus granted within 10s of 00:01:20.000, actual: denied(lockout) at 00:01:30.000"
+      "90s press\n90s expect bolus granted",
+      "expected bolus granted for the press at 00:01:30.000, actual: denied(lockout)"
     ),
     (
-      "61s expect bolus granted",
-      "expected bolus granted at 00:01:01.000, actual: no bolus decision"
+      "61s press\n61s expect bolus granted",
+      "expected bolus granted for the press at 00:01:01.000, actual: no bolus decision at that instant"
     ),
     ("50s expect motor stopped within 50s", nil),
     (
@@ -84,8 +84,8 @@ import Testing
     ),
     ("1h2min expect delivered ≤ 0 mg in last 1h", nil),
     (
-      "100s expect accepted",
-      "expected the command on an earlier line at 00:01:40.000 accepted, actual: no command at that time"
+      "100s pause\n100s expect accepted",
+      "expected the command on line 2 accepted, actual: no outcome (not sent)"
     ),
   ]
 

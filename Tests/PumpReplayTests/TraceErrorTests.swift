@@ -19,11 +19,11 @@ import Testing
     ),
     (
       "5s",
-      "bad.trace:2:3: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, expect), found the end of the line"
+      "bad.trace:2:3: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, raw, disconnect, expect), found the end of the line"
     ),
     (
       "5s dance",
-      "bad.trace:2:4: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, expect), found 'dance'"
+      "bad.trace:2:4: expected an action (vitals, press, program, confirm, start, pause, resume, stop, rate, clinician-bolus, ack, silence, reset, inject, power, link, clock, raw, disconnect, expect), found 'dance'"
     ),
     ("5s press twice", "bad.trace:2:10: expected the end of the line, found 'twice'"),
     (
@@ -94,7 +94,7 @@ import Testing
     ),
     (
       "5s expect rain",
-      "bad.trace:2:11: expected an expectation (alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause), found 'rain'"
+      "bad.trace:2:11: expected an expectation (alarm, no, mode, bolus, delivered, motor, accepted, rejected, audio-pause, value, logged), found 'rain'"
     ),
     (
       "5s expect alarm fire",
@@ -184,7 +184,7 @@ import Testing
     ),
     (
       "5s expect mode idle soon",
-      "bad.trace:2:21: expected 'at <time>', 'within <duration>' or the end of the line, found 'soon'"
+      "bad.trace:2:21: expected 'at <time>', 'within <duration>', 'throughout …', 'never …' or the end of the line, found 'soon'"
     ),
     (
       "5s expect mode idle within soon",
@@ -225,7 +225,7 @@ import Testing
     ),
     (
       "5s p: press\n6s expect mode idle of p",
-      "bad.trace:3:21: expected the end of the line ('of <label>' anchors only alarm, alarm … cleared, bolus, motor, mode … within and audio-pause expectations), found 'of'"
+      "bad.trace:3:21: expected the end of the line ('of …' anchors only alarm, alarm … cleared, motor, mode … within, value … within, logged and audio-pause expectations), found 'of'"
     ),
     (
       "5s p: press\n6s expect alarm door-open of",

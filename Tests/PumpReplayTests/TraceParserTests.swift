@@ -152,7 +152,8 @@ import Testing
         10s expect mode infusing
         10s expect mode paused(alarm) at +1s
         10s expect mode fault(watchdog)
-        10s expect bolus granted within 1s
+        10s press
+        10s expect bolus granted
         10s expect bolus denied(lockout)
         10s expect bolus denied
         10s expect delivered ≤ 15 mg in window 1h
@@ -160,6 +161,7 @@ import Testing
         10s expect delivered < 100 mg total
         10s expect motor stopped within 1s
         10s expect motor running
+        10s ack
         10s expect accepted
         10s expect rejected(not-silenceable)
         10s expect rejected
@@ -173,15 +175,15 @@ import Testing
         .noAlarm(.vitalsWarning, until: s + .minutes(5)), .noAlarm(nil, until: .hours(1)),
         .alarmCleared(.doorOpen, within: .seconds(2)), .mode(.infusing(nil), at: s),
         .mode(.paused(.alarm), at: s + .seconds(1)), .mode(.fault(.watchdog), at: s),
-        .bolus(granted: true, denial: nil, within: .seconds(1)),
-        .bolus(granted: false, denial: .lockout, within: .zero),
-        .bolus(granted: false, denial: nil, within: .zero),
+        .bolusOf(pressTime: s, ordinal: 0, granted: true, denial: nil),
+        .bolusOf(pressTime: s, ordinal: 0, granted: false, denial: .lockout),
+        .bolusOf(pressTime: s, ordinal: 0, granted: false, denial: nil),
         .delivered(.atMost, .milligrams(15), scope: .window(.hours(1))),
         .delivered(.atLeast, .milligrams(1), scope: .last(.minutes(10))),
         .delivered(.below, .milligrams(100), scope: .total), .motorStopped(within: .seconds(1)),
-        .motorRunning(within: .zero), .command(accepted: true, rejection: nil),
-        .command(accepted: false, rejection: .notSilenceable),
-        .command(accepted: false, rejection: nil),
+        .motorRunning(within: .zero), .commandOf(line: 19, accepted: true, rejection: nil),
+        .commandOf(line: 19, accepted: false, rejection: .notSilenceable),
+        .commandOf(line: 19, accepted: false, rejection: nil),
         .audioPauseBroken(by: .doorOpen, within: .seconds(1)),
       ])
     #expect(t.expectations[0].text == "expect alarm door-open priority high within 1s")
