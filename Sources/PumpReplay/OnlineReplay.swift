@@ -56,6 +56,19 @@ public enum OnlineReplay {
         "skipped online (offline only): 'expect value basal-rate' reads the active basal rate, which STATUS does not carry (docs/PROTOCOL.md §4.5)"
       return result
     }
+    if setup.patient != nil,
+      trace.steps.contains(where: { step in
+        guard case .action(let a) = step.kind else { return false }
+        switch a {
+        case .vitals, .vitalsSeries: return true
+        default: return false
+        }
+      })
+    {
+      result.skipped =
+        "skipped online (offline only): a trace naming a patient with its own vitals lines — pumpsim's monitor feeds the model's readings, a host cannot override them (docs/PATIENT.md \"Traces\")"
+      return result
+    }
     var spawned: ReplayPumpSim? = nil
     defer { spawned?.stop() }
     do {

@@ -67,6 +67,9 @@ public struct OfflineDriver: TraceDriver {
 
   public mutating func begin(_ setup: TraceSetup, log: inout ObservationLog) throws(TraceError) {
     log.append(.mode(.selfTest, .command), at: .zero)
+    // The patient's start state (online: the begin's PATIENT read-out), so a claim from 0 on
+    // (`expect value … throughout`) has a sample there.
+    if let p = patient { log.append(.patient(p.coupling.patient.vitals), at: .zero) }
     defer { sample(at: .zero, log: &log) }
     guard setup.start != .selfTest else { return }
     send(.selfTestResult(passed: true), at: .zero, line: 0, log: &log)

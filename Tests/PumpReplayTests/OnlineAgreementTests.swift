@@ -71,8 +71,8 @@ struct OnlineAgreementTests {
   /// in tenths); offline logs the model at every grid instant. Each online sample at t is
   /// compared with the last offline one at or before t, value by value, at the wire's
   /// resolution (`PatientVitals.agreesAtWireResolution`: equal when rounded to tenths as
-  /// PATIENT rounds). Offline samples between online ones are not compared, nor online ones
-  /// before offline's first grid step (the patient's start state, which offline does not log).
+  /// PATIENT rounds). Offline samples between online ones are not compared; both sides log the
+  /// patient's start state at 0.
   static func patientDisagreement(_ on: TraceResult, _ off: TraceResult) -> String? {
     func samples(_ r: TraceResult) -> [(Int64, PatientVitals)] {
       (r.log?.records ?? []).compactMap { o in
@@ -88,9 +88,7 @@ struct OnlineAgreementTests {
     var k = -1
     for (t, v) in online {
       while k + 1 < offline.count, offline[k + 1].0 <= t { k += 1 }
-      // Before the first grid step (the begin's sample at 0) offline logs nothing: the patient
-      // is at its start there (OnlinePatientTests checks it against the model's start state).
-      guard k >= 0 else { continue }
+      guard k >= 0 else { return "patient at \(t) ms online, none offline at or before it" }
       if !v.agreesAtWireResolution(with: offline[k].1) {
         return "patient at \(t) ms: online \(v), offline (at \(offline[k].0) ms) \(offline[k].1)"
       }
@@ -124,6 +122,26 @@ struct OnlineAgreementTests {
     #expect(SummaryReport.table([r]).contains("0/1 traces as expected, 1 skipped"))
     #expect(JSONReport.line(r).contains("\"skipped\":\"skipped online"))
     #expect(JUnitReport.xml([r]).contains("<skipped message=\"skipped online"))
+  }
+
+  @Test(
+    "REQ-TRACE-ONLINE-02: what online replay cannot reproduce is reported skipped with the reason, never run and judged wrongly: the active basal rate (not on the wire) and a patient trace overriding the model's vitals"
+  )
+  func offlineOnlyTraces() throws {
+    let target = OnlineReplay.Target.spawn(
+      pumpsim: "/nonexistent/pumpsim", profiles: "/nonexistent")
+    let basal = try TraceParser.parse(
+      minimalHeader + "1min expect value basal-rate ≈ 5 mg/h ± 0 mg/h\n", file: "basal.trace")
+    let b = OnlineReplay.run(
+      basal, setup: try TraceSetup.bind(basal, to: shippedConfiguration), target: target)
+    #expect(b.skipped?.contains("basal rate, which STATUS does not carry") == true)
+    let patient = try TraceParser.parse(
+      "profile: syringe-pca-60ml\npatient: adult-70kg\n\n0s vitals every 1s until 1min HR=-\n"
+        + "30s expect mode infusing\n", file: "override.trace")
+    let p = OnlineReplay.run(
+      patient, setup: try TraceSetup.bind(patient, to: shippedConfiguration), target: target)
+    #expect(p.skipped?.contains("a trace naming a patient with its own vitals lines") == true)
+    #expect(p.asExpected && p.error == nil)
   }
 
   @Test(
