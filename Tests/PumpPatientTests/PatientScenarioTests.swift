@@ -56,7 +56,7 @@ import Testing
     #expect(r.asExpected, "\(SummaryReport.details(r))")
     #expect(Self.firstMode(r, .interlockStopped) == nil)
     let p = Self.patient(r)
-    #expect(p.count == 86_400)
+    #expect(p.count == 86_401)  // the start state at 0, then every 1-s grid instant
     let inPain = p.filter { $0.1.pain >= 4 }.count
     let maxCp = p.map(\.1.plasma).max() ?? 0
     let maxCe = p.map(\.1.effectSite).max() ?? 0

@@ -45,8 +45,9 @@ import Testing
     let (r, driver, setup) = try Self.run(
       Self.head + "patient: adult-70kg\n20min expect mode infusing\n")
     let recs = Self.patientRecords(try #require(r.log))
-    #expect(recs.count == 20 * 60)
-    #expect(recs.map(\.0) == (1...1200).map { Milliseconds.seconds(Int64($0)) })
+    // The start state at 0, then one per grid second.
+    #expect(recs.count == 20 * 60 + 1)
+    #expect(recs.map(\.0) == (0...1200).map { Milliseconds.seconds(Int64($0)) })
     // The oracle: the firmware's world loop written out by hand (Firmware.advance(to:)):
     // catch up to the grid instant, read the mechanism from a hardware copy, step, then the
     // sample and the presses as inputs at that instant.
@@ -60,7 +61,7 @@ import Testing
     var c = PatientCoupling(
       patient: Patient(p.individual, monitor: MonitorSettings(), seed: 3, start: .zero),
       stepsPerMilliliter: setup.profile.stepsPerMilliliter, mechanismSteps: 0)
-    var oracle: [PatientVitals] = []
+    var oracle: [PatientVitals] = [c.patient.vitals]
     while c.nextInstant <= .minutes(20) {
       let w = c.nextInstant
       rig.catchUp(to: w)
@@ -158,7 +159,7 @@ import Testing
         """)
     let log = try #require(r.log)
     let recs = Self.patientRecords(log)
-    #expect(recs.count == 600)
+    #expect(recs.count == 601)  // the start state at 0, then 600 grid seconds
     #expect(!log.vitals.contains { $0.0 > .minutes(5) && $0.0 < .minutes(8) })
     #expect(log.vitals.contains { $0.0 > .minutes(8) })
     // No drug while off: Cp falls.
@@ -217,7 +218,7 @@ import Testing
       #expect(c.handedOver == Self.moved(driver, setup), "\(text)")
       #expect(c.patient.now == Milliseconds(run.end.rawValue / 1000 * 1000), "\(text)")
       let n = Self.patientRecords(run.log).count
-      #expect(Int64(n) == run.end.rawValue / 1000, "\(text)")
+      #expect(Int64(n) == run.end.rawValue / 1000 + 1, "\(text)")  // + the start state at 0
     }
   }
 }
