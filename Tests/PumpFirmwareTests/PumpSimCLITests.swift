@@ -106,7 +106,7 @@ struct PumpSimCLITests {
       "run", "--key", keys.device, "--run-dir", temporaryDirectory("run"), "--state-dir", state,
       "--json", "--log-level", "critical",
     ])
-    #expect(sim.ready["mode"] as? String == "fault.journal")
+    #expect(sim.ready["mode"] as? String == "fault(journal)")
     #expect((sim.ready["journalFault"] as? String)?.contains("corrupt") == true)
     let t = try EndToEndTests.status(keys, port: sim.port)
     #expect(t.mode == .fault(.journal))
