@@ -63,21 +63,7 @@ extension HTMLReport {
     }
     func bands(_ k: Int, _ v: Vital, _ lo: Double, _ hi: Double) {
       guard let band = policy?[v] else { return }
-      let y0 = rowY(k)
-      let y1 = y0 + rowH
-      func shade(_ a: Double, _ b: Double, _ color: String, _ o: Double) {
-        let ya = SVGPlot.y(b, lo, hi, y0, y1)
-        let yb = SVGPlot.y(a, lo, hi, y0, y1)
-        if yb > ya { p.rect(x0, ya, w, yb - ya, fill: color, opacity: o) }
-      }
-      if let c = band.criticalHigh { shade(Double(c), hi, "#e53935", 0.22) }
-      if let wv = band.warningHigh {
-        shade(Double(wv), Double(band.criticalHigh ?? Int32(hi)), "#ffa000", 0.35)
-      }
-      if let c = band.criticalLow { shade(lo, Double(c), "#e53935", 0.22) }
-      if let wv = band.warningLow {
-        shade(Double(band.criticalLow ?? Int32(lo)), Double(wv), "#ffa000", 0.35)
-      }
+      p.shadeBands(band, lo: lo, hi: hi, y0: rowY(k), y1: rowY(k) + rowH)
     }
     // 1: concentrations.
     let cmax = max(samples.map { max($0.1.plasma, $0.1.effectSite) }.max() ?? 0, 10) * 1.05

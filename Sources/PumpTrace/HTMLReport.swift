@@ -106,21 +106,7 @@ public enum HTMLReport {
       let y1 = y0 + rowH
       let x0 = SVGPlot.left
       let w = p.plotWidth
-      if let band = policy?[v] {
-        func shade(_ a: Double, _ b: Double, _ color: String, _ o: Double) {
-          let ya = SVGPlot.y(b, lo, hi, y0, y1)
-          let yb = SVGPlot.y(a, lo, hi, y0, y1)
-          if yb > ya { p.rect(x0, ya, w, yb - ya, fill: color, opacity: o) }
-        }
-        if let c = band.criticalHigh { shade(Double(c), hi, "#e53935", 0.22) }
-        if let wv = band.warningHigh {
-          shade(Double(wv), Double(band.criticalHigh ?? Int32(hi)), "#ffa000", 0.35)
-        }
-        if let c = band.criticalLow { shade(lo, Double(c), "#e53935", 0.22) }
-        if let wv = band.warningLow {
-          shade(Double(band.criticalLow ?? Int32(lo)), Double(wv), "#ffa000", 0.35)
-        }
-      }
+      if let band = policy?[v] { p.shadeBands(band, lo: lo, hi: hi, y0: y0, y1: y1) }
       p.rect(x0, y0, w, rowH, fill: "none")
       p.add(
         "<rect x=\"\(SVGPlot.f(x0))\" y=\"\(SVGPlot.f(y0))\" width=\"\(SVGPlot.f(w))\" height=\"\(SVGPlot.f(rowH))\" fill=\"none\" stroke=\"#bbb\"/>"

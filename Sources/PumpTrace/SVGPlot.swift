@@ -37,6 +37,24 @@ struct SVGPlot {
 
   mutating func add(_ s: String) { body += s }
 
+  /// A vital's bands across a row whose value axis runs lo...hi between pixel rows y0 (top) and
+  /// y1: critical red, warning amber — the one band shading of every report plot.
+  mutating func shadeBands(_ band: VitalBand, lo: Double, hi: Double, y0: Double, y1: Double) {
+    func shade(_ a: Double, _ b: Double, _ color: String, _ o: Double) {
+      let ya = Self.y(b, lo, hi, y0, y1)
+      let yb = Self.y(a, lo, hi, y0, y1)
+      if yb > ya { rect(Self.left, ya, plotWidth, yb - ya, fill: color, opacity: o) }
+    }
+    if let c = band.criticalHigh { shade(Double(c), hi, "#e53935", 0.22) }
+    if let wv = band.warningHigh {
+      shade(Double(wv), Double(band.criticalHigh ?? Int32(hi)), "#ffa000", 0.35)
+    }
+    if let c = band.criticalLow { shade(lo, Double(c), "#e53935", 0.22) }
+    if let wv = band.warningLow {
+      shade(Double(band.criticalLow ?? Int32(lo)), Double(wv), "#ffa000", 0.35)
+    }
+  }
+
   mutating func rect(
     _ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, title: String? = nil,
     opacity: Double = 1

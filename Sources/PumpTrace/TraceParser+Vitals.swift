@@ -178,16 +178,7 @@ extension TraceParser {
 
   /// The vital named by bytes a..<b (ASCII, case-insensitive), without making a string.
   static func vitalName(_ b: [UInt8], _ a: Int, _ e: Int) -> Vital? {
-    func l(_ i: Int) -> UInt8 { TraceLexer.lower(b[a + i]) }
-    switch e - a {
-    case 2 where l(1) == 0x72:  // "hr", "rr"
-      return l(0) == 0x68 ? .hr : l(0) == 0x72 ? .rr : nil
-    case 3 where l(1) == 0x62 && l(2) == 0x70:  // "sbp", "dbp"
-      return l(0) == 0x73 ? .sbp : l(0) == 0x64 ? .dbp : nil
-    case 4 where l(0) == 0x73 && l(1) == 0x70 && l(2) == 0x6F && b[a + 3] == 0x32:  // "spo2"
-      return .spo2
-    default: return nil
-    }
+    b.withUnsafeBufferPointer { plainVitalName($0, a, e) }
   }
 
   /// A whole number 0…999999 written in ASCII digits.
