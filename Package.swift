@@ -139,7 +139,8 @@ let package = Package(
       linkerSettings: [
         .unsafeFlags([
           "-Xlinker", "--export-dynamic-symbol=malloc", "-Xlinker", "--export-dynamic-symbol=free",
-          "-Xlinker", "--export-dynamic-symbol=calloc", "-Xlinker", "--export-dynamic-symbol=realloc",
+          "-Xlinker", "--export-dynamic-symbol=calloc", "-Xlinker",
+          "--export-dynamic-symbol=realloc",
           "-Xlinker", "--export-dynamic-symbol=posix_memalign",
           "-Xlinker", "--export-dynamic-symbol=aligned_alloc",
           "-Xlinker", "--export-dynamic-symbol=memalign",
@@ -172,7 +173,7 @@ let package = Package(
       name: "PumpReplayTests",
       dependencies: [
         "KetaPumpTestSupport", "PumpTrace", "PumpReplay", "PumpCore", "PumpHardware",
-        "PumpConfig", "PumpProtocol", "PumpHost", "PumpNoise",
+        "PumpConfig", "PumpProtocol", "PumpHost", "PumpNoise", "PumpFirmware",
       ]),
     .testTarget(
       name: "ReliabilityTests",

@@ -280,9 +280,8 @@ public struct OnlineDriver: TraceDriver {
     var used = Set<Int>()
     for e in events {
       guard let o = Self.observation(e) else { continue }
-      let prefix = Self.logPrefix(o)
       if let k = entries.indices.first(where: {
-        !used.contains($0) && entries[$0].2.hasPrefix(prefix)
+        !used.contains($0) && Self.logEntry(entries[$0].2, matches: o)
       }) {
         used.insert(k)
         items.append((k, max(min(entries[k].1, t), previousSample), o))
@@ -312,17 +311,20 @@ public struct OnlineDriver: TraceDriver {
   /// The role whose session samples (its events were taken through it).
   private var sampleRole: Role { lastSampleRole }
 
-  /// How PumpFirmware's `LogText` starts the entry of an observed effect.
-  static func logPrefix(_ o: ObservedEvent) -> String {
+  /// Whether a LOG entry's text (PumpFirmware's `LogText`, every name from `WireNames`) is the
+  /// entry of this observed effect: the same kind AND the same alarm, mode, reason or dose, so
+  /// two effects of one kind between two samples keep their own times.
+  static func logEntry(_ text: String, matches o: ObservedEvent) -> Bool {
     switch o {
-    case .mode: "mode "
-    case .alarmRaised: "alarm raised "
-    case .alarmAcknowledged: "alarm acknowledged "
-    case .alarmCleared: "alarm cleared "
-    case .audioPauseBroken: "audio pause broken"
-    case .bolusGranted: "bolus granted"
-    case .bolusDenied: "bolus denied"
-    default: "\u{0}"
+    case .mode(let m, _):
+      text.hasPrefix("mode ") && text.contains(" -> \(WireNames.name(m)) (")
+    case .alarmRaised(let c, _): text.hasPrefix("alarm raised \(WireNames.name(c)) (")
+    case .alarmAcknowledged(let c): text == "alarm acknowledged \(WireNames.name(c))"
+    case .alarmCleared(let c): text == "alarm cleared \(WireNames.name(c))"
+    case .audioPauseBroken(let c): text == "audio pause broken by \(WireNames.name(c))"
+    case .bolusGranted(let d): text.hasPrefix("bolus granted \(d.rawValue) ug,")
+    case .bolusDenied(let why): text.hasPrefix("bolus denied \(WireNames.name(why)),")
+    default: false
     }
   }
 
