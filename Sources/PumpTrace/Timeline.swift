@@ -33,7 +33,7 @@ public struct Timeline: Sendable {
     var upTo: Int64
   }
 
-  private struct WindowAnswer {
+  fileprivate struct WindowAnswer {
     var value: Int64
     var end: Int64
   }
@@ -127,25 +127,16 @@ public struct Timeline: Sendable {
   /// edge meets a sample.
   public func maxWindow(_ length: Int64, upTo t: Int64) -> (Int64, end: Int64) {
     if let a = windowAnswers[WindowQuery(length: length, upTo: t)] { return (a.value, a.end) }
-    var best: (Int64, Int64) = (delivered(at: t) - delivered(at: t - length), t)
-    // Candidate ends in ascending order (the samples, merged with the samples + length), so
-    // both window edges move forward only: one linear pass (cursors), no search per candidate.
-    let ts = deliveredTimes
-    var end = DeliveredCursor(self)
-    var start = DeliveredCursor(self)
-    var a = 0
-    var b = 0
-    while true {
-      let ea = a < ts.count ? ts[a] : Int64.max
-      let eb = b < ts.count ? ts[b] + length : Int64.max
-      let e = min(ea, eb)
-      guard e <= t else { break }
-      if ea == e { a += 1 }
-      if eb == e { b += 1 }
-      let v = end.value(at: e) - start.value(at: e - length)
-      if v > best.0 { best = (v, e) }
-    }
-    return best
+    var sweep = WindowSweep(self, length: length)
+    sweep.advance(to: t)
+    let a = answer(sweep.best, length: length, upTo: t)
+    return (a.value, a.end)
+  }
+
+  /// The sweep's best earlier end if it beats the window ending at `t`, else that window.
+  fileprivate func answer(_ best: WindowAnswer, length: Int64, upTo t: Int64) -> WindowAnswer {
+    let atT = delivered(at: t) - delivered(at: t - length)
+    return best.value > atT ? best : WindowAnswer(value: atT, end: t)
   }
 }
 
@@ -159,29 +150,48 @@ extension Timeline {
   public mutating func precomputeWindows(_ queries: [(length: Int64, upTo: Int64)]) {
     var byLength: [Int64: [Int64]] = [:]
     for q in queries where q.length > 0 { byLength[q.length, default: []].append(q.upTo) }
-    let ts = deliveredTimes
     for (length, ends) in byLength {
-      var end = DeliveredCursor(self)
-      var start = DeliveredCursor(self)
-      var a = 0
-      var b = 0
-      // The best candidate so far (strictly larger replaces: the earliest end wins).
-      var run = WindowAnswer(value: Int64.min, end: 0)
+      var sweep = WindowSweep(self, length: length)
       for t in Set(ends).sorted() {
-        while true {
-          let ea = a < ts.count ? ts[a] : Int64.max
-          let eb = b < ts.count ? ts[b] + length : Int64.max
-          let e = min(ea, eb)
-          guard e <= t else { break }
-          if ea == e { a += 1 }
-          if eb == e { b += 1 }
-          let v = end.value(at: e) - start.value(at: e - length)
-          if v > run.value { run = WindowAnswer(value: v, end: e) }
-        }
-        let atT = delivered(at: t) - delivered(at: t - length)
+        sweep.advance(to: t)
         windowAnswers[WindowQuery(length: length, upTo: t)] =
-          run.value > atT ? run : WindowAnswer(value: atT, end: t)
+          answer(sweep.best, length: length, upTo: t)
       }
+    }
+  }
+}
+
+/// The one sweep behind every "largest window" answer: candidate window ends in ascending
+/// order (the samples, merged with the samples + length), so both window edges move forward
+/// only (cursors, no search per candidate). `best` is the earliest end reaching the largest
+/// amount seen so far (strictly larger replaces).
+private struct WindowSweep {
+  let ts: [Int64]
+  let length: Int64
+  var end: DeliveredCursor
+  var start: DeliveredCursor
+  var a = 0
+  var b = 0
+  var best = Timeline.WindowAnswer(value: Int64.min, end: 0)
+
+  init(_ tl: Timeline, length: Int64) {
+    ts = tl.deliveredTimes
+    self.length = length
+    end = DeliveredCursor(tl)
+    start = DeliveredCursor(tl)
+  }
+
+  /// Visits every candidate end up to `t` not visited yet.
+  mutating func advance(to t: Int64) {
+    while true {
+      let ea = a < ts.count ? ts[a] : Int64.max
+      let eb = b < ts.count ? ts[b] + length : Int64.max
+      let e = min(ea, eb)
+      guard e <= t else { return }
+      if ea == e { a += 1 }
+      if eb == e { b += 1 }
+      let v = end.value(at: e) - start.value(at: e - length)
+      if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
     }
   }
 }
