@@ -145,7 +145,8 @@ func runFirmwareBench(_ args: [String]) throws -> [BenchRow] {
   rows.append(
     BenchRow(
       name: "pumpsim idle: CPU, RSS (PSS)",
-      value: "\(format1(idle.percent)) %, \(idle.rssKB / 1024) MB (\(sim.pss() / 1024) MB)",
+      value:
+        "\(format1(idle.percent)) %, \(format1(Double(idle.rssKB) / 1024)) MB (\(format1(Double(sim.pss()) / 1024)) MB)",
       goal: "CPU ≤ 0.2 %, RSS ≤ 30 MB", met: idle.percent <= 0.2 && idle.rssKB <= 30 * 1024))
 
   // 2. Infusing, with a vitals feed and 100 Hz telemetry watched for 60 s (10 s with --quick).
@@ -191,7 +192,8 @@ func runFirmwareBench(_ args: [String]) throws -> [BenchRow] {
   rows.append(
     BenchRow(
       name: "pumpsim infusing + 100 Hz telemetry: CPU, RSS",
-      value: "\(format1(infusingCPU)) %, \(after.rssKB / 1024) MB", goal: "RSS ≤ 30 MB",
+      value: "\(format1(infusingCPU)) %, \(format1(Double(after.rssKB) / 1024)) MB",
+      goal: "RSS ≤ 30 MB",
       met: after.rssKB <= 30 * 1024))
   feed.close()
   sim.stop()
