@@ -8,4 +8,7 @@ public enum DebugBrokenRule: UInt8, Hashable, Sendable {
   case resetIgnoresCondition = 2
   /// A stale vital counts as one warning whatever its last confirmed level.
   case staleMasksCritical = 3
+  /// A new therapy's start forgets the rate-increase interval (the defect REQ-RX-RATE-INCREASE-03
+  /// fixed: stop, program a higher basal, start raised it inside the interval).
+  case startForgetsRateInterval = 4
 }

@@ -55,12 +55,36 @@ extension PumpController {
       basalRate = p.basalRate
       lastRateIncrease = now
     }
+    if keepsTherapy { lastBasalInForce = basalRate }
     basalVolumeRate = PrescriptionCheck.volumeRate(basalRate, p.concentration, profile)
   }
 
+  /// "Never": far enough back that no rate-increase interval (at most a day in any drug library
+  /// this firmware accepts, and Int64 ms besides) reaches it, and `now - never` cannot overflow.
+  static let noRateIncrease = Milliseconds(-(1 << 50))
+
+  /// Whether putting basal `rate` in force now would raise the basal inside the rate-increase
+  /// `interval`. The reference is the rate in force: the therapy's own while one is active, else
+  /// the rate of the last therapy (a stop does not forget it), so stop, program and start cannot
+  /// raise the basal sooner than titration could (REQ-RX-RATE-INCREASE-03).
+  func rateIncreaseTooSoon(to rate: MicrogramsPerHour, interval: Milliseconds) -> Bool {
+    #if DEBUG
+      if debugBrokenRule == .startForgetsRateInterval && !mode.therapyActive { return false }
+    #endif
+    let reference = mode.therapyActive ? basalRate : lastBasalInForce
+    return rate > reference && now - lastRateIncrease < interval
+  }
+
   /// Whether activating `p` now would raise the basal rate inside the rate-increase interval.
+  /// Outside a therapy this is answered again at `start`, when the rate goes into force.
   func rateIncreaseTooSoon(_ p: Prescription) -> Bool {
-    mode.therapyActive && p.basalRate > basalRate && now - lastRateIncrease < p.rateIncreaseInterval
+    mode.therapyActive && rateIncreaseTooSoon(to: p.basalRate, interval: p.rateIncreaseInterval)
+  }
+
+  /// A therapy's basal went into force (start): an increase over the last therapy's rate counts.
+  mutating func basalWentIntoForce() {
+    if basalRate > lastBasalInForce { lastRateIncrease = now }
+    lastBasalInForce = basalRate
   }
 
   /// A latched interlock blocks start and resume until a clinician reset (REQ-SAFE-LATCH-01).
@@ -72,8 +96,11 @@ extension PumpController {
     guard let p = prescription else { return .notAllowedInMode }
     if latchBlocksDelivery { return .interlockConditionPresent }
     if blockingAlarmActive { return .alarmConditionPresent }
+    if rateIncreaseTooSoon(to: basalRate, interval: p.rateIncreaseInterval) {
+      return .rateIncreaseTooSoon
+    }
     vitals.watchSince = now
-    lastRateIncrease = now
+    basalWentIntoForce()
     infusedBaseNanoliters = ledger.totalNanoliters
     if p.loadingDose.rawValue > 0 {
       let nl = PrescriptionCheck.volume(p.loadingDose, p.concentration)
@@ -138,13 +165,14 @@ extension PumpController {
     let v = PrescriptionCheck.volumeRate(r, p.concentration, profile)
     if v > profile.maxRate || (r.rawValue > 0 && v < profile.minRate) { return .hardLimit }
     if r > basalRate {
-      if mode.therapyActive && now - lastRateIncrease < p.rateIncreaseInterval {
+      if mode.therapyActive && rateIncreaseTooSoon(to: r, interval: p.rateIncreaseInterval) {
         return .rateIncreaseTooSoon
       }
-      lastRateIncrease = now
+      if mode.therapyActive { lastRateIncrease = now }
     }
     basalRate = r
     basalVolumeRate = v
+    if mode.therapyActive { lastBasalInForce = r }
     record(.basalRateChanged(r))
     return nil
   }

@@ -20,9 +20,9 @@
     /// a lockout, an alarm's latching, a window's arithmetic, a new stored field): journals and
     /// snapshots of another rule version are refused (`fault(journal-version)`), never
     /// re-interpreted.
-    public static let ruleVersion: UInt32 = 1
+    public static let ruleVersion: UInt32 = 2
     /// The layout of `snapshot()`.
-    public static let snapshotSchema: UInt8 = 1
+    public static let snapshotSchema: UInt8 = 2
 
     /// The safety state, canonically encoded (the event logs are separate: `logSnapshot()`).
     public func snapshot() -> [UInt8] {
@@ -69,6 +69,7 @@
       w.int(basalRate.rawValue)
       w.int(basalVolumeRate.rawValue)
       w.ms(lastRateIncrease)
+      w.int(lastBasalInForce.rawValue)
       w.int(commandedRate.rawValue)
       w.bool(kvoHeld)
       for b in [bolus, suspendedClinicianBolus] {
@@ -166,6 +167,7 @@
       basalRate = MicrogramsPerHour(try r.int())
       basalVolumeRate = MicrolitersPerHour(try r.int())
       lastRateIncrease = try r.ms()
+      lastBasalInForce = MicrogramsPerHour(try r.int())
       commandedRate = MicrolitersPerHour(try r.int())
       kvoHeld = try r.bool()
       var boluses: [ActiveBolus?] = []

@@ -29,7 +29,12 @@ public struct PumpController: Sendable {
   /// The basal rate in force (titration changes it), and its motor rate.
   public internal(set) var basalRate: MicrogramsPerHour = .zero
   var basalVolumeRate: MicrolitersPerHour = .zero
-  var lastRateIncrease: Milliseconds = .zero
+  /// When the basal in force last rose, and the rate last in force in a therapy (kept after a
+  /// stop): a new therapy may not start above it inside the rate-increase interval, so stop,
+  /// program and start is not a way round the interval (REQ-RX-RATE-INCREASE-03). A fresh pump
+  /// has had no increase: "never" is a time far enough back that no interval reaches it.
+  var lastRateIncrease: Milliseconds = PumpController.noRateIncrease
+  var lastBasalInForce: MicrogramsPerHour = .zero
 
   public internal(set) var commandedRate: MicrolitersPerHour = .zero
   /// In KVO with the motor held at zero because even KVO would break a window limit.

@@ -147,6 +147,86 @@ struct SafetyDefectTests {
   }
 
   @Test(
+    "REQ-RX-RATE-INCREASE-03: stop, program a higher basal and start inside the interval is refused at start (nothing delivered); the same rate (a syringe change) starts; after the interval the increase starts"
+  )
+  func stopProgramStartKeepsInterval() {
+    var b = Bench.infusing()
+    b.run(.minutes(10))
+    #expect(b.send(.stop) == nil)
+    var rx = standardRx
+    rx.basalRate = .milligramsPerHour(10)
+    #expect(b.send(.program(rx)) == nil)
+    let delivered = b.pump.ledger.totalPicograms
+    #expect(b.send(.start) == .rateIncreaseTooSoon)
+    #expect(b.mode == .programmed)
+    b.run(.minutes(1))
+    #expect(b.pump.ledger.totalPicograms == delivered)
+    // The same rate as the last therapy is no increase: a syringe change starts at once.
+    #expect(b.send(.program(standardRx)) == nil)
+    #expect(b.send(.start) == nil)
+    #expect(b.pump.basalRate == .milligramsPerHour(5))
+    // An hour after the first start, the higher therapy starts, and it counts as the increase.
+    b.run(.minutes(49))
+    #expect(b.send(.stop) == nil)
+    #expect(b.send(.program(rx)) == nil)
+    #expect(b.send(.start) == nil)
+    #expect(b.pump.basalRate == .milligramsPerHour(10))
+    var higher = rx
+    higher.basalRate = .milligramsPerHour(12)
+    #expect(b.send(.changeBasalRate(.milligramsPerHour(12))) == .rateIncreaseTooSoon)
+    #expect(b.send(.stop) == nil)
+    #expect(b.send(.program(higher)) == nil)
+    #expect(b.send(.start) == .rateIncreaseTooSoon)
+  }
+
+  @Test(
+    "REQ-RX-RATE-INCREASE-03: the interval and the last rate survive a snapshot (power cycle); a fresh pump starts any basal at once"
+  )
+  func rateIntervalSurvivesSnapshot() throws {
+    var b = Bench.infusing()
+    b.run(.minutes(5))
+    #expect(b.send(.stop) == nil)
+    var c = try PumpController(
+      restoring: b.pump.snapshot(), profile: testProfile, formulary: testFormulary)
+    var rx = standardRx
+    rx.basalRate = .milligramsPerHour(10)
+    _ = c.handle(.program(rx), now: c.now + .seconds(1))
+    #expect(c.handle(.start, now: c.now + .seconds(1)) == .rateIncreaseTooSoon)
+    var fresh = Bench()
+    fresh.send(.selfTestResult(passed: true))
+    fresh.send(.vitals(calmVitals))
+    #expect(fresh.send(.program(rx)) == nil)
+    #expect(fresh.send(.start) == nil)
+  }
+
+  @Test(
+    "REQ-RX-RATE-INCREASE-03, REQ-EXPLORE-BROKEN-01: with start forgetting the interval again, the safety invariant names the increase"
+  )
+  func brokenRateIntervalCaught() {
+    func run(_ broken: DebugBrokenRule?) -> SafetyInvariants.Violation? {
+      var b = Bench()
+      b.rig.controller.debugBrokenRule = broken
+      var inv = SafetyInvariants()
+      var rx = standardRx
+      rx.basalRate = .milligramsPerHour(10)
+      var found: SafetyInvariants.Violation? = nil
+      let events: [PumpEvent] = [
+        .selfTestResult(passed: true), .vitals(calmVitals), .program(standardRx), .start, .stop,
+        .program(rx), .start,
+      ]
+      for e in events {
+        if e == .stop { b.run(.minutes(10)) }
+        let r = b.send(e)
+        found = found ?? inv.afterEvent(e, rejection: r, b.pump)
+      }
+      #expect(b.mode == (broken == nil ? .programmed : .infusing(.basal)))
+      return found
+    }
+    #expect(run(nil) == nil)
+    #expect(run(.startForgetsRateInterval)?.rule == .rateIncreaseInterval)
+  }
+
+  @Test(
     "REQ-ALARM-BREAKTHROUGH-02: a new alarm of the same priority as the silenced one breaks the audio pause"
   )
   func equalPriorityBreaks() {

@@ -22,6 +22,7 @@ public struct SafetyInvariants: Sendable {
     case annunciation = "annunciation"
     case prescriptionHonoured = "prescription-honoured"
     case noAutomaticRestart = "no-automatic-restart"
+    case rateIncreaseInterval = "rate-increase-interval"
   }
 
   public struct Violation: Error, Sendable, CustomStringConvertible {
@@ -52,6 +53,10 @@ public struct SafetyInvariants: Sendable {
   var windowStart1h = 0
   var windowStart4h = 0
   public private(set) var checks: Int64 = 0
+  /// The basal last in force in a therapy (kept across stops) and when the in-force basal last
+  /// rose above the one before it, seen from the controller's state after each accepted event.
+  var basalInForce: MicrogramsPerHour? = nil
+  var lastIncrease: Milliseconds? = nil
 
   public init() {}
 
@@ -73,6 +78,7 @@ public struct SafetyInvariants: Sendable {
   {
     if case .vitals(let s) = e { track(s, policy: c.policy) }
     return pressAnswered(e, c) ?? prescriptionHonoured(e, rejection, c) ?? staleCountsCritical(c)
+      ?? rateIncreaseInterval(c)
   }
 
   func violation(_ r: Rule, _ c: PumpController, _ d: String) -> Violation {
@@ -273,6 +279,25 @@ public struct SafetyInvariants: Sendable {
       {
         return violation(.noAutomaticRestart, c, "\(from) → \(to) by \(reason)")
       }
+    }
+    return nil
+  }
+
+  /// HZ-08: the basal rate in force rises at most once per rate-increase interval, whatever the
+  /// command path (titration, re-programming, confirmation, or stop, program and start — a new
+  /// therapy starting above the last one's rate is an increase too).
+  mutating func rateIncreaseInterval(_ c: PumpController) -> Violation? {
+    guard c.mode.therapyActive, let rx = c.prescription else { return nil }
+    let rate = c.basalRate
+    defer { basalInForce = rate }
+    guard rate > basalInForce ?? .zero else { return nil }
+    defer { lastIncrease = c.now }
+    if let last = lastIncrease, c.now - last < rx.rateIncreaseInterval {
+      return violation(
+        .rateIncreaseInterval, c,
+        "basal \((basalInForce ?? .zero).rawValue) → \(rate.rawValue) µg/h "
+          + "\((c.now - last).rawValue) ms after the last increase (interval "
+          + "\(rx.rateIncreaseInterval.rawValue) ms)")
     }
     return nil
   }
