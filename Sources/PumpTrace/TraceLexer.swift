@@ -147,19 +147,20 @@ enum TraceTime {
       while i < end {
         let b = bytes[i]
         if TraceLexer.isDigit(b) {
+          // Bounded just above, so no overflow checks.
           if value > 1_000_000_000_000 { return nil }
-          value = value * 10 + Int64(b - 0x30)
+          value = value &* 10 &+ Int64(b &- 0x30)
           if fraction {
             if scale >= 1_000_000 { return nil }
-            scale *= 10
+            scale &*= 10
           }
-          digits += 1
+          digits &+= 1
         } else if b == 0x2E && !fraction {
           fraction = true
         } else {
           break
         }
-        i += 1
+        i &+= 1
       }
       guard digits > 0 else { return nil }
       let u = i

@@ -81,10 +81,10 @@ extension TraceParser {
     while i < n && blank(b[i]) { i += 1 }
     // `vitals` (any case) and a blank. `c | 0x20` equals a lowercase letter only for that
     // letter in either case.
-    guard n - i > 6, b[i] | 0x20 == 0x76, b[i + 1] | 0x20 == 0x69, b[i + 2] | 0x20 == 0x74,
-      b[i + 3] | 0x20 == 0x61, b[i + 4] | 0x20 == 0x6C, b[i + 5] | 0x20 == 0x73, blank(b[i + 6])
+    guard n &- i > 6, b[i] | 0x20 == 0x76, b[i &+ 1] | 0x20 == 0x69, b[i &+ 2] | 0x20 == 0x74,
+      b[i &+ 3] | 0x20 == 0x61, b[i &+ 4] | 0x20 == 0x6C, b[i &+ 5] | 0x20 == 0x73, blank(b[i &+ 6])
     else { return nil }
-    i += 7
+    i &+= 7
     let time: Milliseconds
     if b[timeStart] == 0x2B {
       guard let d = TraceTime.parse(b, timeStart + 1, timeEnd) else { return nil }

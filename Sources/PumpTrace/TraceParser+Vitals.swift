@@ -158,20 +158,21 @@ extension TraceParser {
     _ b: UnsafeBufferPointer<UInt8>, at a: Int, before limit: Int,
     into sample: inout VitalsSample, seen: inout UInt8
   ) -> Int? {
+    // Offsets stay within the buffer, so the arithmetic needs no overflow checks.
     var i = a
-    while i < limit && b[i] != 0x3D && i - a < 4 { i += 1 }  // a name is 2–4 bytes
+    while i < limit && b[i] != 0x3D && i &- a < 4 { i &+= 1 }  // a name is 2–4 bytes
     guard i < limit, b[i] == 0x3D, let v = plainVitalName(b, a, i) else { return nil }
-    i += 1
+    i &+= 1
     let first = i
     var value: Int32 = 0
-    while i < limit && i - first < 4 {
+    while i < limit && i &- first < 4 {
       let d = b[i] &- 0x30
       guard d < 10 else { break }
-      value = value * 10 + Int32(d)
-      i += 1
+      value = value &* 10 &+ Int32(d)  // at most 4 digits
+      i &+= 1
     }
     let bit: UInt8 = 1 << v.rawValue
-    guard i > first, i - first <= 3, seen & bit == 0 else { return nil }
+    guard i > first, i &- first <= 3, seen & bit == 0 else { return nil }
     seen |= bit
     sample.set(v, value)
     return i
@@ -180,7 +181,9 @@ extension TraceParser {
   /// `vitalName` over a buffer.
   @inline(__always)
   static func plainVitalName(_ b: UnsafeBufferPointer<UInt8>, _ a: Int, _ e: Int) -> Vital? {
-    func l(_ i: Int) -> UInt8 { TraceLexer.lower(b[a + i]) }
+    // Compared with lowercase letters only: `c | 0x20` equals one exactly for that letter in
+    // either case.
+    func l(_ i: Int) -> UInt8 { b[a &+ i] | 0x20 }
     switch e - a {
     case 2 where l(1) == 0x72:  // "hr", "rr"
       return l(0) == 0x68 ? .hr : l(0) == 0x72 ? .rr : nil
