@@ -3,7 +3,7 @@ import PumpCore
 /// The common line, read straight from the bytes: `<time> vitals NAME=value …` (docs/PERFORMANCE.md,
 /// "Parsing"). A week of 1 Hz monitor samples written out is 604,800 such lines; each costs one
 /// pass over its bytes, with no word array, no strings and no copy of the parser. Anything else on
-/// a line (a label, `as`, `every`, `csv`, `NAME=-`, a value of 4 digits, a vital twice, a time
+/// a line (a label, `as`, `every`, `csv`, `NAME=-`, a value of four digits or more, a vital twice, a time
 /// that goes back, any byte the grammar does not expect there) leaves the line unread for the
 /// word-by-word parser, which gives the same step or names the problem at its column.
 extension TraceParser {
@@ -38,9 +38,12 @@ extension TraceParser {
     var line: Int
     /// Time of the line before it.
     var cursor: Milliseconds
+    /// Lines read so far, and the offset of the last one's first byte.
     var count = 0
     var lastStart = 0
   }
+
+  /// Appends a step for each plain line from `run.offset` on, moving `run` past it.
 
   static func readPlainVitals(
     _ b: UnsafeBufferPointer<UInt8>, _ run: inout PlainRun, into steps: inout [TraceStep]
