@@ -110,7 +110,7 @@ public struct TraceStep: Hashable, Sendable {
   public enum Kind: Hashable, Sendable {
     case action(TraceAction)
     /// An expectation and its source text (for reports).
-    case expectation(Expectation, text: String)
+    indirect case expectation(Expectation, text: String)
   }
 
   /// Absolute time, ms since the trace's start.

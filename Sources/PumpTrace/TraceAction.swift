@@ -9,7 +9,7 @@ public enum TraceAction: Hashable, Sendable {
   /// One patient-monitor sample (any subset of the vitals).
   case vitals(VitalsSample)
   /// A run of samples from a generator line or a CSV file, expanded lazily by `TraceRunner`.
-  case vitalsSeries(VitalsSeries)
+  indirect case vitalsSeries(VitalsSeries)
   /// The patient pressed the handset button.
   case press
   case clinician(ClinicianCommand)

@@ -74,6 +74,20 @@ struct TraceLexer {
     return true
   }
 
+  /// Moves past `count` lines the caller has read straight from the bytes (plain vitals
+  /// lines, `TraceParser.plainVitalsLines`): the last of them runs from `lastStart` to its
+  /// line break (or the end of the file) at `lastBreak`. The current line is then that last
+  /// line, with no words.
+  mutating func skipLines(_ count: Int, lastStart: Int, lastBreak: Int) {
+    guard count > 0 else { return }
+    lineNumber += count
+    lineStart = lastStart
+    lineEnd = lastBreak
+    if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+    tokens.removeAll(keepingCapacity: true)
+    offset = lastBreak + 1
+  }
+
   /// The 1-based column (in Unicode scalars) of byte offset `at` on the current line.
   func column(_ at: Int) -> Int {
     var c = 1
@@ -133,19 +147,20 @@ enum TraceTime {
       while i < end {
         let b = bytes[i]
         if TraceLexer.isDigit(b) {
+          // Bounded just above, so no overflow checks.
           if value > 1_000_000_000_000 { return nil }
-          value = value * 10 + Int64(b - 0x30)
+          value = value &* 10 &+ Int64(b &- 0x30)
           if fraction {
             if scale >= 1_000_000 { return nil }
-            scale *= 10
+            scale &*= 10
           }
-          digits += 1
+          digits &+= 1
         } else if b == 0x2E && !fraction {
           fraction = true
         } else {
           break
         }
-        i += 1
+        i &+= 1
       }
       guard digits > 0 else { return nil }
       let u = i
@@ -160,8 +175,13 @@ enum TraceTime {
       default: return nil
       }
       let (scaled, o) = value.multipliedReportingOverflow(by: unitMs)
-      guard !o, scaled % scale == 0 else { return nil }
-      total += scaled / scale
+      guard !o else { return nil }
+      if scale == 1 {  // a whole number: no division
+        total += scaled
+      } else {
+        guard scaled % scale == 0 else { return nil }
+        total += scaled / scale
+      }
       if total > 366 * 86_400_000 { return nil }
     }
     return Milliseconds(total)

@@ -139,32 +139,51 @@ extension TraceParser {
     into sample: inout VitalsSample
   ) -> Bool {
     var seen: UInt8 = 0
-    var k = first
-    while k < toks.count {
+    for k in first..<max(first, toks.count) {
       let t = toks[k]
-      k += 1
-      var eq = t.start
-      while eq < t.end && b[eq] != 0x3D { eq += 1 }
-      let digits = t.end - eq - 1
-      guard eq < t.end, digits >= 1, digits <= 3 else { return false }
-      var value: Int32 = 0
-      for i in (eq + 1)..<t.end {
-        let c = b[i]
-        guard c >= 0x30 && c <= 0x39 else { return false }
-        value = value * 10 + Int32(c &- 0x30)
+      guard plainVital(b, at: t.start, before: t.end, into: &sample, seen: &seen) == t.end else {
+        return false
       }
-      guard let v = plainVitalName(b, t.start, eq) else { return false }
-      let bit: UInt8 = 1 << v.rawValue
-      guard seen & bit == 0 else { return false }
-      seen |= bit
-      sample.set(v, value)
     }
     return true
   }
 
+  /// Reads a plain `NAME=value` from byte `a` on (before `limit`): a vital name not in `seen`,
+  /// '=', 1–3 digits. Sets the vital in `sample` and its bit in `seen` and returns the offset
+  /// just past the digits (the caller checks that the word ends there); nil when the bytes are
+  /// anything else (the word parser `vital` then names the problem). The one reading of a plain
+  /// vitals word, for `plainVitals` and `plainVitalsLine`.
+  @inline(__always)
+  static func plainVital(
+    _ b: UnsafeBufferPointer<UInt8>, at a: Int, before limit: Int,
+    into sample: inout VitalsSample, seen: inout UInt8
+  ) -> Int? {
+    // Offsets stay within the buffer, so the arithmetic needs no overflow checks.
+    var i = a
+    while i < limit && b[i] != 0x3D && i &- a < 4 { i &+= 1 }  // a name is 2–4 bytes
+    guard i < limit, b[i] == 0x3D, let v = plainVitalName(b, a, i) else { return nil }
+    i &+= 1
+    let first = i
+    var value: Int32 = 0
+    while i < limit && i &- first < 4 {
+      let d = b[i] &- 0x30
+      guard d < 10 else { break }
+      value = value &* 10 &+ Int32(d)  // at most 4 digits
+      i &+= 1
+    }
+    let bit: UInt8 = 1 << v.rawValue
+    guard i > first, i &- first <= 3, seen & bit == 0 else { return nil }
+    seen |= bit
+    sample.set(v, value)
+    return i
+  }
+
   /// `vitalName` over a buffer.
+  @inline(__always)
   static func plainVitalName(_ b: UnsafeBufferPointer<UInt8>, _ a: Int, _ e: Int) -> Vital? {
-    func l(_ i: Int) -> UInt8 { TraceLexer.lower(b[a + i]) }
+    // Compared with lowercase letters only: `c | 0x20` equals one exactly for that letter in
+    // either case.
+    func l(_ i: Int) -> UInt8 { b[a &+ i] | 0x20 }
     switch e - a {
     case 2 where l(1) == 0x72:  // "hr", "rr"
       return l(0) == 0x68 ? .hr : l(0) == 0x72 ? .rr : nil

@@ -27,6 +27,9 @@ public struct TraceParser {
   /// `expect bolus …` / `expect accepted|rejected` judges.
   var lastPress: TraceLabel?
   var lastCommand: TraceLabel?
+  /// Plain vitals lines are read straight from the bytes (`plainVitalsLines`); false: every
+  /// line word by word (the differential tests compare the two).
+  var plainLines = true
 
   init(bytes: [UInt8], file: String, readFile: @escaping FileReader) {
     lexer = TraceLexer(bytes: bytes)
@@ -46,7 +49,16 @@ public struct TraceParser {
   public static func parse(
     bytes: [UInt8], file: String = "<string>", readFile: @escaping FileReader = { _ in nil }
   ) throws(TraceError) -> Trace {
+    try parse(bytes: bytes, file: file, readFile: readFile, plainLines: true)
+  }
+
+  /// `parse`, with plain vitals lines read straight from the bytes or (`plainLines` false)
+  /// word by word like every other line.
+  static func parse(
+    bytes: [UInt8], file: String, readFile: @escaping FileReader, plainLines: Bool
+  ) throws(TraceError) -> Trace {
     var p = TraceParser(bytes: bytes, file: file, readFile: readFile)
+    p.plainLines = plainLines
     try p.run()
     return Trace(file: file, header: p.header, steps: p.steps)
   }
@@ -59,7 +71,9 @@ public struct TraceParser {
   }
 
   mutating func run() throws(TraceError) {
-    while lexer.nextLine() {
+    while true {
+      if plainLines { plainVitalsLines() }
+      guard lexer.nextLine() else { break }
       guard let first = lexer.tokens.first else { continue }
       let b = lexer.bytes[first.start]
       if TraceLexer.isDigit(b) || b == 0x2B {  // digit or '+'
