@@ -101,9 +101,9 @@ import Testing
   {
     let config = try #require(ClosedLoopTests.config)
     let adult = try #require(config.patients.first { $0.id == "adult-70kg" })
-    // 16 members by default (about 30 s of CPU in a debug build); KETAPUMP_NURSE_COHORT=N for
+    // 8 members by default (about 16 s of CPU in a debug build); KETAPUMP_NURSE_COHORT=N for
     // the figures of a larger cohort (docs/PATIENT.md).
-    let n = max(Int(ProcessInfo.processInfo.environment["KETAPUMP_NURSE_COHORT"] ?? "") ?? 16, 2)
+    let n = max(Int(ProcessInfo.processInfo.environment["KETAPUMP_NURSE_COHORT"] ?? "") ?? 8, 2)
     let threads = ProcessInfo.processInfo.activeProcessorCount
     let courses = Cohort.run(count: n, threads: threads) { i -> Course? in
       let seed = PatientProfile.memberSeed(1, i)
