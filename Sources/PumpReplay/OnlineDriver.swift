@@ -38,6 +38,18 @@ public struct OnlineDriver: TraceDriver {
   /// The instant of the sample before (log times are kept at or after it, so the observations
   /// stay in time order).
   private var previousSample = Milliseconds.zero
+  /// Vitals samples queued for the monitor feed (`OnlinePump.feed`), not yet sent: sent and
+  /// recorded, in order, before anything else reaches the pump (`flush`).
+  private var queued: [(t: Milliseconds, step: Milliseconds, sample: VitalsSample)] = []
+  /// Samples queued at most before they are sent (a run of 1 Hz seconds between two
+  /// instants is fed in one pipelined burst of at most this many).
+  public var feedBatch = 512
+  /// Controller log entries read but not yet stamped: a LOG read after a fed burst reaches past
+  /// the sample being recorded; each sample takes the entries up to its time.
+  private var logAhead: [(UInt32, Milliseconds, String)] = []
+  /// True while recording a fed burst after a LOG read: the log is known up to the burst's
+  /// last sample and no request has reached the pump since.
+  private var logCurrent = false
 
   /// A driver for `trace` bound to `setup` on `pump` (a freshly started pumpsim).
   public init(pump: OnlinePump, trace: Trace, setup: TraceSetup) {
@@ -88,6 +100,13 @@ public struct OnlineDriver: TraceDriver {
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
     guard failure == nil else { return }
+    if case .vitals(let s) = action, feeds(at: t) {
+      queued.append((t, t - pumpTime, s))
+      pumpTime = t
+      if queued.count >= feedBatch { flush(log: &log) }
+      return
+    }
+    flush(log: &log)
     if case .clockAdvance(let d) = action {
       clock(to: t + d)
       return sample(at: t + d, log: &log)
@@ -165,6 +184,7 @@ public struct OnlineDriver: TraceDriver {
   }
 
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
+    flush(log: &log)
     guard failure == nil else { return }
     clock(to: t - Milliseconds(86_400_000))
     guard pumpTime < t else { return sample(at: t, log: &log) }
@@ -182,6 +202,45 @@ public struct OnlineDriver: TraceDriver {
     } catch {
       failure = "CLOCK ADVANCE: \(error)"
     }
+  }
+
+  /// Sends the queued vitals samples and records each one's sample in order, as if each had
+  /// gone out alone (`OnlineReplay.run` calls it once more after the runner's last step).
+  public mutating func flush(log: inout ObservationLog) {
+    guard !queued.isEmpty else { return }
+    let items = queued
+    queued.removeAll(keepingCapacity: true)
+    guard failure == nil else { return }
+    let fed: [OnlinePump.Fed]
+    do { fed = try pump.feed(items.map { ($0.step, $0.sample) }) } catch {
+      failure = "vitals at \(items[0].t.rawValue) ms and on: \(error)"
+      return
+    }
+    defer { logCurrent = false }
+    for (item, r) in zip(items, fed) {
+      log.fed(item.sample, at: item.t)
+      switch r.outcome {
+      case .refused(let n):
+        // The controller takes every sample: a refusal means the pump could not (a journal
+        // fault), and the status after it is unknown.
+        failure =
+          "vitals at \(item.t.rawValue) ms: CLOCK VITALS refused: \(n.code.name) \(n.reason)"
+        return
+      case .status(let status):
+        lastSampleRole = .service
+        record(status, events: r.events, at: item.t, log: &log)
+      }
+      if failure != nil { return }
+    }
+  }
+
+  /// Whether a vitals sample at `t` goes out through the monitor feed: the pump is on, its clock
+  /// must move forward (at most a day) to reach `t`, the vitals session is up (after a
+  /// `disconnect vitals` line the sample goes out alone and logs in again, as offline), and no
+  /// simulated patient is read at every sample.
+  private func feeds(at t: Milliseconds) -> Bool {
+    powered && setup.patient == nil && pumpTime < t && t - pumpTime <= Milliseconds(86_400_000)
+      && pump.isConnected(.vitals)
   }
 
   // MARK: Steps
@@ -266,7 +325,7 @@ public struct OnlineDriver: TraceDriver {
     _ events: [DeviceEvent], at t: Milliseconds, log: inout ObservationLog
   ) -> Bool {
     let entries: [(UInt32, Milliseconds, String)]?
-    do { entries = try pump.logSince(logSequence, via: sampleRole) } catch {
+    do { entries = try logEntries(upTo: t) } catch {
       failure = "LOG: \(error)"
       return false
     }
@@ -275,7 +334,6 @@ public struct OnlineDriver: TraceDriver {
       logSequence = UInt32.max  // Too far behind: from now on stamped at samples.
       return false
     }
-    if let last = entries.last { logSequence = last.0 }
     var items: [(Int, Milliseconds, ObservedEvent)] = []
     var used = Set<Int>()
     for e in events {
@@ -306,6 +364,28 @@ public struct OnlineDriver: TraceDriver {
     let ordered = items.enumerated().sorted { ($0.1.0, $0.0) < ($1.1.0, $1.0) }.map(\.1)
     for (_, time, o) in ordered { log.append(o, at: time) }
     return true
+  }
+
+  /// The controller log's entries not stamped yet, up to pump time `t`, oldest first; nil when
+  /// more than 64 are new (the caller falls back to stamping at samples). Reads `LOG` unless a
+  /// read during this fed burst already reached past `t` (entries after `t` wait in `logAhead`
+  /// for their own sample).
+  private mutating func logEntries(upTo t: Milliseconds) throws(ClientError)
+    -> [(UInt32, Milliseconds, String)]?
+  {
+    if !logCurrent {
+      let limit = 64 + 16 * Int(max(0, min(Int64(feedBatch), (pumpTime - t).rawValue / 1000)))
+      guard let read = try pump.logSince(logSequence, via: sampleRole, limit: limit) else {
+        return nil
+      }
+      if let last = read.last { logSequence = last.0 }
+      logAhead += read
+      logCurrent = !queued.isEmpty || pumpTime > t
+    }
+    let n = logAhead.prefix(while: { $0.1 <= t }).count
+    let entries = Array(logAhead.prefix(n))
+    logAhead.removeFirst(n)
+    return entries.count > 64 ? nil : entries
   }
 
   /// The role whose session samples (its events were taken through it).
