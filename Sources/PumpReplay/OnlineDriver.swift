@@ -42,8 +42,11 @@ public struct OnlineDriver: TraceDriver {
   /// recorded, in order, before anything else reaches the pump (`flush`).
   private var queued: [(t: Milliseconds, step: Milliseconds, sample: VitalsSample)] = []
   /// Samples queued at most before they are sent (a run of 1 Hz seconds between two
-  /// instants is fed in one pipelined burst of at most this many).
-  public var feedBatch = 512
+  /// instants is fed in one pipelined burst of at most this many); 0: no feed, every sample
+  /// goes out alone (`VITALS` on the vitals session after a `CLOCK ADVANCE`), as before issue 14
+  /// (benchmarks compare the two).
+  public var feedBatch = OnlineDriver.defaultFeedBatch
+  public static let defaultFeedBatch = 512
   /// Controller log entries read but not yet stamped: a LOG read after a fed burst reaches past
   /// the sample being recorded; each sample takes the entries up to its time.
   private var logAhead: [(UInt32, Milliseconds, String)] = []
@@ -186,7 +189,7 @@ public struct OnlineDriver: TraceDriver {
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     flush(log: &log)
     guard failure == nil else { return }
-    clock(to: t - Milliseconds(86_400_000))
+    clock(to: t - maxClockStep)
     guard pumpTime < t else { return sample(at: t, log: &log) }
     // The last step and the sample's STATUS in one round trip on the service session.
     let step = t - pumpTime
@@ -239,7 +242,8 @@ public struct OnlineDriver: TraceDriver {
   /// `disconnect vitals` line the sample goes out alone and logs in again, as offline), and no
   /// simulated patient is read at every sample.
   private func feeds(at t: Milliseconds) -> Bool {
-    powered && setup.patient == nil && pumpTime < t && t - pumpTime <= Milliseconds(86_400_000)
+    feedBatch > 0 && powered && setup.patient == nil && pumpTime < t
+      && t - pumpTime <= Milliseconds(86_400_000)
       && pump.isConnected(.vitals)
   }
 
@@ -256,11 +260,19 @@ public struct OnlineDriver: TraceDriver {
     }
   }
 
-  /// `CLOCK ADVANCE` to `t` (in steps of at most a day, the protocol's limit).
+  /// The longest `CLOCK ADVANCE` sent: a day (the protocol's limit), or 15 min with a simulated
+  /// patient, whose model steps every second of the jump before the reply: a day of it takes
+  /// seconds in a debug pumpsim on a loaded machine, past the host's retransmission window
+  /// (3 × 500 ms), so the outcome came back uncertain. Smaller jumps give the same course.
+  private var maxClockStep: Milliseconds {
+    Milliseconds(setup.patient == nil ? 86_400_000 : 900_000)
+  }
+
+  /// `CLOCK ADVANCE` to `t` (in steps of at most `maxClockStep`).
   private mutating func clock(to t: Milliseconds) {
     guard failure == nil else { return }
     while pumpTime < t {
-      let step = min(t - pumpTime, Milliseconds(86_400_000))
+      let step = min(t - pumpTime, maxClockStep)
       do {
         if let n = try pump.send(.clock(.advance(step)), as: .service) {
           failure = "CLOCK ADVANCE refused: \(n.code.name) \(n.reason)"

@@ -30,10 +30,11 @@ public enum OnlineReplay {
 
   /// Replays `trace` bound to `setup` on the pump `target` names, then checks it. A trace with
   /// more than `maxWireActions` actions (nil: no limit, the default — the 7-day 1 Hz course,
-  /// 606,394 actions, runs online) is reported skipped, with the reason.
+  /// 606,394 actions, runs online) is reported skipped, with the reason. `feedBatch`: the
+  /// driver's monitor feed (`OnlineDriver.feedBatch`; 0 sends every sample alone).
   public static func run(
     _ trace: Trace, setup: TraceSetup, target: Target, keepLog: Bool = false,
-    maxWireActions: Int? = nil
+    maxWireActions: Int? = nil, feedBatch: Int = OnlineDriver.defaultFeedBatch
   ) -> TraceResult {
     let clock = ContinuousClock()
     let t0 = clock.now
@@ -83,6 +84,7 @@ public enum OnlineReplay {
       }
       defer { pump.close() }
       var driver = OnlineDriver(pump: pump, trace: trace, setup: setup)
+      driver.feedBatch = feedBatch
       var run = try TraceRunner.run(trace, setup: setup, driver: &driver, capturesVitals: keepLog)
       // The samples fed after the runner's last instant (a trace ending on vitals).
       driver.flush(log: &run.log)
