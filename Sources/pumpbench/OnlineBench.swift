@@ -16,7 +16,8 @@ func runOnlineBench(_ args: [String]) throws -> [BenchRow] {
   }
   let profiles = option("--profiles", "HardwareProfiles")
   let dir = option("--traces", "Tests/Traces")
-  let only = option("--only", "all")
+  // `--quick` (Tools/bench --quick): the day only.
+  let only = args.contains("--quick") ? "day" : option("--only", "all")
   let config = try PumpConfig.loadDirectory(profiles)
   let pumpsim = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/pumpsim"
   let target = OnlineReplay.Target.spawn(pumpsim: pumpsim, profiles: profiles)
