@@ -13,8 +13,11 @@ import PumpTrace
 /// vitals sample (no event since the last sample: docs/PROTOCOL.md §4.6 puts a request's events
 /// before its reply), and at the end — the instants `OfflineDriver` samples at.
 ///
-/// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`). A link
-/// failure ends the run: `failure` says why, and later actions are not sent.
+/// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`), except runs of
+/// vitals samples that need the clock moved: those are queued and fed as `CLOCK VITALS` on the
+/// service session, pipelined (`flush`, `OnlinePump.feed`; docs/PROTOCOL.md §4.3.2), and
+/// recorded sample by sample as if each had gone out alone. A link failure ends the run:
+/// `failure` says why, and later actions are not sent.
 public struct OnlineDriver: TraceDriver {
   public let pump: OnlinePump
   let setup: TraceSetup
