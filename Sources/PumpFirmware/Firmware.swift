@@ -321,6 +321,16 @@ public final class Firmware {
     case .clock(.mode(let m)):
       clock.set(m, mono: monoMillis)
       return .accepted
+    case .clock(.advanceWithVitals(let d, let v)):
+      // A harness's monitor feed (docs/PROTOCOL.md §4.3.2): only a clock nobody else moves.
+      guard clock.mode == .virtual else { return .rejected(.notAllowedInMode) }
+      clock.advance(by: d)
+      let now = clock.now(mono: monoMillis)
+      advance(to: now)
+      // Answered as STATUS is (the pump after the sample): a harness sampling at every
+      // sample needs no second request (§4.3.2).
+      let r = record(.event(.vitals(v)), at: now)
+      return r == .accepted ? .status(Telemetry(machine.snapshot(at: now))) : r
     default: return .rejected(.notAllowedInMode)
     }
   }

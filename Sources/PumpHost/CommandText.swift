@@ -59,6 +59,8 @@ public enum CommandText {
     case .inject(let i): return injection(i)
     case .clock(.advance(let ms)): return "advance \(c(Quantity.format(ms)))"
     case .clock(.mode(let m)): return "mode \(m.rawValue.lowercased())"
+    case .clock(.advanceWithVitals(let ms, let v)):
+      return "vitals \(c(Quantity.format(ms))) \(CommandParser.describe(v).lowercased())"
     default: return nil
     }
   }

@@ -35,6 +35,9 @@ public final class PumpClient {
   public private(set) var lastTelemetry: Telemetry?
   /// Called for every telemetry frame, event, gap and dropped frame.
   public var observe: ((ClientObservation) -> Void)?
+  /// Called for every reply as it is read, in arrival order with `observe`'s events (a
+  /// pipelining caller learns which events came before which reply: docs/PROTOCOL.md §4.6).
+  public var onReply: ((DeviceReply) -> Void)?
   /// Called with every chunk of bytes written (`true`) or read (`false`), for traffic logs.
   public var traffic: ((_ sent: Bool, _ bytes: [UInt8]) -> Void)?
   /// Gaps seen in the device's frame sequence (frames missed).
@@ -129,6 +132,22 @@ public final class PumpClient {
     return built.seq
   }
 
+  /// Sends `requests` in one write without waiting (pipelined: the device answers them in
+  /// order); their sequence numbers, in order.
+  public func send(_ requests: [HostRequest]) throws(ClientError) -> [UInt32] {
+    var seqs: [UInt32] = []
+    seqs.reserveCapacity(requests.count)
+    var bytes: [UInt8] = []
+    for r in requests {
+      let built: (seq: UInt32, bytes: [UInt8])
+      do { built = try session.send(r, now: now()) } catch { throw .session(error) }
+      seqs.append(built.seq)
+      bytes += built.bytes
+    }
+    try write(bytes)
+    return seqs
+  }
+
   /// Waits for the reply to `seq` (nil: timed out after retransmissions or the deadline).
   public func wait(for seq: UInt32, request: HostRequest, timeoutMs: Int64) throws(ClientError)
     -> DeviceReply?
@@ -194,7 +213,9 @@ public final class PumpClient {
     for a in actions {
       switch a {
       case .send(let bytes): try write(bytes)
-      case .reply(_, let reply): replies[reply.seq] = reply
+      case .reply(_, let reply):
+        replies[reply.seq] = reply
+        onReply?(reply)
       case .connected(let info): device = info
       case .loggedIn(let role): loginOutcome = .success(role)
       case .loginFailed(let nak):

@@ -60,17 +60,7 @@ extension HostRequest {
     case .patientBolus: self = .patientBolus
     case .clinicianBolus:
       self = .clinicianBolus(Micrograms(try r.int("dose", 1...999_999_999)))
-    case .vitals:
-      let v = VitalsSample(
-        sbp: try r.optionalInt("sbp", 0...999).map(Int32.init),
-        dbp: try r.optionalInt("dbp", 0...999).map(Int32.init),
-        hr: try r.optionalInt("hr", 0...999).map(Int32.init),
-        spo2: try r.optionalInt("spo2", 0...999).map(Int32.init),
-        rr: try r.optionalInt("rr", 0...999).map(Int32.init))
-      guard v.sbp != nil || v.dbp != nil || v.hr != nil || v.spo2 != nil || v.rr != nil else {
-        throw .malformed(field: "vitals")
-      }
-      self = .vitals(v)
+    case .vitals: self = .vitals(try Self.readVitals(&r))
     case .acknowledge: self = .acknowledgeAlarms
     case .audioPause: self = .audioPause
     case .reset: self = .clinicianReset
@@ -79,6 +69,9 @@ extension HostRequest {
       let what = try r.next("clock")
       switch what {
       case "ADVANCE": self = .clock(.advance(Milliseconds(try r.int("ms", 1...86_400_000))))
+      case "VITALS":
+        let ms = Milliseconds(try r.int("ms", 1...86_400_000))
+        self = .clock(.advanceWithVitals(ms, try Self.readVitals(&r)))
       case "MODE":
         guard let m = ClockMode(rawValue: String(try r.next("mode"))) else {
           throw .outOfRange(field: "mode")
@@ -88,6 +81,29 @@ extension HostRequest {
       }
     }
     try r.end()
+  }
+
+  /// The five vitals fields of `VITALS` (and `CLOCK,VITALS`): SBP, DBP, HR, SpO2, RR, each
+  /// 0…999 or empty, at least one present.
+  static func readVitals(_ r: inout FieldReader) throws(ProtocolError) -> VitalsSample {
+    let v = VitalsSample(
+      sbp: try r.optionalInt("sbp", 0...999).map(Int32.init),
+      dbp: try r.optionalInt("dbp", 0...999).map(Int32.init),
+      hr: try r.optionalInt("hr", 0...999).map(Int32.init),
+      spo2: try r.optionalInt("spo2", 0...999).map(Int32.init),
+      rr: try r.optionalInt("rr", 0...999).map(Int32.init))
+    guard v.sbp != nil || v.dbp != nil || v.hr != nil || v.spo2 != nil || v.rr != nil else {
+      throw .malformed(field: "vitals")
+    }
+    return v
+  }
+
+  static func writeVitals(_ v: VitalsSample, into w: inout FieldWriter) {
+    w.optionalInt(v.sbp.map(Int64.init))
+    w.optionalInt(v.dbp.map(Int64.init))
+    w.optionalInt(v.hr.map(Int64.init))
+    w.optionalInt(v.spo2.map(Int64.init))
+    w.optionalInt(v.rr.map(Int64.init))
   }
 
   /// Writes the request's fields after kind and seq.
@@ -107,12 +123,7 @@ extension HostRequest {
     case .program(let p): Self.writePrescription(p, into: &w)
     case .changeBasalRate(let r): w.int(r.rawValue)
     case .clinicianBolus(let d): w.int(d.rawValue)
-    case .vitals(let v):
-      w.optionalInt(v.sbp.map(Int64.init))
-      w.optionalInt(v.dbp.map(Int64.init))
-      w.optionalInt(v.hr.map(Int64.init))
-      w.optionalInt(v.spo2.map(Int64.init))
-      w.optionalInt(v.rr.map(Int64.init))
+    case .vitals(let v): Self.writeVitals(v, into: &w)
     case .inject(let i): Self.writeInjection(i, into: &w)
     case .clock(.advance(let ms)):
       w.text("ADVANCE")
@@ -120,6 +131,10 @@ extension HostRequest {
     case .clock(.mode(let m)):
       w.text("MODE")
       w.text(m.rawValue)
+    case .clock(.advanceWithVitals(let ms, let v)):
+      w.text("VITALS")
+      w.int(ms.rawValue)
+      Self.writeVitals(v, into: &w)
     case .ping, .logout, .status, .version, .counters, .patient, .confirmSoftLimits, .start, .pause,
       .resume, .stop, .patientBolus, .acknowledgeAlarms, .audioPause, .clinicianReset:
       break

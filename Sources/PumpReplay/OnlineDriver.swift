@@ -13,8 +13,11 @@ import PumpTrace
 /// vitals sample (no event since the last sample: docs/PROTOCOL.md §4.6 puts a request's events
 /// before its reply), and at the end — the instants `OfflineDriver` samples at.
 ///
-/// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`). A link
-/// failure ends the run: `failure` says why, and later actions are not sent.
+/// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`), except runs of
+/// vitals samples that need the clock moved: those are queued and fed as `CLOCK VITALS` on the
+/// service session, pipelined (`flush`, `OnlinePump.feed`; docs/PROTOCOL.md §4.3.2), and
+/// recorded sample by sample as if each had gone out alone. A link failure ends the run:
+/// `failure` says why, and later actions are not sent.
 public struct OnlineDriver: TraceDriver {
   public let pump: OnlinePump
   let setup: TraceSetup
@@ -38,6 +41,21 @@ public struct OnlineDriver: TraceDriver {
   /// The instant of the sample before (log times are kept at or after it, so the observations
   /// stay in time order).
   private var previousSample = Milliseconds.zero
+  /// Vitals samples queued for the monitor feed (`OnlinePump.feed`), not yet sent: sent and
+  /// recorded, in order, before anything else reaches the pump (`flush`).
+  private var queued: [(t: Milliseconds, step: Milliseconds, sample: VitalsSample)] = []
+  /// Samples queued at most before they are sent (a run of 1 Hz seconds between two
+  /// instants is fed in one pipelined burst of at most this many); 0: no feed, every sample
+  /// goes out alone (`VITALS` on the vitals session after a `CLOCK ADVANCE`), as before issue 14
+  /// (benchmarks compare the two).
+  public var feedBatch = OnlineDriver.defaultFeedBatch
+  public static let defaultFeedBatch = 512
+  /// Controller log entries read but not yet stamped: a LOG read after a fed burst reaches past
+  /// the sample being recorded; each sample takes the entries up to its time.
+  private var logAhead: [(UInt32, Milliseconds, String)] = []
+  /// True while recording a fed burst after a LOG read: the log is known up to the burst's
+  /// last sample and no request has reached the pump since.
+  private var logCurrent = false
 
   /// A driver for `trace` bound to `setup` on `pump` (a freshly started pumpsim).
   public init(pump: OnlinePump, trace: Trace, setup: TraceSetup) {
@@ -88,6 +106,13 @@ public struct OnlineDriver: TraceDriver {
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
     guard failure == nil else { return }
+    if case .vitals(let s) = action, feeds(at: t) {
+      queued.append((t, t - pumpTime, s))
+      pumpTime = t
+      if queued.count >= feedBatch { flush(log: &log) }
+      return
+    }
+    flush(log: &log)
     if case .clockAdvance(let d) = action {
       clock(to: t + d)
       return sample(at: t + d, log: &log)
@@ -165,8 +190,9 @@ public struct OnlineDriver: TraceDriver {
   }
 
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
+    flush(log: &log)
     guard failure == nil else { return }
-    clock(to: t - Milliseconds(86_400_000))
+    clock(to: t - maxClockStep)
     guard pumpTime < t else { return sample(at: t, log: &log) }
     // The last step and the sample's STATUS in one round trip on the service session.
     let step = t - pumpTime
@@ -184,6 +210,46 @@ public struct OnlineDriver: TraceDriver {
     }
   }
 
+  /// Sends the queued vitals samples and records each one's sample in order, as if each had
+  /// gone out alone (`OnlineReplay.run` calls it once more after the runner's last step).
+  public mutating func flush(log: inout ObservationLog) {
+    guard !queued.isEmpty else { return }
+    let items = queued
+    queued.removeAll(keepingCapacity: true)
+    guard failure == nil else { return }
+    let fed: [OnlinePump.Fed]
+    do { fed = try pump.feed(items.map { ($0.step, $0.sample) }) } catch {
+      failure = "vitals at \(items[0].t.rawValue) ms and on: \(error)"
+      return
+    }
+    defer { logCurrent = false }
+    for (item, r) in zip(items, fed) {
+      log.fed(item.sample, at: item.t)
+      switch r.outcome {
+      case .refused(let n):
+        // The controller takes every sample: a refusal means the pump could not (a journal
+        // fault), and the status after it is unknown.
+        failure =
+          "vitals at \(item.t.rawValue) ms: CLOCK VITALS refused: \(n.code.name) \(n.reason)"
+        return
+      case .status(let status):
+        lastSampleRole = .service
+        record(status, events: r.events, at: item.t, log: &log)
+      }
+      if failure != nil { return }
+    }
+  }
+
+  /// Whether a vitals sample at `t` goes out through the monitor feed: the pump is on, its clock
+  /// must move forward (at most a day) to reach `t`, the vitals session is up (after a
+  /// `disconnect vitals` line the sample goes out alone and logs in again, as offline), and no
+  /// simulated patient is read at every sample.
+  private func feeds(at t: Milliseconds) -> Bool {
+    feedBatch > 0 && powered && setup.patient == nil && pumpTime < t
+      && t - pumpTime <= Milliseconds(86_400_000)
+      && pump.isConnected(.vitals)
+  }
+
   // MARK: Steps
 
   /// What an unpowered pump still reacts to: power-on and changes to its hardware (as
@@ -197,11 +263,19 @@ public struct OnlineDriver: TraceDriver {
     }
   }
 
-  /// `CLOCK ADVANCE` to `t` (in steps of at most a day, the protocol's limit).
+  /// The longest `CLOCK ADVANCE` sent: a day (the protocol's limit), or 15 min with a simulated
+  /// patient, whose model steps every second of the jump before the reply: a day of it takes
+  /// seconds in a debug pumpsim on a loaded machine, past the host's retransmission window
+  /// (3 × 500 ms), so the outcome came back uncertain. Smaller jumps give the same course.
+  private var maxClockStep: Milliseconds {
+    Milliseconds(setup.patient == nil ? 86_400_000 : 900_000)
+  }
+
+  /// `CLOCK ADVANCE` to `t` (in steps of at most `maxClockStep`).
   private mutating func clock(to t: Milliseconds) {
     guard failure == nil else { return }
     while pumpTime < t {
-      let step = min(t - pumpTime, Milliseconds(86_400_000))
+      let step = min(t - pumpTime, maxClockStep)
       do {
         if let n = try pump.send(.clock(.advance(step)), as: .service) {
           failure = "CLOCK ADVANCE refused: \(n.code.name) \(n.reason)"
@@ -266,7 +340,7 @@ public struct OnlineDriver: TraceDriver {
     _ events: [DeviceEvent], at t: Milliseconds, log: inout ObservationLog
   ) -> Bool {
     let entries: [(UInt32, Milliseconds, String)]?
-    do { entries = try pump.logSince(logSequence, via: sampleRole) } catch {
+    do { entries = try logEntries(upTo: t) } catch {
       failure = "LOG: \(error)"
       return false
     }
@@ -275,7 +349,6 @@ public struct OnlineDriver: TraceDriver {
       logSequence = UInt32.max  // Too far behind: from now on stamped at samples.
       return false
     }
-    if let last = entries.last { logSequence = last.0 }
     var items: [(Int, Milliseconds, ObservedEvent)] = []
     var used = Set<Int>()
     for e in events {
@@ -306,6 +379,28 @@ public struct OnlineDriver: TraceDriver {
     let ordered = items.enumerated().sorted { ($0.1.0, $0.0) < ($1.1.0, $1.0) }.map(\.1)
     for (_, time, o) in ordered { log.append(o, at: time) }
     return true
+  }
+
+  /// The controller log's entries not stamped yet, up to pump time `t`, oldest first; nil when
+  /// more than 64 are new (the caller falls back to stamping at samples). Reads `LOG` unless a
+  /// read during this fed burst already reached past `t` (entries after `t` wait in `logAhead`
+  /// for their own sample).
+  private mutating func logEntries(upTo t: Milliseconds) throws(ClientError)
+    -> [(UInt32, Milliseconds, String)]?
+  {
+    if !logCurrent {
+      let limit = 64 + 16 * Int(max(0, min(Int64(feedBatch), (pumpTime - t).rawValue / 1000)))
+      guard let read = try pump.logSince(logSequence, via: sampleRole, limit: limit) else {
+        return nil
+      }
+      if let last = read.last { logSequence = last.0 }
+      logAhead += read
+      logCurrent = !queued.isEmpty || pumpTime > t
+    }
+    let n = logAhead.prefix(while: { $0.1 <= t }).count
+    let entries = Array(logAhead.prefix(n))
+    logAhead.removeFirst(n)
+    return entries.count > 64 ? nil : entries
   }
 
   /// The role whose session samples (its events were taken through it).

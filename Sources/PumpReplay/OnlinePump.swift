@@ -17,13 +17,13 @@ public final class OnlinePump {
   private var clients: [Role: PumpClient] = [:]
   /// Single-port mode: the role logged in now.
   private var current: Role?
-  private let sink = EventSink()
+  let sink = EventSink()
   private let clock = ContinuousClock()
   private var lastKeepAlive: ContinuousClock.Instant?
   /// Logins done (four with a port per role; one per role switch on a single port).
   public private(set) var logins = 0
   /// Requests sent (replies awaited), the work of an online run.
-  public private(set) var requests: Int64 = 0
+  public internal(set) var requests: Int64 = 0
 
   /// Connects to the pump on `ports` (one, or at least four: service, clinician, patient,
   /// vitals) with the role keys in `keys`. Telemetry is switched off: STATUS is asked for.
@@ -43,6 +43,9 @@ public final class OnlinePump {
       _ = try client(for: .service)
     }
   }
+
+  /// True when `role` has a session open now (with a port per role), or on a single port.
+  public func isConnected(_ role: Role) -> Bool { !portPerRole || clients[role] != nil }
 
   /// True when every role has its own port.
   public var portPerRole: Bool { ports.count >= Self.rolesByPort.count }
@@ -103,7 +106,7 @@ public final class OnlinePump {
     return reply
   }
 
-  private func statusReply(_ c: PumpClient, seq: UInt32) throws(ClientError) -> Telemetry {
+  func statusReply(_ c: PumpClient, seq: UInt32) throws(ClientError) -> Telemetry {
     guard let reply = try c.wait(for: seq, request: .status, timeoutMs: 3000) else {
       throw .uncertain(.status)
     }
@@ -178,7 +181,7 @@ public final class OnlinePump {
 
   // MARK: Sessions
 
-  private func client(for role: Role) throws(ClientError) -> PumpClient {
+  func client(for role: Role) throws(ClientError) -> PumpClient {
     if portPerRole {
       if let c = clients[role] { return c }
       // Reconnected after a `disconnect` line.
@@ -215,7 +218,7 @@ public final class OnlinePump {
 
   /// Services the sessions not in use (heartbeat, draining their event copies) at most every
   /// 200 ms, without waiting.
-  private func keepAlive() {
+  func keepAlive() {
     let now = clock.now
     if let last = lastKeepAlive, now - last < .milliseconds(200) { return }
     lastKeepAlive = now
@@ -226,7 +229,7 @@ public final class OnlinePump {
 /// Every session's device events not taken yet. All ports carry the same event stream (each
 /// connected before the first event of a run), so events taken through one session are
 /// dropped from the others' queues as their copies arrive.
-private final class EventSink {
+final class EventSink {
   var queues: [Role: [DeviceEvent]] = [:]
   /// Copies still to arrive on a session of events already taken through another.
   var skip: [Role: Int] = [:]
@@ -234,13 +237,17 @@ private final class EventSink {
   func observer(_ role: Role) -> (ClientObservation) -> Void {
     if queues[role] == nil { queues[role] = [] }
     return { [unowned self] o in
-      guard case .event(let e, _) = o else { return }
-      if let s = self.skip[role], s > 0 {
-        self.skip[role] = s - 1
-      } else {
-        self.queues[role, default: []].append(e)
-      }
+      guard case .event(let e, _) = o, !self.skipsCopy(role) else { return }
+      self.queues[role, default: []].append(e)
     }
+  }
+
+  /// True (and counted off) when the next event arriving on `role`'s session is a copy of one
+  /// already taken through another session.
+  func skipsCopy(_ role: Role) -> Bool {
+    guard let s = skip[role], s > 0 else { return false }
+    skip[role] = s - 1
+    return true
   }
 
   /// A session closed: its queue and the copies it still owed are forgotten (a new session
@@ -253,12 +260,18 @@ private final class EventSink {
   func take(_ role: Role) -> [DeviceEvent] {
     let out = queues[role] ?? []
     queues[role] = []
-    for r in queues.keys where r != role {
-      let drop = min(out.count, queues[r]?.count ?? 0)
-      queues[r]!.removeFirst(drop)
-      skip[r, default: 0] += out.count - drop
-    }
+    taken(out.count, via: role)
     return out
+  }
+
+  /// `count` events were taken through `role`'s session (by `take`, or straight from its
+  /// client while feeding): the other sessions' copies are dropped as they arrive.
+  func taken(_ count: Int, via role: Role) {
+    for r in queues.keys where r != role {
+      let drop = min(count, queues[r]?.count ?? 0)
+      queues[r]!.removeFirst(drop)
+      skip[r, default: 0] += count - drop
+    }
   }
 }
 

@@ -17,10 +17,6 @@ public enum OnlineReplay {
     case spawn(pumpsim: String, profiles: String)
   }
 
-  /// Traces needing more wire actions than this are skipped by default (the 7-day 1 Hz
-  /// course is 604,800 VITALS frames).
-  public static let defaultMaxWireActions = 100_000
-
   /// Requests the trace's actions need on the wire (vitals series expanded; overlay masking
   /// can only lower it).
   public static func wireActions(_ trace: Trace) -> Int {
@@ -33,10 +29,12 @@ public enum OnlineReplay {
   }
 
   /// Replays `trace` bound to `setup` on the pump `target` names, then checks it. A trace with
-  /// more than `maxWireActions` actions is reported skipped, with the reason.
+  /// more than `maxWireActions` actions (nil: no limit, the default — the 7-day 1 Hz course,
+  /// 606,394 actions, runs online) is reported skipped, with the reason. `feedBatch`: the
+  /// driver's monitor feed (`OnlineDriver.feedBatch`; 0 sends every sample alone).
   public static func run(
     _ trace: Trace, setup: TraceSetup, target: Target, keepLog: Bool = false,
-    maxWireActions: Int = defaultMaxWireActions
+    maxWireActions: Int? = nil, feedBatch: Int = OnlineDriver.defaultFeedBatch
   ) -> TraceResult {
     let clock = ContinuousClock()
     let t0 = clock.now
@@ -46,9 +44,9 @@ public enum OnlineReplay {
       simulated: trace.end, events: 0, work: 0, wallNanoseconds: 0, log: nil,
       prescription: setup.prescription, policy: setup.policy)
     let actions = wireActions(trace)
-    if actions > maxWireActions {
+    if let limit = maxWireActions, actions > limit {
       result.skipped =
-        "skipped online (too long for the wire; offline only): \(actions) wire actions, limit \(maxWireActions)"
+        "skipped online (too long for the wire; offline only): \(actions) wire actions, limit \(limit)"
       return result
     }
     if trace.valueNames.contains(.basalRate) {
@@ -86,9 +84,12 @@ public enum OnlineReplay {
       }
       defer { pump.close() }
       var driver = OnlineDriver(pump: pump, trace: trace, setup: setup)
-      let run = try TraceRunner.run(trace, setup: setup, driver: &driver, capturesVitals: keepLog)
+      driver.feedBatch = feedBatch
+      var run = try TraceRunner.run(trace, setup: setup, driver: &driver, capturesVitals: keepLog)
+      // The samples fed after the runner's last instant (a trace ending on vitals).
+      driver.flush(log: &run.log)
       result.events = run.events
-      result.work = run.work
+      result.work = driver.work
       if let f = driver.failure {
         result.error = "online: \(f)"
       } else {

@@ -24,6 +24,7 @@ let suites: [Suite] = [
   Suite(name: "fleet", run: runFleetBench),
   Suite(name: "restore", run: runRestoreBench),
   Suite(name: "replay", run: runReplayBench),
+  Suite(name: "online", run: runOnlineBench),
   Suite(name: "patient", run: runPatientBench),
   Suite(name: "patient-trace", run: runPatientTraceBench),
 ]

@@ -28,8 +28,8 @@ struct OnlineOptions: ParsableArguments {
 
   @Option(
     name: .customLong("max-wire-actions"),
-    help: "Online: skip traces needing more wire actions than this (offline only).")
-  var maxWireActions = OnlineReplay.defaultMaxWireActions
+    help: "Online: skip traces needing more wire actions than this (default: no limit).")
+  var maxWireActions: Int?
 
   func validate() throws {
     if spawnPumpsim && port != nil { throw ValidationError("use --port or --spawn-pumpsim") }
@@ -37,7 +37,7 @@ struct OnlineOptions: ParsableArguments {
     if port == nil && (key != nil || portsPerRole) {
       throw ValidationError("--key and --ports-per-role need --port")
     }
-    if maxWireActions < 0 { throw ValidationError("--max-wire-actions must be ≥ 0") }
+    if let n = maxWireActions, n < 0 { throw ValidationError("--max-wire-actions must be ≥ 0") }
   }
 
   /// The online target, or nil for offline replay.

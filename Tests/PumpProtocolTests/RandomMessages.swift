@@ -103,9 +103,13 @@ struct RandomMessages {
     case .reset: .clinicianReset
     case .inject: .inject(injection())
     case .clock:
-      bool()
-        ? .clock(.advance(Milliseconds(int(1...86_400_000))))
-        : .clock(.mode(bool() ? .real : .virtual))
+      switch int(0...2) {
+      case 0: .clock(.advance(Milliseconds(int(1...86_400_000))))
+      case 1:
+        .clock(
+          .advanceWithVitals(Milliseconds(int(1...86_400_000)), vitals(atLeastOne: true)))
+      default: .clock(.mode(bool() ? .real : .virtual))
+      }
     }
   }
 

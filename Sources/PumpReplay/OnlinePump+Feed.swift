@@ -1,0 +1,98 @@
+import PumpCore
+import PumpHost
+import PumpProtocol
+
+/// Online replay's monitor feed (docs/TRACES.md, "Online replay"): a run of 1 Hz vitals samples
+/// goes out on the service session as a test harness, each sample one `CLOCK VITALS` frame
+/// (advance the virtual clock, take the sample at the new time, answer with the status after
+/// it; docs/PROTOCOL.md §4.3.2), pipelined: up to two chunks of `feedChunk` samples are on the
+/// wire at once, written in one go, the replies read in order. Sequence numbers, MACs and the
+/// one-reply rule are the session's, as for any request; nothing is skipped or taken on trust.
+extension OnlinePump {
+  /// One fed sample's outcome.
+  public struct Fed: Sendable {
+    /// The pump after the sample (the reply's STATUS telemetry), or the NAK that refused it.
+    public enum Outcome: Sendable {
+      case status(Telemetry)
+      case refused(Nak)
+    }
+    public var outcome: Outcome
+    /// The device events that arrived after the previous sample's reply and before this one's
+    /// (those of this sample's advance and vitals: a request's events precede its reply, §4.6).
+    public var events: [DeviceEvent]
+  }
+
+  /// Samples per write (≈ 60 bytes each out, ≈ 125 bytes of reply back).
+  public static let feedChunk = 32
+
+  /// Feeds `samples` (each: advance the pump's clock by `step`, 1 ms…1 day, then the sample)
+  /// and returns, per sample in order, its outcome. Throws when the link fails or a reply
+  /// stays uncertain; samples after that one may have reached the pump.
+  public func feed(_ samples: [(step: Milliseconds, sample: VitalsSample)], chunk: Int = feedChunk)
+    throws(ClientError) -> [Fed]
+  {
+    guard !samples.isEmpty else { return [] }
+    let c = try client(for: .service)
+    let n = samples.count
+    let chunk = max(chunk, 1)
+    let pending = takeEvents(via: .service)
+    let order = FeedOrder(count: n, pending: pending)
+    let observer = c.observe
+    let sink = self.sink
+    c.observe = { o in
+      guard case .event(let e, _) = o, !sink.skipsCopy(.service) else { return }
+      order.events[min(order.answered, n - 1)].append(e)
+    }
+    c.onReply = { r in
+      if order.answered < order.seqs.count, r.seq == order.seqs[order.answered] {
+        order.answered += 1
+      }
+    }
+    defer {
+      c.observe = observer
+      c.onReply = nil
+      // The events read here never entered the sink: the other sessions drop their copies.
+      sink.taken(order.events.reduce(0) { $0 + $1.count } - pending.count, via: .service)
+    }
+    func request(_ k: Int) -> HostRequest {
+      .clock(.advanceWithVitals(samples[k].step, samples[k].sample))
+    }
+    func sendChunk() throws(ClientError) {
+      let from = order.seqs.count
+      guard from < n else { return }
+      order.seqs += try c.send((from..<min(from + chunk, n)).map(request))
+    }
+    try sendChunk()
+    try sendChunk()
+    var out: [Fed] = []
+    out.reserveCapacity(n)
+    for k in 0..<n {
+      if k > 0, k % chunk == 0 {
+        try sendChunk()
+        keepAlive()
+      }
+      guard let reply = try c.wait(for: order.seqs[k], request: request(k), timeoutMs: 3000)
+      else { throw .uncertain(request(k)) }
+      switch reply.result {
+      case .ack(.status(let t)): out.append(Fed(outcome: .status(t), events: order.events[k]))
+      case .nak(let x): out.append(Fed(outcome: .refused(x), events: order.events[k]))
+      case .ack: throw .linkLost("\(c.path): CLOCK VITALS answered without telemetry")
+      }
+    }
+    requests += Int64(n)
+    keepAlive()
+    return out
+  }
+}
+
+/// Which replies of a feed have arrived, and the events read before each.
+private final class FeedOrder {
+  var seqs: [UInt32] = []
+  var answered = 0
+  var events: [[DeviceEvent]]
+
+  init(count: Int, pending: [DeviceEvent]) {
+    events = Array(repeating: [], count: count)
+    events[0] = pending
+  }
+}
