@@ -4,7 +4,24 @@
 extension PumpController {
   /// The latest time the caller may advance to before calling `tick` again. Always > `now`
   /// (at least one control tick ahead) and aligned to the control-tick grid.
-  public func nextDeadline() -> Milliseconds {
+  public func nextDeadline() -> Milliseconds { computeNextDeadline() }
+
+  /// `nextDeadline()`, computed once per state: kept in `cachedDeadline` until the next entry
+  /// point (`handle`, `tick`, `powerRestored`: each starts with `begin`, which drops it).
+  /// Mutating so that a caller holding the controller `inout` (PumpRig) reads it in place:
+  /// calling the non-mutating `nextDeadline()` there copies the whole controller first
+  /// (docs/PERFORMANCE.md). Offline replay asks twice per patient grid step with no controller
+  /// call in between (the catch-up to the instant, then the sample's own catch-up).
+  public mutating func cachedNextDeadline() -> Milliseconds {
+    if let d = cachedDeadline { return d }
+    let d = computeNextDeadline()
+    cachedDeadline = d
+    return d
+  }
+
+  /// The body of `nextDeadline()`, inlined into both callers (a call from the mutating
+  /// `cachedNextDeadline` would copy the controller).
+  @inline(__always) func computeNextDeadline() -> Milliseconds {
     let tick = max(profile.controlTick.rawValue, 1)
     var d = Int64.max
     let t0 = now.rawValue

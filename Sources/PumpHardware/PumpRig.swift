@@ -58,7 +58,9 @@ public struct PumpRig: Sendable {
     to t: Milliseconds, observed: Bool, _ observe: (PumpController) -> Void
   ) {
     while true {
-      var next = controller.nextDeadline()
+      // In place and cached (`cachedNextDeadline`): no copy of the controller, and no second
+      // computation when nothing ran since the last question.
+      var next = controller.cachedNextDeadline()
       if let h = hardware.nextDeadline(), h < next { next = h }
       if next > t || next <= now { break }
       step(at: next, observed: observed, observe)
