@@ -94,6 +94,22 @@ public struct PumpRig: Sendable {
     send(event, at: t, observed: true, observe)
   }
 
+  /// `send(_:at:observe:)` whose last observer call, the event's own, goes to `answered` with
+  /// the event's result instead: a checker that looks at the controller after the event and
+  /// at the result (`SafetyInvariants.afterEvent`) gets both from one look, not a second copy
+  /// of the controller after the call.
+  @discardableResult
+  public mutating func send(
+    _ event: PumpEvent, at t: Milliseconds, observe: (PumpController) -> Void,
+    answered: (PumpController, Rejection?) -> Void
+  ) -> Rejection? {
+    advance(to: t, observed: true, observe)
+    let r = controller.handle(event, now: t)
+    hardware.command(controller.commandedRate)
+    answered(controller, r)
+    return r
+  }
+
   /// `send(_:at:observe:)` with no observer.
   @discardableResult
   public mutating func send(_ event: PumpEvent, at t: Milliseconds) -> Rejection? {

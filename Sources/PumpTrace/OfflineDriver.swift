@@ -227,10 +227,16 @@ public struct OfflineDriver: TraceDriver {
   private mutating func send(
     _ e: PumpEvent, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) -> Rejection? {
-    let r = drive(&log) { rig, o in rig.send(e, at: t, observe: o) }
-    if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
     let k = uniqueChecks()
-    if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, rig.controller) }
+    // The event's own call is observed and checked after the event from one look at the
+    // controller (`rig.controller` after the call is a copy of it).
+    let r = drive(&log) { rig, o in
+      rig.send(e, at: t, observe: o) { c, r in
+        o(c)
+        if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, c) }
+      }
+    }
+    if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
     return r
   }
 
