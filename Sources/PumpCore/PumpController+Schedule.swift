@@ -4,7 +4,10 @@
 extension PumpController {
   /// The latest time the caller may advance to before calling `tick` again. Always > `now`
   /// (at least one control tick ahead) and aligned to the control-tick grid.
-  public func nextDeadline() -> Milliseconds { computeNextDeadline() }
+  public func nextDeadline() -> Milliseconds {
+    var c = self
+    return c.computeNextDeadline()
+  }
 
   /// `nextDeadline()`, computed once per state: kept in `cachedDeadline` until the next entry
   /// point (`handle`, `tick`, `powerRestored`: each starts with `begin`, which drops it).
@@ -19,9 +22,11 @@ extension PumpController {
     return d
   }
 
-  /// The body of `nextDeadline()`, inlined into both callers (a call from the mutating
-  /// `cachedNextDeadline` would copy the controller).
-  @inline(__always) func computeNextDeadline() -> Milliseconds {
+  /// The body of `nextDeadline()`, always computed afresh. Mutating though it changes nothing:
+  /// the controller is passed by reference, so `cachedNextDeadline` calls it without a copy
+  /// (a non-mutating call from a mutating method copies the controller first), and there is
+  /// one copy of its code (the embedded text budget).
+  mutating func computeNextDeadline() -> Milliseconds {
     let tick = max(profile.controlTick.rawValue, 1)
     var d = Int64.max
     let t0 = now.rawValue
