@@ -2,18 +2,29 @@
 // dose limits, flow monitoring, and the motor command.
 
 extension PumpController {
+  /// Takes a monitor sample. Notes in `vitalsAssessmentChanged` whether it changed what
+  /// `evaluate` reads of the vitals: some vital's confirmed level, or whether it is stale now.
   mutating func takeVitals(_ s: VitalsSample) {
     let persistSamples = policy.persistSamples
     let persistTime = policy.persistTime
+    let staleAfter = policy.staleAfter
+    var changed = false
     for v in Vital.allCases {
       guard let value = s[v] else { continue }
+      let i = Int(v.rawValue)
+      let before = vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter)
       if let artifact = vitals.take(
         v, value, band: policy[v], persistSamples: persistSamples, persistTime: persistTime,
         now: now)
       {
         record(.vitalsArtifact(v, artifact))
       }
+      if vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter) != before
+      {
+        changed = true
+      }
     }
+    vitalsAssessmentChanged = changed
   }
 
   /// Plausible line pressure, milli-psi: −15 psi (vacuum) to 100 psi (above any syringe
@@ -82,6 +93,7 @@ extension PumpController {
   /// Re-evaluates every condition and the motor command. Runs after every accepted event and
   /// on every tick, so a high-priority stop takes effect in the call that detects it.
   mutating func evaluate() {
+    settledAt = now
     guard !isFaulted else {
       command(.zero)
       return

@@ -5,6 +5,28 @@ extension PumpController {
   /// The latest time the caller may advance to before calling `tick` again. Always > `now`
   /// (at least one control tick ahead) and aligned to the control-tick grid.
   public func nextDeadline() -> Milliseconds {
+    var c = self
+    return c.computeNextDeadline()
+  }
+
+  /// `nextDeadline()`, computed once per state: kept in `cachedDeadline` until the next entry
+  /// point (`handle`, `tick`, `powerRestored`: each starts with `begin`, which drops it).
+  /// Mutating so that a caller holding the controller `inout` (PumpRig) reads it in place:
+  /// calling the non-mutating `nextDeadline()` there copies the whole controller first
+  /// (docs/PERFORMANCE.md). Offline replay asks twice per patient grid step with no controller
+  /// call in between (the catch-up to the instant, then the sample's own catch-up).
+  public mutating func cachedNextDeadline() -> Milliseconds {
+    if let d = cachedDeadline { return d }
+    let d = computeNextDeadline()
+    cachedDeadline = d
+    return d
+  }
+
+  /// The body of `nextDeadline()`, always computed afresh. Mutating though it changes nothing:
+  /// the controller is passed by reference, so `cachedNextDeadline` calls it without a copy
+  /// (a non-mutating call from a mutating method copies the controller first), and there is
+  /// one copy of its code (the embedded text budget).
+  mutating func computeNextDeadline() -> Milliseconds {
     let tick = max(profile.controlTick.rawValue, 1)
     var d = Int64.max
     let t0 = now.rawValue

@@ -76,13 +76,31 @@ public struct PumpController: Sendable {
   #if DEBUG
     /// Test-only switch that deliberately breaks one safety rule, to show that the invariants and
     /// explorers catch it (issue 12). Never present in release or Embedded builds.
-    public var debugBrokenRule: DebugBrokenRule? = nil
+    public var debugBrokenRule: DebugBrokenRule? = nil {
+      didSet { settledAt = nil }  // It changes what `evaluate` concludes.
+    }
+    /// Test-only reference path: every accepted event runs the full `evaluate`, never the
+    /// settled-vitals shortcut (the differential tests compare both).
+    public var debugAlwaysEvaluate = false
+    /// Calls that took the settled-vitals shortcut (tests: the shortcut is exercised).
+    public internal(set) var debugEvaluationsSkipped: Int64 = 0
   #endif
+
+  /// The instant of the last full `evaluate`, while nothing has changed since (nil once any
+  /// entry point starts: `begin`). A vitals sample at that same instant that changes no
+  /// vital's confirmed level or staleness leaves every input of `evaluate` as that run left
+  /// them, so running it again would change nothing (docs/PERFORMANCE.md, "Settled vitals").
+  var settledAt: Milliseconds? = nil
+  /// Set by `takeVitals`: the sample changed a vital's confirmed level or staleness.
+  var vitalsAssessmentChanged = true
 
   public internal(set) var effects: [Effect] = []
   public internal(set) var log: EventLog
   public internal(set) var faultLog: EventLog
   var sequence: UInt32 = 0
+  /// `nextDeadline()` of the state as it stands, once asked (`cachedNextDeadline`); every entry
+  /// point drops it in `begin`, before it changes anything.
+  var cachedDeadline: Milliseconds? = nil
 
   /// Powers on in self-test.
   public init(
@@ -110,14 +128,30 @@ public struct PumpController: Sendable {
   /// changed but the log, which records the rejection).
   @discardableResult
   public mutating func handle(_ event: PumpEvent, now t: Milliseconds) -> Rejection? {
+    let settled = settledAt
     begin(t)
     let rejection = dispatch(event)
     if let r = rejection {
       record(.rejected(EventKind(event), r))
+    } else if settled == now, case .vitals = event, !vitalsAssessmentChanged, !alwaysEvaluate {
+      // Settled: the last call evaluated at this instant and this sample changed nothing
+      // `evaluate` reads (see `settledAt`); the state stays settled.
+      settledAt = now
+      #if DEBUG
+        debugEvaluationsSkipped += 1
+      #endif
     } else {
       evaluate()
     }
     return rejection
+  }
+
+  private var alwaysEvaluate: Bool {
+    #if DEBUG
+      return debugAlwaysEvaluate
+    #else
+      return false
+    #endif
   }
 
   /// The control step: the hardware's readings since the last step (motor steps first), then
@@ -131,6 +165,8 @@ public struct PumpController: Sendable {
   }
 
   mutating func begin(_ t: Milliseconds) {
+    cachedDeadline = nil
+    settledAt = nil
     effects.removeAll(keepingCapacity: true)
     if t > now { now = t }
     flow.accrue(now: now)

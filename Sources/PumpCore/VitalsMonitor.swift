@@ -62,6 +62,21 @@ struct VitalTrack: Sendable {
     return now - reference >= limit
   }
 
+  /// All `VitalsMonitor.assess` reads of this track at `now`: the confirmed level and whether
+  /// the vital is stale.
+  @inline(__always) func assessed(
+    now: Milliseconds, since start: Milliseconds, after limit: Milliseconds
+  )
+    -> Assessed
+  {
+    Assessed(confirmed: confirmed, stale: isStale(now: now, since: start, after: limit))
+  }
+
+  struct Assessed: Equatable {
+    var confirmed: VitalLevel
+    var stale: Bool
+  }
+
   func staleDeadline(since start: Milliseconds, after limit: Milliseconds) -> Milliseconds {
     max(lastSample ?? start, start) + limit
   }

@@ -58,7 +58,9 @@ public struct PumpRig: Sendable {
     to t: Milliseconds, observed: Bool, _ observe: (PumpController) -> Void
   ) {
     while true {
-      var next = controller.nextDeadline()
+      // In place and cached (`cachedNextDeadline`): no copy of the controller, and no second
+      // computation when nothing ran since the last question.
+      var next = controller.cachedNextDeadline()
       if let h = hardware.nextDeadline(), h < next { next = h }
       if next > t || next <= now { break }
       step(at: next, observed: observed, observe)
@@ -90,6 +92,22 @@ public struct PumpRig: Sendable {
     _ event: PumpEvent, at t: Milliseconds, observe: (PumpController) -> Void
   ) -> Rejection? {
     send(event, at: t, observed: true, observe)
+  }
+
+  /// `send(_:at:observe:)` whose last observer call, the event's own, goes to `answered` with
+  /// the event's result instead: a checker that looks at the controller after the event and
+  /// at the result (`SafetyInvariants.afterEvent`) gets both from one look, not a second copy
+  /// of the controller after the call.
+  @discardableResult
+  public mutating func send(
+    _ event: PumpEvent, at t: Milliseconds, observe: (PumpController) -> Void,
+    answered: (PumpController, Rejection?) -> Void
+  ) -> Rejection? {
+    advance(to: t, observed: true, observe)
+    let r = controller.handle(event, now: t)
+    hardware.command(controller.commandedRate)
+    answered(controller, r)
+    return r
   }
 
   /// `send(_:at:observe:)` with no observer.

@@ -59,8 +59,10 @@ public struct ClosedLoop: Sendable {
   /// (`PatientCoupling.step(mechanism:)`: sample first, then presses).
   public mutating func advance() {
     rig.advance(to: coupling.nextInstant)
-    let (t, _, events) = coupling.step(mechanism: (rig.hardware.totalSteps, concentration))
-    for e in events {
+    let t = coupling.nextInstant
+    let out = coupling.advance(
+      mechanismSteps: rig.hardware.totalSteps, concentration: concentration)
+    PatientCoupling.forEachEvent(of: out) { e in
       if case .vitals = e {
         // The rig is at t already: the controller takes the sample and the motor follows, as
         // `PumpRig.send` does, without a second search for deadlines.

@@ -15,10 +15,20 @@ extension PatientCoupling {
   public static func mechanism(
     of rig: borrowing PumpRig, at t: Milliseconds, powered: Bool
   ) -> (steps: Int64, concentration: MicrogramsPerMilliliter) {
-    var hardware = rig.hardware
+    mechanism(
+      of: rig.hardware, programmed: rig.controller.prescription?.concentration, at: t,
+      powered: powered)
+  }
+
+  /// `mechanism(of:at:powered:)` from the rig's hardware and the programmed concentration,
+  /// for a caller holding the rig `inout` (offline replay): passing the whole rig would copy
+  /// the controller with it (docs/PERFORMANCE.md); the hardware is copied once, here.
+  public static func mechanism(
+    of hardware: consuming SimulatedHardware, programmed: MicrogramsPerMilliliter?,
+    at t: Milliseconds, powered: Bool
+  ) -> (steps: Int64, concentration: MicrogramsPerMilliliter) {
     if powered { hardware.advance(to: t) }
-    let concentration = rig.controller.prescription?.concentration ?? MicrogramsPerMilliliter(0)
-    return (hardware.totalSteps, concentration)
+    return (hardware.totalSteps, programmed ?? MicrogramsPerMilliliter(0))
   }
 
   /// The pump events of one patient step, in the coupling's order: the sample (if the
@@ -26,9 +36,15 @@ extension PatientCoupling {
   public static func events(of step: PatientStep) -> [PumpEvent] {
     var out: [PumpEvent] = []
     out.reserveCapacity(step.presses + 1)
-    if let s = step.sample { out.append(.vitals(s)) }
-    for _ in 0..<step.presses { out.append(.patientBolusRequest) }
+    forEachEvent(of: step) { out.append($0) }
     return out
+  }
+
+  /// `events(of:)` one at a time, without building the array (a grid step a second: the
+  /// array's allocation and release cost more than the step's other bookkeeping).
+  public static func forEachEvent(of step: PatientStep, _ body: (PumpEvent) -> Void) {
+    if let s = step.sample { body(.vitals(s)) }
+    for _ in 0..<step.presses { body(.patientBolusRequest) }
   }
 
   /// One grid step to `nextInstant` (the mechanism at `mechanism`, as `mechanism(of:at:powered:)`

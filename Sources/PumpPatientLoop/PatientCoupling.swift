@@ -39,7 +39,8 @@ public struct PatientCoupling: Sendable {
   }
 
   /// The next grid instant.
-  public var nextInstant: Milliseconds { patient.now + step }
+  /// (Inlinable: a getter call from a caller holding the coupling `inout` copies the patient.)
+  @inlinable public var nextInstant: Milliseconds { patient.now + step }
 
   /// Drug moved by `steps` motor steps of a reservoir at `concentration`, as whole µg plus the
   /// carried remainder: (remainder + steps × c) ÷ stepsPerMilliliter.

@@ -106,7 +106,7 @@ public struct OfflineDriver: TraceDriver {
         powered = true
         log.append(.power(on: true), at: t)
         restoreFromJournal()
-        drive(&log) { rig, o in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
+        drive(&log) { rig, o, _ in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
       case .inject(let i):
         if case .fault = i { return }  // Refused while off, as online.
         inject(i)
@@ -129,11 +129,11 @@ public struct OfflineDriver: TraceDriver {
     case .inject(.fault(let f)):
       send(.fault(f), at: t, line: line, log: &log)
     case .inject(let i):
-      drive(&log) { rig, o in rig.advance(to: t, observe: o) }
+      drive(&log) { rig, o, _ in rig.advance(to: t, observe: o) }
       inject(i)
-      drive(&log) { rig, o in rig.step(at: t, observe: o) }
+      drive(&log) { rig, o, _ in rig.step(at: t, observe: o) }
     case .powerLost:
-      drive(&log) { rig, o in rig.powerLost(at: t, observe: o) }
+      drive(&log) { rig, o, _ in rig.powerLost(at: t, observe: o) }
       journal = rig.snapshot()
       injectedWhileOff = []
       powered = false
@@ -146,7 +146,7 @@ public struct OfflineDriver: TraceDriver {
     case .asRole, .raw, .disconnect:
       break  // Handled above.
     case .clockAdvance(let d):
-      drive(&log) { rig, o in rig.catchUp(to: t + d, observe: o) }
+      drive(&log) { rig, o, _ in rig.catchUp(to: t + d, observe: o) }
       return sample(at: t + d, log: &log)
     }
     sample(at: t, log: &log)
@@ -194,7 +194,7 @@ public struct OfflineDriver: TraceDriver {
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     stepPatient(through: t, log: &log)
     guard powered else { return sample(at: max(t, rig.now), log: &log) }
-    drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
+    drive(&log) { rig, o, _ in rig.catchUp(to: t, observe: o) }
     var copy = rig
     copy.advance(to: max(t, rig.now))
     log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
@@ -206,7 +206,7 @@ public struct OfflineDriver: TraceDriver {
   /// locals only, so the rig can be mutated meanwhile).
   @discardableResult
   private mutating func drive<R>(
-    _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void) -> R
+    _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void, Checks) -> R
   ) -> R {
     // The checks are updated in place through the reference: nothing is moved or copied per
     // call (the invariants' history must stay uniquely referenced, or every call would copy
@@ -214,23 +214,31 @@ public struct OfflineDriver: TraceDriver {
     let k = uniqueChecks()
     let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
     let logs = readsLog
-    return body(&rig) { c in
-      Self.observe(c, &log, &k.sampler)
-      if logs { Self.logEntries(c, &log) }
-      if k.violation == nil {
-        k.violation = k.invariants.observe(c, hardwareFollowsCommand: !uncontrolled)
-      }
-    }
+    return body(
+      &rig,
+      { c in
+        Self.observe(c, &log, &k.sampler)
+        if logs { Self.logEntries(c, &log) }
+        if k.violation == nil {
+          k.violation = k.invariants.observe(c, hardwareFollowsCommand: !uncontrolled)
+        }
+      }, k)
   }
 
   @discardableResult
   private mutating func send(
     _ e: PumpEvent, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) -> Rejection? {
-    let r = drive(&log) { rig, o in rig.send(e, at: t, observe: o) }
+    // The event's own call is observed and checked after the event from one look at the
+    // controller (`rig.controller` after the call is a copy of it). (`k` is the box `drive`
+    // made unique: a second reference held here would make every `uniqueChecks` copy it.)
+    let r = drive(&log) { rig, o, k in
+      rig.send(e, at: t, observe: o) { c, r in
+        o(c)
+        if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, c) }
+      }
+    }
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
-    let k = uniqueChecks()
-    if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, rig.controller) }
     return r
   }
 
@@ -254,7 +262,7 @@ public struct OfflineDriver: TraceDriver {
 
   /// The patient's hook: time runs to `t` through the deadlines only (`PumpRig.catchUp`).
   mutating func catchUp(to t: Milliseconds, log: inout ObservationLog) {
-    drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
+    drive(&log) { rig, o, _ in rig.catchUp(to: t, observe: o) }
   }
 
   /// The patient's hook: one of its inputs (monitor sample, press) at `t`, as an input.

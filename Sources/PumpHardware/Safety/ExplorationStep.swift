@@ -73,27 +73,32 @@ public struct ExplorationHarness: Sendable {
     send(.selfTestResult(passed: true))
   }
 
+  /// Every controller call's time and effects, in order, while `recordsCalls` is set (for
+  /// tests comparing two pumps call by call; the test empties it as it reads).
+  public var recordsCalls = false
+  public var calls: [(time: Milliseconds, effects: [Effect])] = []
+
   mutating func send(_ e: PumpEvent) {
-    var inv = invariants
-    var v = violation
-    let runaway = rig.hardware.motorRunaway || rig.hardware.sensorFailed
-    let r = rig.send(e, at: clock) { c in
-      if v == nil { v = inv.observe(c, hardwareFollowsCommand: !runaway) }
-    }
-    if v == nil { v = inv.afterEvent(e, rejection: r, rig.controller) }
-    invariants = inv
-    violation = v
+    var r: Rejection? = nil
+    let t = clock
+    drive { rig, o in r = rig.send(e, at: t, observe: o) }
+    if violation == nil { violation = invariants.afterEvent(e, rejection: r, rig.controller) }
   }
 
   mutating func drive(_ body: (inout PumpRig, (PumpController) -> Void) -> Void) {
     var inv = invariants
     var v = violation
+    var trail = calls
+    calls = []
+    let records = recordsCalls
     let runaway = rig.hardware.motorRunaway || rig.hardware.sensorFailed
     body(&rig) { c in
       if v == nil { v = inv.observe(c, hardwareFollowsCommand: !runaway) }
+      if records { trail.append((c.now, c.effects)) }
     }
     invariants = inv
     violation = v
+    calls = trail
   }
 
   /// Applies one step; returns the first violation so far.

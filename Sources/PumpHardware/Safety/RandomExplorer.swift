@@ -47,9 +47,7 @@ public struct RandomExplorer: Sendable {
     var s = Summary()
     var seed = firstSeed
     while s.steps < steps && s.failures.count < maxFailures {
-      var r = ExplorerRandom(seed: seed)
-      let rx = prescription(&r)
-      let seq = sequence(&r, maxLength: maxLength)
+      let (rx, seq) = draw(seed: seed, maxLength: maxLength)
       let h = run(rx, seq)
       s.sequences += 1
       s.steps += h.inputs
@@ -102,6 +100,14 @@ public struct RandomExplorer: Sendable {
   }
 
   // MARK: Generation
+
+  /// The prescription and the input sequence `explore` runs for `seed` (also for tests that
+  /// drive two pumps through the same inputs).
+  public func draw(seed: UInt64, maxLength: Int = 400) -> (Prescription, [ExplorationStep]) {
+    var r = ExplorerRandom(seed: seed)
+    let rx = prescription(&r)
+    return (rx, sequence(&r, maxLength: maxLength))
+  }
 
   func prescription(_ r: inout ExplorerRandom) -> Prescription {
     Prescription.random(around: basePrescription, using: &r)

@@ -1,0 +1,88 @@
+import PumpCore
+import PumpHardware
+import Testing
+
+/// The controller's shortcuts (issue 14, docs/PERFORMANCE.md) change no behaviour: two pumps
+/// driven through the same seeded random inputs — vitals in every band, missing leads, spikes
+/// and implausible values, presses, every command, hardware faults and sensor values, power
+/// cycles, clock jumps — one taking the shortcuts, one forced through the full evaluation at
+/// every call (`debugAlwaysEvaluate`), make the same controller calls with the same effects at
+/// the same times, and stand in the same state (snapshot bytes) after every input.
+@Suite("Evaluation shortcuts")
+struct EvaluationShortcutTests {
+  static let explorer = RandomExplorer(
+    profile: testProfile, formulary: testFormulary, basePrescription: standardRx)
+
+  /// Runs seeds `seeds` through both pumps; returns how many calls took the settled-vitals
+  /// shortcut, or records the first difference.
+  static func compare(seeds: Range<UInt64>, maxLength: Int = 400) -> Int64 {
+    var skipped: Int64 = 0
+    for seed in seeds {
+      let (rx, steps) = explorer.draw(seed: seed, maxLength: maxLength)
+      var fast = ExplorationHarness(
+        profile: testProfile, formulary: testFormulary, prescription: rx)
+      var full = ExplorationHarness(
+        profile: testProfile, formulary: testFormulary, prescription: rx)
+      full.rig.controller.debugAlwaysEvaluate = true
+      fast.recordsCalls = true
+      full.recordsCalls = true
+      for (i, step) in steps.enumerated() {
+        fast.calls.removeAll(keepingCapacity: true)
+        full.calls.removeAll(keepingCapacity: true)
+        fast.apply(step)
+        full.apply(step)
+        let at = "seed \(seed), step \(i) (\(step))"
+        guard fast.calls.count == full.calls.count else {
+          Issue.record("\(at): \(fast.calls.count) controller calls, reference \(full.calls.count)")
+          return skipped
+        }
+        for (a, b) in zip(fast.calls, full.calls) where a.time != b.time || a.effects != b.effects {
+          Issue.record(
+            "\(at): call at \(a.time) gave \(a.effects), reference at \(b.time) \(b.effects)")
+          return skipped
+        }
+        guard fast.rig.snapshot() == full.rig.snapshot(), fast.powered == full.powered else {
+          Issue.record("\(at): the pumps' states differ")
+          return skipped
+        }
+        guard fast.violation?.description == full.violation?.description else {
+          Issue.record(
+            "\(at): violation \(String(describing: fast.violation)), reference \(String(describing: full.violation))"
+          )
+          return skipped
+        }
+        // The cached deadline is the deadline of the state as it stands.
+        var c = fast.rig.controller
+        let fresh = c.nextDeadline()
+        guard c.cachedNextDeadline() == fresh else {
+          Issue.record("\(at): cached deadline \(c.cachedNextDeadline()), computed \(fresh)")
+          return skipped
+        }
+      }
+      skipped += fast.rig.controller.debugEvaluationsSkipped
+      #expect(full.rig.controller.debugEvaluationsSkipped == 0)
+    }
+    return skipped
+  }
+
+  @Test("Random inputs: the settled-vitals shortcut and the cached deadline change nothing")
+  func randomInputsSameBehaviour() {
+    let skipped = Self.compare(seeds: 1..<61)
+    // The comparison means something only if the shortcut was taken.
+    #expect(skipped > 200)
+  }
+
+  @Test("A sample at the instant of a control step that changes no assessment skips evaluate")
+  func settledSampleSkips() {
+    var rig = Bench.infusing().rig
+    let calm = VitalsSample(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)
+    rig.send(.vitals(calm), at: .seconds(1))
+    let before = rig.controller.debugEvaluationsSkipped
+    rig.send(.vitals(calm), at: .seconds(2))  // a control step at 2 s, then the sample
+    #expect(rig.controller.debugEvaluationsSkipped == before + 1)
+    // Samples that confirm a critical vital are evaluated: the interlock stops the pump.
+    let critical = VitalsSample(sbp: 125, dbp: 75, hr: 150, spo2: 97, rr: 14)
+    for s in 3...12 { rig.send(.vitals(critical), at: .seconds(Int64(s))) }
+    #expect(rig.controller.mode == .interlockStopped)
+  }
+}
