@@ -342,6 +342,7 @@ public struct OnlineDriver: TraceDriver {
         if let o = Self.observation(e) { log.append(o, at: t) }
       }
     }
+    appendPatients(upTo: t, log: &log)  // Those after the last event (OnlineDriver+Patient.swift).
     if motorFromLog { lastRate = status.commandedRate }
     // Unpowered, the controller still holds its last command; the mechanism is stopped.
     if powered && status.commandedRate != lastRate {
