@@ -81,7 +81,8 @@ struct OnlineAgreementTests {
 
   /// Why the online run's patient samples do not agree with the offline run's, or nil. Online
   /// reads PATIENT at its sample instants (the patient's state at its last 1-s grid instant ≤ t,
-  /// in tenths); offline logs the model at every grid instant. Each online sample at t is
+  /// in tenths) and at every grid instant inside a patient-value claim's span
+  /// (`OnlineDriver.patientSpans`); offline logs the model at every grid instant. Each online sample at t is
   /// compared with the last offline one at or before t, value by value, at the wire's
   /// resolution (`PatientVitals.agreesAtWireResolution`: equal when rounded to tenths as
   /// PATIENT rounds). Offline samples between online ones are not compared; both sides log the

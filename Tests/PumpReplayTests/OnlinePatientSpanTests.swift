@@ -98,4 +98,56 @@ struct OnlinePatientSpanTests {
       )
         == [[120_000, 10_800_000]])
   }
+
+  @Test(
+    "REQ-PROTO-PATIENT-06: over random sets of patient-value claims the spans are ascending and disjoint, cover every claim's window, and reach no instant outside all windows"
+  )
+  func spansInvariants() throws {
+    var rng = SplitMix64(seed: 0x5_0A7)
+    for _ in 0..<200 {
+      // Claims at ascending whole seconds: (line time, window) in seconds.
+      var t: Int64 = 0
+      var lines: [String] = []
+      var windows: [(Int64, Int64)] = []
+      for _ in 0..<Int.random(in: 1...6, using: &rng) {
+        t += Int64.random(in: 0...600, using: &rng)
+        let w = Int64.random(in: 0...900, using: &rng)
+        let name = [
+          "pain < 6", "plasma-concentration ≤ 600 ng/mL", "effect-concentration ≥ 1 ng/mL",
+        ]
+        .randomElement(using: &rng)!
+        switch Int.random(in: 0...3, using: &rng) {
+        case 0:
+          lines.append("\(t)s expect value \(name) within \(w)s")
+          windows.append((t, t + w))
+        case 1:
+          lines.append("\(t)s expect value \(name) throughout for \(w)s")
+          windows.append((t, t + w))
+        case 2:
+          lines.append("\(t)s expect value \(name) never [\(t + w)s, \(t + 2 * w)s]")
+          windows.append((t + w, t + 2 * w))
+        default:
+          lines.append("\(t)s expect value \(name) at \(t + w)s")  // read at its instant
+        }
+      }
+      let (trace, _) = try OnlinePatientTests.bound(
+        OnlinePatientTests.text.replacingOccurrences(
+          of: "5min expect delivered ≥ 0.3 mg total\n10min expect delivered ≥ 0.7 mg total\n",
+          with: lines.joined(separator: "\n") + "\n"))
+      let spans = OnlineDriver.patientSpans(trace).map { ($0.from.rawValue, $0.to.rawValue) }
+      let ms = windows.map { ($0.0 * 1000, $0.1 * 1000) }
+      let text = lines.joined(separator: "; ")
+      #expect(spans.allSatisfy { $0.0 <= $0.1 }, "\(text)")
+      #expect(zip(spans, spans.dropFirst()).allSatisfy { $0.1 < $1.0 }, "\(text)")
+      for w in ms {
+        #expect(spans.contains { $0.0 <= w.0 && w.1 <= $0.1 }, "\(w) not covered: \(text)")
+      }
+      for s in spans {
+        #expect(ms.contains { $0.0 == s.0 } && ms.contains { $0.1 == s.1 }, "\(s): \(text)")
+        #expect(
+          ms.filter { $0.0 <= s.1 && s.0 <= $0.1 }.reduce(Int64.max) { min($0, $1.0) } == s.0,
+          "\(s): \(text)")
+      }
+    }
+  }
 }
