@@ -13,6 +13,9 @@ import PumpTrace
 /// the commanded rate and the delivered total at every instant, after every action but a quiet
 /// vitals sample (no event since the last sample: docs/PROTOCOL.md §4.6 puts a request's events
 /// before its reply), and at the end — the instants `OfflineDriver` samples at.
+/// With a simulated patient, PATIENT is read at every sample and, inside the span of every
+/// patient-value claim over a window, at every grid second on the way (`sweepPatient`,
+/// docs/TRACES.md "Patient values between instants"), where offline logs the patient too.
 ///
 /// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`), except runs of
 /// vitals samples that need the clock moved: those are queued and fed as `CLOCK VITALS` on the
