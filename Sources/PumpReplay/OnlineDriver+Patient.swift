@@ -65,6 +65,7 @@ extension OnlineDriver {
   /// values are the patient's at its last 1-s grid instant ≤ t, to the wire's resolution).
   mutating func recordPatient(at t: Milliseconds, log: inout ObservationLog) {
     guard setup.patient != nil, failure == nil else { return }
+    appendPatients(upTo: t, log: &log)
     do {
       guard let p = try pump.patient() else {
         failure = "PATIENT: the pump has no simulated patient any more"
@@ -74,6 +75,126 @@ extension OnlineDriver {
     } catch {
       failure = "PATIENT: \(error)"
     }
+  }
+}
+
+/// The patient between samples (docs/TRACES.md, "Patient values between instants"): offline logs
+/// the patient at every grid instant, so an expectation judging a patient value over a span
+/// (`within`, `throughout`, `never`) sees every second of it; online reads it there too.
+extension OnlineDriver {
+  /// The closed spans, merged and ascending, over which an expectation of `trace` judges a
+  /// patient value (pain, plasma-/effect-concentration) at every instant: `within W` of its
+  /// time (or of its label's), `throughout`/`never` from … to (the end when open), and from
+  /// the line's time to the end for a window starting at an observation (not known before the
+  /// run). A value claimed `at` an instant is read at that instant (`Trace.instants`).
+  public static func patientSpans(_ trace: Trace) -> [(from: Milliseconds, to: Milliseconds)] {
+    let end = trace.end
+    var spans: [(from: Milliseconds, to: Milliseconds)] = []
+    func add(_ x: Expectation, at t: Milliseconds) {
+      switch x {
+      case .state(.value(let n, _, _), let span) where n.isPatient:
+        switch span {
+        case .at: break
+        case .within(let w): spans.append((t, t + w))
+        case .throughout(let from, let to), .never(let from, let to):
+          spans.append((from, max(to ?? end, from)))
+        }
+      case .anchored(let inner, let at, _): add(inner, at: at)
+      case .observed(let inner, _, _):
+        if case .value(let n, _, _)? = inner.claim, n.isPatient { spans.append((t, max(end, t))) }
+      default: break
+      }
+    }
+    for x in trace.expectations { add(x.expectation, at: x.time) }
+    spans.sort { $0.from < $1.from }
+    var merged: [(from: Milliseconds, to: Milliseconds)] = []
+    for s in spans {
+      if let last = merged.last, s.from <= last.to {
+        merged[merged.count - 1].to = max(last.to, s.to)
+      } else {
+        merged.append(s)
+      }
+    }
+    return merged
+  }
+
+  /// Reads the patient at every grid instant (multiples of `patientPeriod`) after the pump's
+  /// clock and before `target` that lies in a `patientSpan`, moving the clock there: runs of
+  /// consecutive instants go out pipelined (`OnlinePump.patientCourse`), the gaps between them
+  /// in plain `CLOCK ADVANCE` steps. The readouts wait in `sweptPatients` for the next sample.
+  mutating func sweepPatient(before target: Milliseconds) {
+    guard !patientSpans.isEmpty, failure == nil, pumpTime < target else { return }
+    let p = patientPeriod.rawValue
+    var run: [Milliseconds] = []
+    for s in patientSpans where s.to >= pumpTime && s.from < target {
+      let from = max(s.from.rawValue, pumpTime.rawValue + 1)
+      var g = (from + p - 1) / p * p
+      let last = min(s.to.rawValue, target.rawValue - 1)
+      while g <= last {
+        if let prev = run.last, g - prev.rawValue != p || run.count >= 4096 {
+          readCourse(run)
+          run.removeAll(keepingCapacity: true)
+          if failure != nil { return }
+        }
+        run.append(Milliseconds(g))
+        g += p
+      }
+    }
+    readCourse(run)
+  }
+
+  /// Moves the clock to each of `instants` (ascending, one grid period apart) reading the
+  /// patient at each.
+  private mutating func readCourse(_ instants: [Milliseconds]) {
+    guard let first = instants.first, failure == nil else { return }
+    stepClock(to: first - maxClockStep)
+    guard failure == nil else { return }
+    var steps: [Milliseconds] = []
+    steps.reserveCapacity(instants.count)
+    var at = pumpTime
+    for g in instants {
+      steps.append(g - at)
+      at = g
+    }
+    let read: [PatientReadout]
+    do { read = try pump.patientCourse(steps) } catch {
+      failure = "PATIENT from \(first.rawValue) ms on: \(error)"
+      return
+    }
+    pumpTime = at
+    for (g, r) in zip(instants, read) {
+      guard r.time == g else {
+        failure = "PATIENT at \(g.rawValue) ms: the patient is at \(r.time.rawValue) ms"
+        return
+      }
+      sweptPatients.append((g, PatientVitals(r)))
+    }
+  }
+
+  /// After an action that samples nothing at `t` (refused by an unpowered pump, nothing to
+  /// send): the patient at `t` when `t` lies in a `patientSpan` (the next sweep starts after `t`).
+  mutating func readPatientInSpan(at t: Milliseconds) {
+    guard failure == nil, patientSpans.contains(where: { $0.from <= t && t <= $0.to }) else {
+      return
+    }
+    do {
+      guard let p = try pump.patient() else {
+        failure = "PATIENT: the pump has no simulated patient any more"
+        return
+      }
+      sweptPatients.append((t, PatientVitals(p)))
+    } catch {
+      failure = "PATIENT: \(error)"
+    }
+  }
+
+  /// Logs the swept readouts up to `t` (before a sample's observations at or after them, so
+  /// the log stays in time order).
+  mutating func appendPatients(upTo t: Milliseconds, log: inout ObservationLog) {
+    guard let first = sweptPatients.first, first.0 <= t else { return }
+    let n = sweptPatients.prefix(while: { $0.0 <= t }).count
+    for (g, v) in sweptPatients.prefix(n) { log.append(.patient(v), at: g) }
+    sweptPatients.removeFirst(n)
   }
 }
 

@@ -1,5 +1,6 @@
 import PumpCore
 import PumpHost
+import PumpPatient
 import PumpProtocol
 import PumpTrace
 
@@ -12,6 +13,9 @@ import PumpTrace
 /// the commanded rate and the delivered total at every instant, after every action but a quiet
 /// vitals sample (no event since the last sample: docs/PROTOCOL.md §4.6 puts a request's events
 /// before its reply), and at the end — the instants `OfflineDriver` samples at.
+/// With a simulated patient, PATIENT is read at every sample and, inside the span of every
+/// patient-value claim over a window, at every grid second on the way (`sweepPatient`,
+/// docs/TRACES.md "Patient values between instants"), where offline logs the patient too.
 ///
 /// Actions go out in their roles (`TraceAction.role`, `TraceAction.hostRequest`), except runs of
 /// vitals samples that need the clock moved: those are queued and fed as `CLOCK VITALS` on the
@@ -22,7 +26,7 @@ public struct OnlineDriver: TraceDriver {
   public let pump: OnlinePump
   let setup: TraceSetup
   /// The pump's clock, ms since the trace's start (pumpsim started with `--clock virtual`).
-  public private(set) var pumpTime = Milliseconds.zero
+  public internal(set) var pumpTime = Milliseconds.zero
   private var powered = true
   private var lastRate: MicrolitersPerHour?
   /// The session the current sample was taken on.
@@ -56,6 +60,14 @@ public struct OnlineDriver: TraceDriver {
   /// True while recording a fed burst after a LOG read: the log is known up to the burst's
   /// last sample and no request has reached the pump since.
   private var logCurrent = false
+  /// The spans over which an expectation judges a patient value at every instant
+  /// (`patientSpans(_:)`), merged and ascending; empty without a patient.
+  let patientSpans: [(from: Milliseconds, to: Milliseconds)]
+  /// The patient's grid (its monitor's continuous period, 1 s): offline logs it at each.
+  let patientPeriod: Milliseconds
+  /// Patient readouts taken inside those spans between samples, not yet in the log: they go
+  /// in with the next sample's observations, in time order (`appendPatients(upTo:log:)`).
+  var sweptPatients: [(Milliseconds, PatientVitals)] = []
 
   /// A driver for `trace` bound to `setup` on `pump` (a freshly started pumpsim).
   public init(pump: OnlinePump, trace: Trace, setup: TraceSetup) {
@@ -64,6 +76,8 @@ public struct OnlineDriver: TraceDriver {
     samplesValues = trace.samplesValues
     readsLog = trace.readsLog
     exactTimes = trace.needsExactTimes || readsLog
+    patientSpans = setup.patient == nil ? [] : Self.patientSpans(trace)
+    patientPeriod = setup.patient?.monitorSettings.continuousPeriod ?? .seconds(1)
   }
 
   public var work: Int64 { pump.requests }
@@ -136,8 +150,12 @@ public struct OnlineDriver: TraceDriver {
     }
     // Unpowered, only hardware and power-on reach the pump (a role the session refuses is
     // refused before that: the pump's NAK 08 is still asked for).
-    guard powered || forbidden || Self.reachesUnpoweredPump(action.unwrapped) else { return }
-    guard let request = action.hostRequest(prescription: setup.prescription) else { return }
+    guard powered || forbidden || Self.reachesUnpoweredPump(action.unwrapped) else {
+      return readPatientInSpan(at: t)
+    }
+    guard let request = action.hostRequest(prescription: setup.prescription) else {
+      return readPatientInSpan(at: t)
+    }
     if case .vitals(let s) = action {
       // The sample's STATUS rides with the VITALS on the vitals session: one round trip.
       log.fed(s, at: t)
@@ -192,6 +210,7 @@ public struct OnlineDriver: TraceDriver {
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     flush(log: &log)
     guard failure == nil else { return }
+    sweepPatient(before: t)  // OnlineDriver+Patient.swift
     clock(to: t - maxClockStep)
     guard pumpTime < t else { return sample(at: t, log: &log) }
     // The last step and the sample's STATUS in one round trip on the service session.
@@ -267,12 +286,19 @@ public struct OnlineDriver: TraceDriver {
   /// patient, whose model steps every second of the jump before the reply: a day of it takes
   /// seconds in a debug pumpsim on a loaded machine, past the host's retransmission window
   /// (3 × 500 ms), so the outcome came back uncertain. Smaller jumps give the same course.
-  private var maxClockStep: Milliseconds {
+  var maxClockStep: Milliseconds {
     Milliseconds(setup.patient == nil ? 86_400_000 : 900_000)
   }
 
-  /// `CLOCK ADVANCE` to `t` (in steps of at most `maxClockStep`).
+  /// `CLOCK ADVANCE` to `t` (in steps of at most `maxClockStep`), reading the patient at its
+  /// grid instants before `t` inside `patientSpans` on the way (`sweepPatient`).
   private mutating func clock(to t: Milliseconds) {
+    sweepPatient(before: t)
+    stepClock(to: t)
+  }
+
+  /// `CLOCK ADVANCE` to `t` in steps of at most `maxClockStep`, nothing read on the way.
+  mutating func stepClock(to t: Milliseconds) {
     guard failure == nil else { return }
     while pumpTime < t {
       let step = min(t - pumpTime, maxClockStep)
@@ -314,10 +340,12 @@ public struct OnlineDriver: TraceDriver {
       motorFromLog = exactRecord(events, at: t, log: &log)
       if failure != nil { return }
     } else {
+      appendPatients(upTo: t, log: &log)
       for e in events {
         if let o = Self.observation(e) { log.append(o, at: t) }
       }
     }
+    appendPatients(upTo: t, log: &log)  // Those after the last event (OnlineDriver+Patient.swift).
     if motorFromLog { lastRate = status.commandedRate }
     // Unpowered, the controller still holds its last command; the mechanism is stopped.
     if powered && status.commandedRate != lastRate {
@@ -345,6 +373,7 @@ public struct OnlineDriver: TraceDriver {
       return false
     }
     guard let entries else {
+      appendPatients(upTo: t, log: &log)
       for e in events { if let o = Self.observation(e) { log.append(o, at: t) } }
       logSequence = UInt32.max  // Too far behind: from now on stamped at samples.
       return false
@@ -377,7 +406,10 @@ public struct OnlineDriver: TraceDriver {
     }
     // Log order; stable for items of one entry (an event before its `logged` twin).
     let ordered = items.enumerated().sorted { ($0.1.0, $0.0) < ($1.1.0, $1.0) }.map(\.1)
-    for (_, time, o) in ordered { log.append(o, at: time) }
+    for (_, time, o) in ordered {
+      appendPatients(upTo: time, log: &log)
+      log.append(o, at: time)
+    }
     return true
   }
 

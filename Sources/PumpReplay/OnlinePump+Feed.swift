@@ -96,3 +96,55 @@ private final class FeedOrder {
     events[0] = pending
   }
 }
+
+extension OnlinePump {
+  /// Walks the pump's clock through `steps` (each 1 ms…1 day), reading `PATIENT` after each:
+  /// per step a `CLOCK ADVANCE` and a `PATIENT` on the service session, pipelined as the feed
+  /// is (`feedChunk` frames per write, two writes in flight, replies read in order). Returns
+  /// the readouts in order. Device events stay queued for the next sample (`takeEvents`).
+  /// Throws when the link fails, a reply stays uncertain, a step is refused or the pump has no
+  /// patient; steps after that one may have reached the pump.
+  public func patientCourse(_ steps: [Milliseconds], chunk: Int = feedChunk / 2)
+    throws(ClientError) -> [PatientReadout]
+  {
+    guard !steps.isEmpty else { return [] }
+    let c = try client(for: .service)
+    let n = steps.count
+    let chunk = max(chunk, 1)
+    var seqs: [UInt32] = []
+    seqs.reserveCapacity(2 * n)
+    func sendChunk() throws(ClientError) {
+      let from = seqs.count / 2
+      guard from < n else { return }
+      var requests: [HostRequest] = []
+      for k in from..<min(from + chunk, n) { requests += [.clock(.advance(steps[k])), .patient] }
+      seqs += try c.send(requests)
+    }
+    try sendChunk()
+    try sendChunk()
+    var out: [PatientReadout] = []
+    out.reserveCapacity(n)
+    for k in 0..<n {
+      if k > 0, k % chunk == 0 {
+        try sendChunk()
+        keepAlive()
+      }
+      let advance = HostRequest.clock(.advance(steps[k]))
+      guard let a = try c.wait(for: seqs[2 * k], request: advance, timeoutMs: 3000) else {
+        throw .uncertain(advance)
+      }
+      if case .nak(let x) = a.result { throw .nak(advance, x) }
+      guard let p = try c.wait(for: seqs[2 * k + 1], request: .patient, timeoutMs: 3000) else {
+        throw .uncertain(.patient)
+      }
+      switch p.result {
+      case .ack(.patient(let r)): out.append(r)
+      case .nak(let x): throw .nak(.patient, x)
+      case .ack: throw .linkLost("\(c.path): PATIENT answered with another kind")
+      }
+    }
+    requests += Int64(2 * n)
+    keepAlive()
+    return out
+  }
+}

@@ -48,6 +48,10 @@ struct OnlineAgreementTests {
       // The patient (traces naming one) reads the same at the wire's resolution.
       let patient = Self.patientDisagreement(on, off)
       #expect(patient == nil, "\(trace.file): \(patient ?? "")")
+      // ... and at every grid second a patient-value claim judges, as offline (docs/TRACES.md,
+      // "Patient values between instants").
+      let unread = Self.unreadPatientSeconds(on, trace)
+      #expect(unread == nil, "\(trace.file): \(unread ?? "")")
       if on.error == nil && on.verdict == off.verdict { agreed += 1 }
     }
     print(
@@ -81,7 +85,8 @@ struct OnlineAgreementTests {
 
   /// Why the online run's patient samples do not agree with the offline run's, or nil. Online
   /// reads PATIENT at its sample instants (the patient's state at its last 1-s grid instant ≤ t,
-  /// in tenths); offline logs the model at every grid instant. Each online sample at t is
+  /// in tenths) and at every grid instant inside a patient-value claim's span
+  /// (`OnlineDriver.patientSpans`); offline logs the model at every grid instant. Each online sample at t is
   /// compared with the last offline one at or before t, value by value, at the wire's
   /// resolution (`PatientVitals.agreesAtWireResolution`: equal when rounded to tenths as
   /// PATIENT rounds). Offline samples between online ones are not compared; both sides log the
@@ -107,6 +112,24 @@ struct OnlineAgreementTests {
       }
     }
     return nil
+  }
+
+  /// The grid seconds of `trace`'s patient-value spans (`OnlineDriver.patientSpans`) at which
+  /// the run logged no patient sample (the first few), or nil when it logged one at each.
+  static func unreadPatientSeconds(_ r: TraceResult, _ trace: Trace) -> String? {
+    var times: Set<Int64> = []
+    for o in r.log?.records ?? [] {
+      if case .patient = o.event { times.insert(o.time.rawValue) }
+    }
+    var missing: [Int64] = []
+    for s in OnlineDriver.patientSpans(trace) {
+      let first = (s.from.rawValue + 999) / 1000 * 1000
+      for g in stride(from: first, through: s.to.rawValue, by: 1000) where !times.contains(g) {
+        missing.append(g)
+      }
+    }
+    return missing.isEmpty
+      ? nil : "no patient sample at \(missing.prefix(5)) ms (\(missing.count) seconds in all)"
   }
 
   static func firstDifference(_ a: [[Int64]], _ b: [[Int64]]) -> String {
