@@ -82,15 +82,18 @@ extension Reliability {
       while nowMs() < end {
         try timed(.pause)
         try timed(.resume)
-        rate -= 10
+        rate = max(rate - 10, 1000)
         try timed(.changeBasalRate(MicrogramsPerHour(rate)))
         try timed(.status)
         cycles += 1
         if cycles % 10 == 0 {
+          // A new therapy at the rate last in force: going back up to the prescription's rate
+          // inside the hour would be a rate increase, refused (REQ-RX-RATE-INCREASE-03).
+          var rx = wardRx
+          rx.basalRate = MicrogramsPerHour(rate)
           try timed(.stop)
-          try timed(.program(wardRx))
+          try timed(.program(rx))
           try timed(.start)
-          rate = 5000
         }
       }
       guard case .ack(.status(let final)) = try c.request(.status).result else {
