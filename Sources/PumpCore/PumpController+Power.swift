@@ -11,7 +11,13 @@ extension PumpController {
     let resume: Mode
     switch mode {
     case .infusing, .kvo, .paused: resume = .paused(.powerCycle)
-    case .fault: resume = prescription != nil ? .paused(.powerCycle) : .idle
+    case .fault:
+      // A fault does not say whether a therapy was under way. A basal above the last one in
+      // force never was, and coming back paused would let `resume` deliver it without the
+      // start's rate-increase check (REQ-RX-RATE-INCREASE-03): it comes back programmed.
+      resume =
+        prescription == nil
+        ? .idle : basalRate > lastBasalInForce ? .programmed : .paused(.powerCycle)
     case .selfTest: resume = resumeAfterSelfTest ?? .idle
     case .idle, .programmed, .complete, .interlockStopped: resume = mode
     }

@@ -200,6 +200,30 @@ struct SafetyDefectTests {
   }
 
   @Test(
+    "REQ-RX-RATE-INCREASE-03: a higher basal programmed after a stop and then faulted comes back programmed after the power cycle, not paused: resume cannot deliver it, start refuses it inside the interval"
+  )
+  func faultDoesNotSmuggleAnIncrease() {
+    var b = Bench.infusing()
+    b.run(.minutes(5))
+    #expect(b.send(.stop) == nil)
+    var rx = standardRx
+    rx.basalRate = .milligramsPerHour(10)
+    #expect(b.send(.program(rx)) == nil)
+    b.send(.fault(.watchdog))
+    b.rig.powerLost(at: b.now)
+    b.rig.powerRestored(at: b.now + .seconds(1))
+    #expect(b.mode == .programmed)
+    #expect(b.send(.resume) == .notAllowedInMode)
+    #expect(b.send(.start) == .rateIncreaseTooSoon)
+    // At the rate last in force, a faulted therapy still comes back paused (REQ-MODE-POWER-*).
+    var f = Bench.infusing()
+    f.send(.fault(.watchdog))
+    f.rig.powerLost(at: f.now)
+    f.rig.powerRestored(at: f.now + .seconds(1))
+    #expect(f.mode == .paused(.powerCycle))
+  }
+
+  @Test(
     "REQ-RX-RATE-INCREASE-03, REQ-EXPLORE-BROKEN-01: with start forgetting the interval again, the safety invariant names the increase"
   )
   func brokenRateIntervalCaught() {

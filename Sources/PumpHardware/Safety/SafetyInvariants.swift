@@ -46,6 +46,10 @@ public struct SafetyInvariants: Sendable {
   var times: [Int64] = []
   var masses: [Int64] = []
   var uncontrolledUntil: Int64 = Int64.min
+  /// The last call saw hardware that did not follow the command. The four hours run from the
+  /// first call that sees it follow again: steps a failed sensor held back (through a power
+  /// outage, say) reach the ledger only then.
+  var wasUncontrolled = false
   /// History length at which `pruneHistory` looks next (amortised O(1) per sample).
   var pruneAt = 8192
   /// Where the 60-min and 240-min window starts were last found in `times`: both only move
@@ -67,9 +71,12 @@ public struct SafetyInvariants: Sendable {
     -> Violation?
   {
     checks += 1
-    if !hardwareFollowsCommand { uncontrolledUntil = c.now.rawValue + 4 * 3_600_000 }
+    if !hardwareFollowsCommand || wasUncontrolled {
+      uncontrolledUntil = c.now.rawValue + 4 * 3_600_000
+      wasUncontrolled = !hardwareFollowsCommand
+    }
     return noDeliveryWhileStopped(c) ?? interlockRestart(c) ?? staleCountsCritical(c)
-      ?? doseWindow(c) ?? annunciation(c) ?? noAutomaticRestart(c)
+      ?? doseWindow(c) ?? annunciation(c) ?? noAutomaticRestart(c) ?? rateIncreaseInterval(c)
   }
 
   /// Checks what an accepted or rejected event must have done.
