@@ -57,20 +57,11 @@ extension OnlinePump {
     func request(_ k: Int) -> HostRequest {
       .clock(.advanceWithVitals(samples[k].step, samples[k].sample))
     }
-    func sendChunk() throws(ClientError) {
-      let from = order.seqs.count
-      guard from < n else { return }
-      order.seqs += try c.send((from..<min(from + chunk, n)).map(request))
-    }
-    try sendChunk()
-    try sendChunk()
     var out: [Fed] = []
     out.reserveCapacity(n)
-    for k in 0..<n {
-      if k > 0, k % chunk == 0 {
-        try sendChunk()
-        keepAlive()
-      }
+    try pipelined(n, chunk: chunk) { (items: Range<Int>) throws(ClientError) in
+      order.seqs += try c.send(items.map(request))
+    } receive: { (k: Int) throws(ClientError) in
       guard let reply = try c.wait(for: order.seqs[k], request: request(k), timeoutMs: 3000)
       else { throw .uncertain(request(k)) }
       switch reply.result {
@@ -113,22 +104,13 @@ extension OnlinePump {
     let chunk = max(chunk, 1)
     var seqs: [UInt32] = []
     seqs.reserveCapacity(2 * n)
-    func sendChunk() throws(ClientError) {
-      let from = seqs.count / 2
-      guard from < n else { return }
-      var requests: [HostRequest] = []
-      for k in from..<min(from + chunk, n) { requests += [.clock(.advance(steps[k])), .patient] }
-      seqs += try c.send(requests)
-    }
-    try sendChunk()
-    try sendChunk()
     var out: [PatientReadout] = []
     out.reserveCapacity(n)
-    for k in 0..<n {
-      if k > 0, k % chunk == 0 {
-        try sendChunk()
-        keepAlive()
-      }
+    try pipelined(n, chunk: chunk) { (items: Range<Int>) throws(ClientError) in
+      var requests: [HostRequest] = []
+      for k in items { requests += [.clock(.advance(steps[k])), .patient] }
+      seqs += try c.send(requests)
+    } receive: { (k: Int) throws(ClientError) in
       let advance = HostRequest.clock(.advance(steps[k]))
       guard let a = try c.wait(for: seqs[2 * k], request: advance, timeoutMs: 3000) else {
         throw .uncertain(advance)
@@ -146,5 +128,30 @@ extension OnlinePump {
     requests += Int64(2 * n)
     keepAlive()
     return out
+  }
+
+  /// The feed's pipelining, for `n` items in order: `send` writes the requests of a range of at
+  /// most `chunk` items in one go; two such writes are in flight, the next one goes out when
+  /// the replies of a whole chunk have been read; `receive` reads item k's replies.
+  private func pipelined(
+    _ n: Int, chunk: Int, send: (Range<Int>) throws(ClientError) -> Void,
+    receive: (Int) throws(ClientError) -> Void
+  ) throws(ClientError) {
+    var sent = 0
+    func next() throws(ClientError) {
+      guard sent < n else { return }
+      let items = sent..<min(sent + chunk, n)
+      try send(items)
+      sent = items.upperBound
+    }
+    try next()
+    try next()
+    for k in 0..<n {
+      if k > 0, k % chunk == 0 {
+        try next()
+        keepAlive()
+      }
+      try receive(k)
+    }
   }
 }

@@ -8,8 +8,8 @@ import Testing
 /// Issue 12 §2 (c): offline replay checks the safety invariants at every controller call; a
 /// replay that breaks one fails, whatever its expectations say.
 @Suite struct ReplayInvariantTests {
-  static let trace = """
-    description: interlock, then acknowledge, stop, program, start without a reset
+  /// The ward prescription both traces run.
+  static let header = """
     profile: syringe-pca-60ml
     drug-entry: 1
     weight: 70 kg
@@ -23,6 +23,11 @@ import Testing
     limit-4h: 40 mg
     kvo: 0.1 mL/h
     requirements: REQ-INV-REPLAY-01
+    """
+
+  static let trace = """
+    description: interlock, then acknowledge, stop, program, start without a reset
+    \(header)
 
     0s vitals every 1s until 1h SBP=125 DBP=75 HR=80 SpO2=97 RR=14
     5min vitals every 1s until 8min SpO2=85
@@ -54,19 +59,7 @@ import Testing
 
   static let staleTrace = """
     description: critical SBP stops the pump, then the SBP lead drops out and a reset is tried
-    profile: syringe-pca-60ml
-    drug-entry: 1
-    weight: 70 kg
-    concentration: 5 mg/mL
-    basal: 5 mg/h
-    bolus: 2 mg
-    bolus-rate: 60 mL/h
-    lockout: 10 min
-    max-boluses-per-hour: 4
-    limit-1h: 15 mg
-    limit-4h: 40 mg
-    kvo: 0.1 mL/h
-    requirements: REQ-INV-REPLAY-01
+    \(header)
 
     0s vitals every 1s until 5min SBP=125 DBP=75 HR=80 SpO2=97 RR=14
     5min vitals every 1s until 5min30s SBP=190 DBP=75 HR=80 SpO2=97 RR=14
