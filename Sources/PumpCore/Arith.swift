@@ -3,7 +3,7 @@
 /// clamped to zero rather than trapping.
 public enum Arith {
   /// ⌊a·b / d⌋ for a, b ≥ 0, d > 0. Saturates at Int64.max.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func mulDivFloor(_ a: Int64, _ b: Int64, _ d: Int64) -> Int64 {
     guard a > 0, b > 0, d > 0 else { return 0 }
     let p = UInt64(a).multipliedFullWidth(by: UInt64(b))
@@ -19,7 +19,7 @@ public enum Arith {
   }
 
   /// ⌈a·b / d⌉ for a, b ≥ 0, d > 0. Saturates at Int64.max.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func mulDivCeil(_ a: Int64, _ b: Int64, _ d: Int64) -> Int64 {
     guard a > 0, b > 0, d > 0 else { return 0 }
     let p = UInt64(a).multipliedFullWidth(by: UInt64(b))
@@ -37,14 +37,14 @@ public enum Arith {
   }
 
   /// ⌈a / d⌉ for a ≥ 0, d > 0.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func divCeil(_ a: Int64, _ d: Int64) -> Int64 {
     guard a > 0, d > 0 else { return 0 }
     return (a + d - 1) / d
   }
 
   /// Saturating addition for non-negative accumulators.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func addSat(_ a: Int64, _ b: Int64) -> Int64 {
     let (s, o) = a.addingReportingOverflow(b)
     return o ? Int64.max : s

@@ -25,6 +25,13 @@ public struct DoseLedger: Sendable {
 
   var tags: [Int64]
   var masses: [Int64]
+  #if DEBUG
+    /// Test-only reference path: every report is spread by the loop, never the one-bucket
+    /// shortcut (`PumpController.debugAlwaysEvaluate` sets it).
+    public var debugSpreadByLoop = false
+    /// Reports that took the one-bucket shortcut (tests: the shortcut is exercised).
+    public internal(set) var debugOneBucketSpreads: Int64 = 0
+  #endif
   /// Lowest bucket index inside each window, and the sums of the buckets from there on.
   var lo1h: Int64 = 0
   var lo4h: Int64 = 0
@@ -47,6 +54,12 @@ public struct DoseLedger: Sendable {
 
   /// Mass of one motor step at the current concentration, pg, rounded up.
   public var stepPicograms: Int64 {
+    Self.stepPicograms(concentration: concentration, stepsPerMilliliter: stepsPerMilliliter)
+  }
+
+  /// `stepPicograms` from the two fields it depends on: a caller holding the ledger inside a
+  /// controller it mutates reads them in place (the getter would copy the whole ledger).
+  static func stepPicograms(concentration: Int64, stepsPerMilliliter: Int64) -> Int64 {
     Arith.mulDivCeil(1_000_000, concentration, stepsPerMilliliter)
   }
 
@@ -104,6 +117,15 @@ public struct DoseLedger: Sendable {
       return
     }
     var k = begin / Self.bucketLength
+    // Inside one bucket (a control step's report, nearly always): the loop below would give it
+    // all to bucket `k` in its first pass.
+    if end <= (k + 1) * Self.bucketLength && !spreadByLoop {
+      #if DEBUG
+        debugOneBucketSpreads += 1
+      #endif
+      if mass > 0 { add(mass, bucket: k) }
+      return
+    }
     var given: Int64 = 0
     while given < mass {
       let bucketEnd = min((k + 1) * Self.bucketLength, end)
@@ -114,6 +136,14 @@ public struct DoseLedger: Sendable {
       }
       k += 1
     }
+  }
+
+  private var spreadByLoop: Bool {
+    #if DEBUG
+      return debugSpreadByLoop
+    #else
+      return false
+    #endif
   }
 
   private mutating func add(_ mass: Int64, bucket k: Int64) {

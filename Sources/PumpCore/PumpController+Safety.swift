@@ -337,7 +337,11 @@ extension PumpController {
   }
 
   /// Safety margin against step quantisation: two motor steps of drug, pg.
-  var limitMarginPicograms: Int64 { 2 * ledger.stepPicograms }
+  var limitMarginPicograms: Int64 {
+    2
+      * DoseLedger.stepPicograms(
+        concentration: ledger.concentration, stepsPerMilliliter: ledger.stepsPerMilliliter)
+  }
 
   /// Drug delivered at `rate` for `overMillis`, pg, rounded up.
   func picograms(rate: MicrolitersPerHour, overMillis ms: Int64) -> Int64 {

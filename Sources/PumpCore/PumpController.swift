@@ -80,10 +80,17 @@ public struct PumpController: Sendable {
       didSet { settledAt = nil }  // It changes what `evaluate` concludes.
     }
     /// Test-only reference path: every accepted event runs the full `evaluate`, never the
-    /// settled-vitals shortcut (the differential tests compare both).
-    public var debugAlwaysEvaluate = false
+    /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
+    /// moves the flow accrual and the dose windows at every call, the ledger spreads every
+    /// report by its loop); the differential tests compare both.
+    public var debugAlwaysEvaluate = false {
+      didSet { ledger.debugSpreadByLoop = debugAlwaysEvaluate }
+    }
     /// Calls that took the settled-vitals shortcut (tests: the shortcut is exercised).
     public internal(set) var debugEvaluationsSkipped: Int64 = 0
+    /// Entry points at an instant no later than `now`, which left the flow accrual and the dose
+    /// windows alone (tests: the shortcut is exercised).
+    public internal(set) var debugSameInstantBegins: Int64 = 0
   #endif
 
   /// The instant of the last full `evaluate`, while nothing has changed since (nil once any
@@ -167,10 +174,21 @@ public struct PumpController: Sendable {
   mutating func begin(_ t: Milliseconds) {
     cachedDeadline = nil
     settledAt = nil
-    effects.removeAll(keepingCapacity: true)
-    if t > now { now = t }
-    flow.accrue(now: now)
-    ledger.advance(to: now)
+    // Most calls of a steady infusion leave no effects: emptying an empty array is a call
+    // into the standard library (a uniqueness check and a range replacement) for nothing.
+    if !effects.isEmpty { effects.removeAll(keepingCapacity: true) }
+    // The flow accrual and the dose windows are at `now` since the call that set it (or the
+    // power-on), so only a later instant moves them (at 1 Hz the vitals sample and the control
+    // step share each instant).
+    if t > now || alwaysEvaluate {
+      if t > now { now = t }
+      flow.accrue(now: now)
+      ledger.advance(to: now)
+    } else {
+      #if DEBUG
+        debugSameInstantBegins += 1
+      #endif
+    }
     alarms.expireAudioPause(now: now)
   }
 

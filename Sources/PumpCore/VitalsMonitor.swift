@@ -121,10 +121,13 @@ struct VitalsMonitor: Sendable {
     policy: VitalsPolicy, now: Milliseconds, watching: Bool, staleMasksCritical: Bool = false
   ) -> Assessment {
     var a = Assessment()
-    for v in Vital.allCases {
-      let t = tracks[Int(v.rawValue)]
-      if watching && policy.isRequired(v)
-        && t.isStale(now: now, since: watchSince, after: policy.staleAfter)
+    // By index (the raw value of each `Vital`): no loop over `Vital.allCases`.
+    let required = watching ? policy.required : 0
+    let staleAfter = policy.staleAfter
+    for i in tracks.indices {
+      let t = tracks[i]
+      if required & (1 << UInt8(i)) != 0
+        && t.isStale(now: now, since: watchSince, after: staleAfter)
       {
         a.stale += 1
         if t.confirmed.isCritical && !staleMasksCritical {
@@ -150,8 +153,10 @@ struct VitalsMonitor: Sendable {
   @inline(__always) func nextStaleDeadline(policy: VitalsPolicy, now: Milliseconds) -> Milliseconds?
   {
     var best: Milliseconds? = nil
-    for v in Vital.allCases where policy.isRequired(v) {
-      let d = tracks[Int(v.rawValue)].staleDeadline(since: watchSince, after: policy.staleAfter)
+    let required = policy.required
+    let staleAfter = policy.staleAfter
+    for i in tracks.indices where required & (1 << UInt8(i)) != 0 {
+      let d = tracks[i].staleDeadline(since: watchSince, after: staleAfter)
       if d > now, best.map({ d < $0 }) ?? true { best = d }
     }
     return best

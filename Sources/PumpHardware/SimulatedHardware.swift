@@ -36,8 +36,13 @@ public struct SimulatedHardware: Sendable {
   /// Battery charge, mA·ms.
   public internal(set) var charge: Int64
 
+  /// `profile.mechanicalMaxRate`, read at every move: kept, since the profile is fixed (the
+  /// cross-module getter copied the whole profile and divided at each call).
+  let mechanicalMaxRate: MicrolitersPerHour
+
   public init(profile: HardwareProfile, now: Milliseconds) {
     self.profile = profile
+    mechanicalMaxRate = profile.mechanicalMaxRate
     self.now = now
     loadedVolume = profile.reservoirVolume
     charge = profile.batteryCapacityMilliampHours * 3_600_000
@@ -58,17 +63,17 @@ public struct SimulatedHardware: Sendable {
   }
 
   /// The rate the mechanism actually moves at.
-  public var effectiveRate: MicrolitersPerHour {
+  @inline(__always) public var effectiveRate: MicrolitersPerHour {
     if motorStalled { return .zero }
-    if motorRunaway { return profile.mechanicalMaxRate }
+    if motorRunaway { return mechanicalMaxRate }
     let emptyAt =
       stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
     if totalSteps >= emptyAt { return .zero }
-    return MicrolitersPerHour(min(rate.rawValue, profile.mechanicalMaxRate.rawValue))
+    return MicrolitersPerHour(min(rate.rawValue, mechanicalMaxRate.rawValue))
   }
 
   /// Battery drain now, mA.
-  var drain: Int64 {
+  @inline(__always) var drain: Int64 {
     max(
       rate.rawValue > 0 ? profile.batteryDrainInfusingMilliamps : profile.batteryDrainIdleMilliamps,
       1)
@@ -102,30 +107,43 @@ public struct SimulatedHardware: Sendable {
     if r != rate { rate = r }
   }
 
-  public var reservoir: Microliters {
+  @inline(__always) public var reservoir: Microliters {
     let used = Arith.mulDivCeil(totalSteps - stepsAtLoad, 1000, profile.stepsPerMilliliter)
     return Microliters(max(loadedVolume.rawValue - used, 0))
   }
 
-  public var batteryRemaining: Milliseconds { Milliseconds(charge / drain) }
+  @inline(__always) public var batteryRemaining: Milliseconds { Milliseconds(charge / drain) }
 
   /// Readings to report to the controller since the last call, in a fixed order: motor steps
   /// first (they happened before the rest is read).
   public mutating func readings(into out: inout [SensorReading]) {
-    out.removeAll(keepingCapacity: true)
     if sensorFailed {
+      out.removeAll(keepingCapacity: true)
       out.append(.sensorFailure)
       return
     }
-    out.append(.motorSteps(unreportedSteps))
+    // Written in place: the caller passes the same array every step, so after the first step it
+    // already holds seven readings (emptying and appending cost more than the readings).
+    if out.count != 7 {
+      out.removeAll(keepingCapacity: true)
+      out.append(contentsOf: repeatElement(SensorReading.sensorFailure, count: 7))
+    }
+    let steps = unreportedSteps
     unreportedSteps = 0
-    out.append(.reservoir(reservoir))
-    out.append(.downstreamPressure(downstreamPressure))
-    out.append(.upstreamPressure(upstreamPressure))
-    out.append(.airInLine(pendingAir))
+    let air = pendingAir
     pendingAir = .zero
-    out.append(.door(open: doorOpen))
-    out.append(.battery(remaining: batteryRemaining, onMains: onMains))
+    let reservoir = reservoir
+    let battery = SensorReading.battery(remaining: batteryRemaining, onMains: onMains)
+    let (down, up, door) = (downstreamPressure, upstreamPressure, doorOpen)
+    out.withUnsafeMutableBufferPointer { b in
+      b[0] = .motorSteps(steps)
+      b[1] = .reservoir(reservoir)
+      b[2] = .downstreamPressure(down)
+      b[3] = .upstreamPressure(up)
+      b[4] = .airInLine(air)
+      b[5] = .door(open: door)
+      b[6] = battery
+    }
   }
 
   /// The next instant the hardware's readings cross a threshold the controller watches

@@ -13,10 +13,17 @@ struct EvaluationShortcutTests {
   static let explorer = RandomExplorer(
     profile: testProfile, formulary: testFormulary, basePrescription: standardRx)
 
-  /// Runs seeds `seeds` through both pumps; returns how many calls took the settled-vitals
-  /// shortcut, or records the first difference.
-  static func compare(seeds: Range<UInt64>, maxLength: Int = 400) -> Int64 {
-    var skipped: Int64 = 0
+  /// How often the fast pump took each shortcut (the comparison means something only if it did).
+  struct Taken {
+    var evaluationsSkipped: Int64 = 0
+    var sameInstantBegins: Int64 = 0
+    var oneBucketSpreads: Int64 = 0
+  }
+
+  /// Runs seeds `seeds` through both pumps; returns how often the shortcuts were taken, or
+  /// records the first difference.
+  static func compare(seeds: Range<UInt64>, maxLength: Int = 400) -> Taken {
+    var skipped = Taken()
     for seed in seeds {
       let (rx, steps) = explorer.draw(seed: seed, maxLength: maxLength)
       var fast = ExplorationHarness(
@@ -24,6 +31,9 @@ struct EvaluationShortcutTests {
       var full = ExplorationHarness(
         profile: testProfile, formulary: testFormulary, prescription: rx)
       full.rig.controller.debugAlwaysEvaluate = true
+      // Setting the pump up (before the switch) may have taken a shortcut already.
+      let fullBegins = full.rig.controller.debugSameInstantBegins
+      let fullSpreads = full.rig.controller.ledger.debugOneBucketSpreads
       fast.recordsCalls = true
       full.recordsCalls = true
       for (i, step) in steps.enumerated() {
@@ -59,17 +69,25 @@ struct EvaluationShortcutTests {
           return skipped
         }
       }
-      skipped += fast.rig.controller.debugEvaluationsSkipped
+      skipped.evaluationsSkipped += fast.rig.controller.debugEvaluationsSkipped
+      skipped.sameInstantBegins += fast.rig.controller.debugSameInstantBegins
+      skipped.oneBucketSpreads += fast.rig.controller.ledger.debugOneBucketSpreads
       #expect(full.rig.controller.debugEvaluationsSkipped == 0)
+      #expect(full.rig.controller.debugSameInstantBegins == fullBegins)
+      #expect(full.rig.controller.ledger.debugOneBucketSpreads == fullSpreads)
     }
     return skipped
   }
 
-  @Test("Random inputs: the settled-vitals shortcut and the cached deadline change nothing")
+  @Test(
+    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant and one-bucket reports change nothing"
+  )
   func randomInputsSameBehaviour() {
-    let skipped = Self.compare(seeds: 1..<61)
-    // The comparison means something only if the shortcut was taken.
-    #expect(skipped > 200)
+    let taken = Self.compare(seeds: 1..<61)
+    // The comparison means something only if the shortcuts were taken.
+    #expect(taken.evaluationsSkipped > 200)
+    #expect(taken.sameInstantBegins > 1000)
+    #expect(taken.oneBucketSpreads > 1000)
   }
 
   @Test("A sample at the instant of a control step that changes no assessment skips evaluate")
