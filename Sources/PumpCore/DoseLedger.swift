@@ -25,12 +25,18 @@ public struct DoseLedger: Sendable {
 
   var tags: [Int64]
   var masses: [Int64]
+  /// The instant (from `origin`) the windows were last advanced to; not part of the state
+  /// (a snapshot leaves it out): an `advance` to it again is skipped.
+  var advancedTo: Int64 = -1
   #if DEBUG
     /// Test-only reference path: every report is spread by the loop, never the one-bucket
-    /// shortcut (`PumpController.debugAlwaysEvaluate` sets it).
-    public var debugSpreadByLoop = false
-    /// Reports that took the one-bucket shortcut (tests: the shortcut is exercised).
+    /// shortcut, and every `advance` runs in full (`PumpController.debugAlwaysEvaluate` sets
+    /// it).
+    public var debugReferencePath = false
+    /// Reports that took the one-bucket shortcut, and advances to the same instant skipped
+    /// (tests: the shortcuts are exercised).
     public internal(set) var debugOneBucketSpreads: Int64 = 0
+    public internal(set) var debugRepeatedAdvances: Int64 = 0
   #endif
   /// Lowest bucket index inside each window, and the sums of the buckets from there on.
   var lo1h: Int64 = 0
@@ -119,7 +125,7 @@ public struct DoseLedger: Sendable {
     var k = begin / Self.bucketLength
     // Inside one bucket (a control step's report, nearly always): the loop below would give it
     // all to bucket `k` in its first pass.
-    if end <= (k + 1) * Self.bucketLength && !spreadByLoop {
+    if end <= (k + 1) * Self.bucketLength && !referencePath {
       #if DEBUG
         debugOneBucketSpreads += 1
       #endif
@@ -138,9 +144,9 @@ public struct DoseLedger: Sendable {
     }
   }
 
-  private var spreadByLoop: Bool {
+  private var referencePath: Bool {
     #if DEBUG
-      return debugSpreadByLoop
+      return debugReferencePath
     #else
       return false
     #endif
@@ -160,6 +166,14 @@ public struct DoseLedger: Sendable {
   /// Moves the windows' lower edges to `now`, dropping expired buckets from the sums.
   public mutating func advance(to now: Milliseconds) {
     let t = max(now.rawValue - origin, 0)
+    // Advancing again to the same instant changes nothing (nothing else moves the edges), and
+    // each control step's report asks right after the step has advanced.
+    if t == advancedTo && !referencePath {
+      #if DEBUG
+        debugRepeatedAdvances += 1
+      #endif
+      return
+    }
     let newHi = t / Self.bucketLength
     let new1 = max(t - Self.window1h + 1, 0) / Self.bucketLength
     let new4 = max(t - Self.window4h + 1, 0) / Self.bucketLength
@@ -187,6 +201,7 @@ public struct DoseLedger: Sendable {
     }
     lo1h = max(new1, lo1h)
     lo4h = max(new4, lo4h)
+    advancedTo = t
   }
 
   /// Start of the bucket after the one holding `t`.

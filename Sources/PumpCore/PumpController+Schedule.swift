@@ -40,32 +40,50 @@ extension PumpController {
     if stoppedWithTherapy { consider((modeSince + profile.pausedTooLong).rawValue) }
     // An unconfirmed implausible reading is re-read at the next control tick.
     if implausibleSensors != 0 { consider(t0 + tick) }
+    if mode == .kvo {
+      // Re-check the windows as old buckets expire.
+      consider(ledger.nextBucketStart(after: now).rawValue)
+    }
     let rate = commandedRate.rawValue
     if rate > 0, let p = prescription {
       // Bolus end, VTBI, reservoir thresholds: volume left / rate.
-      if let b = bolus {
-        // When the whole steps of the dose are delivered (then every tick while the rate is cut).
-        consider(
-          now.rawValue
-            + commandedRate.timeCeil(
-              toDeliverNanoliters: ledger.wholeStepsVolume(b.remainingNanoliters)
-            ).rawValue)
-      }
-      let infused = ledger.totalNanoliters - infusedBaseNanoliters
       let r = commandedRate
-      consider(
-        now.rawValue + r.timeCeil(toDeliverNanoliters: max(p.vtbi.nanoliters - infused, 0)).rawValue
-      )
+      let bolusLeft = bolus.map { ledger.wholeStepsVolume($0.remainingNanoliters) }
+      let vtbiLeft = max(p.vtbi.nanoliters - (ledger.totalNanoliters - infusedBaseNanoliters), 0)
       let res = sensors.reservoir.nanoliters
       let lowVol = profile.lowReservoirVolume.nanoliters
-      if res > lowVol {
-        consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowVol).rawValue)
-      }
       let lowTimeVol = expectedConsumptionRate.nanoliters(over: profile.lowReservoirTime)
-      if res > lowTimeVol {
-        consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowTimeVol).rawValue)
+      // Each of them is at least ⌊volume·3600 / rate⌋ ms after now: when the least volume
+      // cannot be delivered before `d` (volume·3600 ≥ (d − now)·rate), none of them is earlier
+      // than `d` and their divisions are skipped. (`d` holds every other candidate but the
+      // headroom's already: it is a minimum, taken in any order.)
+      var least = min(vtbiLeft, res, bolusLeft ?? res)
+      if res > lowVol { least = min(least, res - lowVol) }
+      if res > lowTimeVol { least = min(least, res - lowTimeVol) }
+      // Bounds keep the two products exact in 64 bits (else no skip).
+      let span = d &- t0
+      let beyond =
+        d != Int64.max && span > 0 && span <= 1 << 31 && rate <= 1 << 31 && least <= 1 << 50
+        && least &* (Milliseconds.hour.rawValue / 1000) >= span &* rate
+      if !beyond || alwaysEvaluate {
+        if let left = bolusLeft {
+          // When the whole steps of the dose are delivered (then every tick while the rate is
+          // cut).
+          consider(now.rawValue + r.timeCeil(toDeliverNanoliters: left).rawValue)
+        }
+        consider(now.rawValue + r.timeCeil(toDeliverNanoliters: vtbiLeft).rawValue)
+        if res > lowVol {
+          consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowVol).rawValue)
+        }
+        if res > lowTimeVol {
+          consider(now.rawValue + r.timeFloor(toDeliverNanoliters: res - lowTimeVol).rawValue)
+        }
+        consider(now.rawValue + r.timeCeil(toDeliverNanoliters: res).rawValue)
+      } else {
+        #if DEBUG
+          debugDeadlineVolumesSkipped += 1
+        #endif
       }
-      consider(now.rawValue + r.timeCeil(toDeliverNanoliters: res).rawValue)
       // Window limits: time until the headroom would be used up at this rate.
       let headroom =
         min(
@@ -73,10 +91,6 @@ extension PumpController {
         - limitMarginPicograms - (mode == .kvo ? 0 : kvoReservePicograms)
       let perMs = max(r.picogramsCeil(over: Milliseconds(1), at: p.concentration), 1)
       consider(now.rawValue + max(headroom, 0) / perMs)
-    }
-    if mode == .kvo {
-      // Re-check the windows as old buckets expire.
-      consider(ledger.nextBucketStart(after: now).rawValue)
     }
     // Align down to the tick grid (from power-on), at least one tick ahead.
     let o = origin.rawValue

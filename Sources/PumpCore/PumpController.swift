@@ -82,15 +82,19 @@ public struct PumpController: Sendable {
     /// Test-only reference path: every accepted event runs the full `evaluate`, never the
     /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
     /// moves the flow accrual and the dose windows at every call, the ledger spreads every
-    /// report by its loop); the differential tests compare both.
+    /// report by its loop and advances in full, the next deadline divides every volume
+    /// candidate); the differential tests compare both.
     public var debugAlwaysEvaluate = false {
-      didSet { ledger.debugSpreadByLoop = debugAlwaysEvaluate }
+      didSet { ledger.debugReferencePath = debugAlwaysEvaluate }
     }
     /// Calls that took the settled-vitals shortcut (tests: the shortcut is exercised).
     public internal(set) var debugEvaluationsSkipped: Int64 = 0
     /// Entry points at an instant no later than `now`, which left the flow accrual and the dose
     /// windows alone (tests: the shortcut is exercised).
     public internal(set) var debugSameInstantBegins: Int64 = 0
+    /// Deadline computations that skipped the volume candidates (tests: the shortcut is
+    /// exercised).
+    public internal(set) var debugDeadlineVolumesSkipped: Int64 = 0
   #endif
 
   /// The instant of the last full `evaluate`, while nothing has changed since (nil once any
@@ -153,7 +157,7 @@ public struct PumpController: Sendable {
     return rejection
   }
 
-  private var alwaysEvaluate: Bool {
+  var alwaysEvaluate: Bool {
     #if DEBUG
       return debugAlwaysEvaluate
     #else

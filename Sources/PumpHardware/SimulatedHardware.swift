@@ -165,8 +165,9 @@ public struct SimulatedHardware: Sendable {
         let left = profile.upstreamOcclusion.rawValue + 1 - upstreamPressure.rawValue
         if left > 0 { consider(now.rawValue + Arith.mulDivCeil(left, 3600, r) + 1) }
       }
-      if reservoir.rawValue > 0 {
-        consider(now.rawValue + Arith.mulDivCeil(reservoir.nanoliters, 3600, r) + 1)
+      let left = reservoir
+      if left.rawValue > 0 {
+        consider(now.rawValue + Arith.mulDivCeil(left.nanoliters, 3600, r) + 1)
       }
     }
     if !onMains {

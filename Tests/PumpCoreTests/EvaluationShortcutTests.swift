@@ -18,6 +18,8 @@ struct EvaluationShortcutTests {
     var evaluationsSkipped: Int64 = 0
     var sameInstantBegins: Int64 = 0
     var oneBucketSpreads: Int64 = 0
+    var deadlineVolumesSkipped: Int64 = 0
+    var repeatedAdvances: Int64 = 0
   }
 
   /// Runs seeds `seeds` through both pumps; returns how often the shortcuts were taken, or
@@ -34,6 +36,7 @@ struct EvaluationShortcutTests {
       // Setting the pump up (before the switch) may have taken a shortcut already.
       let fullBegins = full.rig.controller.debugSameInstantBegins
       let fullSpreads = full.rig.controller.ledger.debugOneBucketSpreads
+      let fullAdvances = full.rig.controller.ledger.debugRepeatedAdvances
       fast.recordsCalls = true
       full.recordsCalls = true
       for (i, step) in steps.enumerated() {
@@ -61,26 +64,34 @@ struct EvaluationShortcutTests {
           )
           return skipped
         }
-        // The cached deadline is the deadline of the state as it stands.
+        // The cached deadline is the deadline of the state as it stands, and the one the
+        // reference path (every candidate divided out) computes for it.
         var c = fast.rig.controller
         let fresh = c.nextDeadline()
-        guard c.cachedNextDeadline() == fresh else {
-          Issue.record("\(at): cached deadline \(c.cachedNextDeadline()), computed \(fresh)")
+        c.debugAlwaysEvaluate = true
+        let reference = c.nextDeadline()
+        guard c.cachedNextDeadline() == fresh, fresh == reference else {
+          Issue.record(
+            "\(at): cached deadline \(c.cachedNextDeadline()), computed \(fresh), reference \(reference)"
+          )
           return skipped
         }
       }
       skipped.evaluationsSkipped += fast.rig.controller.debugEvaluationsSkipped
       skipped.sameInstantBegins += fast.rig.controller.debugSameInstantBegins
       skipped.oneBucketSpreads += fast.rig.controller.ledger.debugOneBucketSpreads
+      skipped.deadlineVolumesSkipped += fast.rig.controller.debugDeadlineVolumesSkipped
+      skipped.repeatedAdvances += fast.rig.controller.ledger.debugRepeatedAdvances
       #expect(full.rig.controller.debugEvaluationsSkipped == 0)
       #expect(full.rig.controller.debugSameInstantBegins == fullBegins)
       #expect(full.rig.controller.ledger.debugOneBucketSpreads == fullSpreads)
+      #expect(full.rig.controller.ledger.debugRepeatedAdvances == fullAdvances)
     }
     return skipped
   }
 
   @Test(
-    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant and one-bucket reports change nothing"
+    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances and skipped deadline volumes change nothing"
   )
   func randomInputsSameBehaviour() {
     let taken = Self.compare(seeds: 1..<61)
@@ -88,6 +99,8 @@ struct EvaluationShortcutTests {
     #expect(taken.evaluationsSkipped > 200)
     #expect(taken.sameInstantBegins > 1000)
     #expect(taken.oneBucketSpreads > 1000)
+    #expect(taken.deadlineVolumesSkipped > 1000)
+    #expect(taken.repeatedAdvances > 1000)
   }
 
   @Test("A sample at the instant of a control step that changes no assessment skips evaluate")
