@@ -85,16 +85,45 @@ extension PumpController {
         #endif
       }
       // Window limits: time until the headroom would be used up at this rate.
+      // Its KVO reserve and mass per ms change only with their inputs (`HeadroomMasses`).
+      var m = headroomMasses
+      if !m.computed(rate: rate, p) || alwaysEvaluate {
+        m = HeadroomMasses(
+          rate: rate, concentration: p.concentration.rawValue, kvoRate: p.kvoRate.rawValue,
+          reserve: kvoReservePicograms,
+          perMs: max(r.picogramsCeil(over: Milliseconds(1), at: p.concentration), 1))
+        headroomMasses = m
+      } else {
+        #if DEBUG
+          debugHeadroomMassesKept += 1
+        #endif
+      }
       let headroom =
         min(
           p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
-        - limitMarginPicograms - (mode == .kvo ? 0 : kvoReservePicograms)
-      let perMs = max(r.picogramsCeil(over: Milliseconds(1), at: p.concentration), 1)
-      consider(now.rawValue + max(headroom, 0) / perMs)
+        - limitMarginPicograms - (mode == .kvo ? 0 : m.reserve)
+      consider(now.rawValue + max(headroom, 0) / m.perMs)
     }
     // Align down to the tick grid (from power-on), at least one tick ahead.
     let o = origin.rawValue
     let floorTick = d == Int64.max ? Int64.max : ((d - o) / tick) * tick + o
     return Milliseconds(max(floorTick, ((now.rawValue - o) / tick + 1) * tick + o))
+  }
+}
+
+/// The masses the window-limit deadline needs at a commanded rate (`computeNextDeadline`): the
+/// KVO reserve and the mass per millisecond at the rate; kept with the inputs they were
+/// computed from, and computed again when one differs. Not part of the controller's state (a
+/// snapshot leaves it out).
+struct HeadroomMasses: Sendable {
+  var rate: Int64 = -1
+  var concentration: Int64 = -1
+  var kvoRate: Int64 = -1
+  var reserve: Int64 = 0
+  var perMs: Int64 = 1
+
+  /// Whether these are the masses for `rate` and prescription `p`.
+  func computed(rate r: Int64, _ p: Prescription) -> Bool {
+    rate == r && concentration == p.concentration.rawValue && kvoRate == p.kvoRate.rawValue
   }
 }

@@ -83,7 +83,8 @@ public struct PumpController: Sendable {
     /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
     /// moves the flow accrual and the dose windows at every call, the ledger spreads every
     /// report by its loop and advances in full, the next deadline divides every volume
-    /// candidate); the differential tests compare both.
+    /// candidate and computes its window-limit masses afresh); the differential tests compare
+    /// both.
     public var debugAlwaysEvaluate = false {
       didSet { ledger.debugReferencePath = debugAlwaysEvaluate }
     }
@@ -92,9 +93,10 @@ public struct PumpController: Sendable {
     /// Entry points at an instant no later than `now`, which left the flow accrual and the dose
     /// windows alone (tests: the shortcut is exercised).
     public internal(set) var debugSameInstantBegins: Int64 = 0
-    /// Deadline computations that skipped the volume candidates (tests: the shortcut is
-    /// exercised).
+    /// Deadline computations that skipped the volume candidates, and that kept the headroom
+    /// masses (tests: the shortcuts are exercised).
     public internal(set) var debugDeadlineVolumesSkipped: Int64 = 0
+    public internal(set) var debugHeadroomMassesKept: Int64 = 0
   #endif
 
   /// The instant of the last full `evaluate`, while nothing has changed since (nil once any
@@ -112,6 +114,8 @@ public struct PumpController: Sendable {
   /// `nextDeadline()` of the state as it stands, once asked (`cachedNextDeadline`); every entry
   /// point drops it in `begin`, before it changes anything.
   var cachedDeadline: Milliseconds? = nil
+  /// The deadline's window-limit masses at the last commanded rate (`HeadroomMasses`).
+  var headroomMasses = HeadroomMasses()
 
   /// Powers on in self-test.
   public init(

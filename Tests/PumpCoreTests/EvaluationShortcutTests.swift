@@ -20,6 +20,7 @@ struct EvaluationShortcutTests {
     var oneBucketSpreads: Int64 = 0
     var deadlineVolumesSkipped: Int64 = 0
     var repeatedAdvances: Int64 = 0
+    var headroomMassesKept: Int64 = 0
   }
 
   /// Runs seeds `seeds` through both pumps; returns how often the shortcuts were taken, or
@@ -82,6 +83,7 @@ struct EvaluationShortcutTests {
       skipped.oneBucketSpreads += fast.rig.controller.ledger.debugOneBucketSpreads
       skipped.deadlineVolumesSkipped += fast.rig.controller.debugDeadlineVolumesSkipped
       skipped.repeatedAdvances += fast.rig.controller.ledger.debugRepeatedAdvances
+      skipped.headroomMassesKept += fast.rig.controller.debugHeadroomMassesKept
       #expect(full.rig.controller.debugEvaluationsSkipped == 0)
       #expect(full.rig.controller.debugSameInstantBegins == fullBegins)
       #expect(full.rig.controller.ledger.debugOneBucketSpreads == fullSpreads)
@@ -91,7 +93,7 @@ struct EvaluationShortcutTests {
   }
 
   @Test(
-    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances and skipped deadline volumes change nothing"
+    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances, skipped deadline volumes and kept headroom masses change nothing"
   )
   func randomInputsSameBehaviour() {
     let taken = Self.compare(seeds: 1..<61)
@@ -101,6 +103,7 @@ struct EvaluationShortcutTests {
     #expect(taken.oneBucketSpreads > 1000)
     #expect(taken.deadlineVolumesSkipped > 1000)
     #expect(taken.repeatedAdvances > 1000)
+    #expect(taken.headroomMassesKept > 1000)
   }
 
   @Test("A sample at the instant of a control step that changes no assessment skips evaluate")
