@@ -195,18 +195,21 @@ public struct OfflineDriver: TraceDriver {
     stepPatient(through: t, log: &log)
     guard powered else { return sample(at: max(t, rig.now), log: &log) }
     drive(&log) { rig, o, _ in rig.catchUp(to: t, observe: o) }
+    // At the rig's own instant the copy would take no step (`advance(to: now)` does nothing):
+    // the rig is sampled as it stands, without copying it.
+    guard t > rig.now else { return sample(at: rig.now, log: &log) }
     var copy = rig
-    copy.advance(to: max(t, rig.now))
-    log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
+    copy.advance(to: t)
+    log.append(.delivered(copy.controller.ledger.deliveredTotal), at: t)
     uniqueChecks().sampler.eventSinceSample = false
-    if samplesValues { sampleValues(copy.controller, at: max(t, rig.now), log: &log) }
+    if samplesValues { sampleValues(copy.controller, at: t, log: &log) }
   }
 
   /// Runs `body` on the rig with an observer that records into `log` (the observer captures
   /// locals only, so the rig can be mutated meanwhile).
   @discardableResult
   private mutating func drive<R>(
-    _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void, Checks) -> R
+    _ log: inout ObservationLog, _ body: (inout PumpRig, PumpRig.Observer, Checks) -> R
   ) -> R {
     // The checks are updated in place through the reference: nothing is moved or copied per
     // call (the invariants' history must stay uniquely referenced, or every call would copy
@@ -217,10 +220,10 @@ public struct OfflineDriver: TraceDriver {
     return body(
       &rig,
       { c in
-        Self.observe(c, &log, &k.sampler)
-        if logs { Self.logEntries(c, &log) }
+        Self.observe(&c, &log, &k.sampler)
+        if logs { Self.logEntries(&c, &log) }
         if k.violation == nil {
-          k.violation = k.invariants.observe(c, hardwareFollowsCommand: !uncontrolled)
+          k.violation = k.invariants.observe(&c, hardwareFollowsCommand: !uncontrolled)
         }
       }, k)
   }
@@ -234,8 +237,8 @@ public struct OfflineDriver: TraceDriver {
     // made unique: a second reference held here would make every `uniqueChecks` copy it.)
     let r = drive(&log) { rig, o, k in
       rig.send(e, at: t, observe: o) { c, r in
-        o(c)
-        if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, c) }
+        o(&c)
+        if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, &c) }
       }
     }
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
@@ -293,7 +296,7 @@ public struct OfflineDriver: TraceDriver {
 
   /// The entries the controller logged in one call: one per effect, at its time (the
   /// controller's `record`), kept apart from `observe`.
-  private static func logEntries(_ c: PumpController, _ log: inout ObservationLog) {
+  private static func logEntries(_ c: inout PumpController, _ log: inout ObservationLog) {
     for e in c.effects { log.append(.logged(LoggedKind(e)), at: c.now) }
   }
 
@@ -325,8 +328,9 @@ public struct OfflineDriver: TraceDriver {
 
   /// Turns one controller call's effects into observations; notes whether the pump would
   /// have sent an event.
-  private static func observe(_ c: PumpController, _ log: inout ObservationLog, _ s: inout Sampler)
-  {
+  private static func observe(
+    _ c: inout PumpController, _ log: inout ObservationLog, _ s: inout Sampler
+  ) {
     for e in c.effects {
       if !s.eventSinceSample, !DeviceEvent.events(for: e, controller: c).isEmpty {
         s.eventSinceSample = true

@@ -1,0 +1,159 @@
+import PumpCore
+import PumpHardware
+import Testing
+
+/// The safety invariants' shortcuts (issue 14, docs/PERFORMANCE.md "Issue 14, the rig") check
+/// exactly what the checker before them checked: the random explorer's seeded inputs drive a
+/// pump, with each deliberately broken controller rule and with none, and at every controller
+/// call the checker and its reference copy (`ReferenceSafetyInvariants`, the code as it stood)
+/// are handed the same call and must give the same verdict — rule, time and text — at the first
+/// violation and at every call after it (both run on; the explorer's harness stops at the first).
+@Suite("Safety invariants against the reference")
+struct SafetyInvariantsReferenceTests {
+  static let explorer = RandomExplorer(
+    profile: testProfile, formulary: testFormulary, basePrescription: standardRx)
+
+  /// What the comparison went through (so that it cannot pass by checking nothing).
+  struct Tally {
+    var calls = 0
+    var events = 0
+    var violations = 0
+    /// Seeds whose first violation both checkers found, on the same call.
+    var seedsViolated = 0
+    /// Calls with no effects (the effect walks skipped).
+    var quietCalls = 0
+    /// Calls on which delivery grew under a prescription (the dose window computed).
+    var windowChecks = 0
+  }
+
+  /// Runs `sequences` with `rule` broken; `alwaysFollows` tells both checkers the hardware
+  /// follows the command even when it does not (a runaway's flow then breaks the dose window,
+  /// so that rule's verdicts are compared too). Records the first difference.
+  static func compare(
+    _ rule: DebugBrokenRule?, _ sequences: [(Prescription, [ExplorationStep])],
+    alwaysFollows: Bool = false
+  ) -> Tally {
+    var tally = Tally()
+    for (n, (rx, steps)) in sequences.enumerated() {
+      var h = ExplorationHarness(profile: testProfile, formulary: testFormulary, prescription: rx)
+      h.rig.controller.debugBrokenRule = rule
+      h.recordsControllers = true
+      var fast = SafetyInvariants()
+      var reference = ReferenceSafetyInvariants()
+      var first: String? = nil
+      var delivered: Int64 = 0
+      for (i, step) in steps.enumerated() {
+        h.controllers.removeAll(keepingCapacity: true)
+        h.apply(step)
+        for call in h.controllers {
+          var c = call.controller
+          let follows = alwaysFollows || call.hardwareFollowsCommand
+          let at =
+            "\(String(describing: rule)), sequence \(n), step \(i) (\(step)), call at \(c.now)"
+          tally.calls += 1
+          if c.effects.isEmpty { tally.quietCalls += 1 }
+          if c.ledger.totalPicograms != delivered && c.prescription != nil {
+            tally.windowChecks += 1
+          }
+          delivered = c.ledger.totalPicograms
+          let a = fast.observe(&c, hardwareFollowsCommand: follows)?.description
+          let b = reference.observe(c, hardwareFollowsCommand: follows)?.description
+          guard a == b else {
+            Issue.record(
+              "\(at): observe gave \(String(describing: a)), reference \(String(describing: b))")
+            return tally
+          }
+          var verdicts = [a]
+          if let e = call.event {
+            tally.events += 1
+            let a = fast.afterEvent(e, rejection: call.rejection, &c)?.description
+            let b = reference.afterEvent(e, rejection: call.rejection, c)?.description
+            guard a == b else {
+              Issue.record(
+                "\(at): afterEvent(\(e)) gave \(String(describing: a)), reference \(String(describing: b))"
+              )
+              return tally
+            }
+            verdicts.append(a)
+          }
+          for v in verdicts.compactMap({ $0 }) {
+            tally.violations += 1
+            if first == nil { first = v }
+          }
+        }
+      }
+      // The harness's own checker (the one replay runs) stopped at the same first violation.
+      if !alwaysFollows {
+        guard h.violation?.description == first else {
+          Issue.record(
+            "\(String(describing: rule)), sequence \(n): harness \(String(describing: h.violation)), reference \(String(describing: first))"
+          )
+          return tally
+        }
+      }
+      if first != nil { tally.seedsViolated += 1 }
+      #expect(fast.checks == reference.checks)
+    }
+    return tally
+  }
+
+  /// The random explorer's sequences for `seeds`.
+  static func random(_ seeds: Range<UInt64>) -> [(Prescription, [ExplorationStep])] {
+    seeds.map { explorer.draw(seed: $0) }
+  }
+
+  /// A sequence on which `rule`, broken, breaks an invariant (the random seeds above catch few
+  /// of them): the bounded explorer's counterexample, or for the rate interval (outside its
+  /// alphabet) a lowered basal, a stop, the prescription again and a start inside the hour.
+  static func breaking(_ rule: DebugBrokenRule?) -> [(Prescription, [ExplorationStep])] {
+    let calm = ExplorationStep.vitals(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)
+    let sec = ExplorationStep.wait(.seconds(1))
+    switch rule {
+    case nil: return []
+    case .startForgetsRateInterval:
+      let lower = MicrogramsPerHour(standardRx.basalRate.rawValue / 2)
+      return [
+        (
+          standardRx,
+          [
+            calm, .command(.program), .command(.confirm), .command(.start), sec,
+            .command(.rate(lower)), sec, .command(.stop), sec, .command(.program),
+            .command(.confirm), .command(.start), sec,
+          ]
+        )
+      ]
+    case let broken?:
+      var e = BoundedExplorer(
+        profile: testProfile, formulary: testFormulary, prescription: standardRx, depth: 7)
+      e.brokenRule = broken
+      let path = e.explore().counterexample
+      #expect(!path.isEmpty, "the bounded explorer finds \(broken)")
+      return [(standardRx, [calm] + path.flatMap(BoundedExplorer.macro))]
+    }
+  }
+
+  @Test(
+    "Random inputs, each broken rule and none: the invariants give the reference's verdict at every call",
+    arguments: [
+      nil, .stopReleasesLatch, .resetIgnoresCondition, .staleMasksCritical,
+      .startForgetsRateInterval,
+    ] as [DebugBrokenRule?])
+  func sameVerdicts(_ rule: DebugBrokenRule?) {
+    let t = Self.compare(rule, Self.random(1..<31) + Self.breaking(rule))
+    #expect(t.calls > 5_000)
+    #expect(t.events > 2_000)
+    #expect(t.quietCalls > 1_000)
+    #expect(t.windowChecks > 1_000)
+    // A broken rule is caught, by both checkers on the same call.
+    #expect((t.seedsViolated > 0) == (rule != nil))
+  }
+
+  @Test("Random inputs with a runaway counted as controlled: the dose-window verdicts agree too")
+  func sameDoseWindowVerdicts() {
+    let t = Self.compare(nil, Self.random(1..<31), alwaysFollows: true)
+    // Violations found and compared (a runaway's flow breaks the window).
+    #expect(t.violations > 0)
+    #expect(t.seedsViolated > 0)
+    #expect(t.windowChecks > 1_000)
+  }
+}
