@@ -369,20 +369,28 @@ public struct SafetyInvariants: Sendable {
   /// One vitals sample against the controller's bands, read in place (passed by value, the
   /// policy or its five bands were copied at every sample).
   mutating func track(_ s: VitalsSample, _ c: inout PumpController) {
-    track(0, s.sbp, c.policy.sbp)
-    track(1, s.dbp, c.policy.dbp)
-    track(2, s.hr, c.policy.hr)
-    track(3, s.spo2, c.policy.spo2)
-    track(4, s.rr, c.policy.rr)
+    if let v = s.sbp { track(.sbp, v, &c) }
+    if let v = s.dbp { track(.dbp, v, &c) }
+    if let v = s.hr { track(.hr, v, &c) }
+    if let v = s.spo2 { track(.spo2, v, &c) }
+    if let v = s.rr { track(.rr, v, &c) }
     let r = criticalRun
     longestCriticalRun = max(max(abs(r[0]), abs(r[1])), max(abs(r[2]), abs(r[3])), abs(r[4]))
   }
 
-  /// One vital of a sample (index `i` = `Vital.rawValue`): its critical run grows or ends.
-  /// (A function of its own: inlined five times, `level(of:)` was no longer inlined in it.)
-  private mutating func track(_ i: Int, _ value: Int32?, _ band: VitalBand) {
-    guard let value else { return }
-    switch band.level(of: value) {
+  /// One vital's reading: its critical run grows or ends. (The band is picked here from the
+  /// controller in place: a band passed as an argument went as eight registers.)
+  private mutating func track(_ vital: Vital, _ value: Int32, _ c: inout PumpController) {
+    let level =
+      switch vital {
+      case .sbp: c.policy.sbp.level(of: value)
+      case .dbp: c.policy.dbp.level(of: value)
+      case .hr: c.policy.hr.level(of: value)
+      case .spo2: c.policy.spo2.level(of: value)
+      case .rr: c.policy.rr.level(of: value)
+      }
+    let i = Int(vital.rawValue)
+    switch level {
     case .criticalHigh: criticalRun[i] = criticalRun[i] > 0 ? criticalRun[i] + 1 : 1
     case .criticalLow: criticalRun[i] = criticalRun[i] < 0 ? criticalRun[i] - 1 : -1
     default: criticalRun[i] = 0
