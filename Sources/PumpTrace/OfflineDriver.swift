@@ -308,8 +308,8 @@ public struct OfflineDriver: TraceDriver {
 
   /// What the observer updates at every controller call: the safety invariants (docs/hazards.md),
   /// the first violation, the sampling state. A class, so the observer closure updates it in
-  /// place; moving the invariants (three arrays) out of the driver and back around every call
-  /// cost a copy, an init and a destroy each time (docs/PERFORMANCE.md).
+  /// place; moving the invariants (and their history) out of the driver and back around every
+  /// call cost a copy, an init and a destroy each time (docs/PERFORMANCE.md).
   /// (Only the driver, one call at a time, touches it: no run-time exclusivity checks, which
   /// cost more than the work they guard.)
   final class Checks {
