@@ -24,6 +24,11 @@ struct SafetyInvariantsReferenceTests {
     var quietCalls = 0
     /// Calls on which delivery grew under a prescription (the dose window computed).
     var windowChecks = 0
+    /// Dose-window checks the slack answered (the full computation skipped).
+    var slackChecks = 0
+    /// Dose-window violations found right after the slack answered the check before: the slack
+    /// ran out and the full check found the violation.
+    var slackRanOut = 0
   }
 
   /// Runs `sequences` with `rule` broken; `alwaysFollows` tells both checkers the hardware
@@ -42,6 +47,7 @@ struct SafetyInvariantsReferenceTests {
       var reference = ReferenceSafetyInvariants()
       var first: String? = nil
       var delivered: Int64 = 0
+      var lastBySlack = false
       for (i, step) in steps.enumerated() {
         h.controllers.removeAll(keepingCapacity: true)
         h.apply(step)
@@ -52,12 +58,20 @@ struct SafetyInvariantsReferenceTests {
             "\(String(describing: rule)), sequence \(n), step \(i) (\(step)), call at \(c.now)"
           tally.calls += 1
           if c.effects.isEmpty { tally.quietCalls += 1 }
-          if c.ledger.totalPicograms != delivered && c.prescription != nil {
-            tally.windowChecks += 1
-          }
+          let windowCheck = c.ledger.totalPicograms != delivered && c.prescription != nil
+          if windowCheck { tally.windowChecks += 1 }
           delivered = c.ledger.totalPicograms
-          let a = fast.observe(&c, hardwareFollowsCommand: follows)?.description
+          let slackBefore = fast.slackChecks
+          let v = fast.observe(&c, hardwareFollowsCommand: follows)
+          let a = v?.description
           let b = reference.observe(c, hardwareFollowsCommand: follows)?.description
+          if v?.rule == .doseWindow && lastBySlack { tally.slackRanOut += 1 }
+          if fast.slackChecks > slackBefore {
+            tally.slackChecks += 1
+            lastBySlack = true
+          } else if windowCheck {
+            lastBySlack = false
+          }
           guard a == b else {
             Issue.record(
               "\(at): observe gave \(String(describing: a)), reference \(String(describing: b))")
@@ -144,6 +158,9 @@ struct SafetyInvariantsReferenceTests {
     #expect(t.events > 2_000)
     #expect(t.quietCalls > 1_000)
     #expect(t.windowChecks > 1_000)
+    // The slack answered some dose-window checks (most of these seeds run a runaway, which
+    // suspends the check; the test below counts the hardware as following).
+    #expect(t.slackChecks > 0)
     // A broken rule is caught, by both checkers on the same call.
     #expect((t.seedsViolated > 0) == (rule != nil))
   }
@@ -155,5 +172,9 @@ struct SafetyInvariantsReferenceTests {
     #expect(t.violations > 0)
     #expect(t.seedsViolated > 0)
     #expect(t.windowChecks > 1_000)
+    // The slack answered checks and then ran out: the full check after it found the violation.
+    #expect(t.slackChecks > 1_000)
+    #expect(t.windowChecks - t.slackChecks > 500)
+    #expect(t.slackRanOut > 0)
   }
 }

@@ -66,6 +66,23 @@ public struct SafetyInvariants: Sendable {
   /// forward as time does, so each check walks a sample or two instead of a binary search.
   var windowStart1h = 0
   var windowStart4h = 0
+  /// The dose window's slack (exact): the cumulative totals at the 60- and 240-min window
+  /// starts found by the last full check. The cumulative total never decreases with time, so
+  /// later, in-window(t) = m − C(t − w) ≤ m − C(t₀ − w): while m − base ≤ limit for both
+  /// windows no check can find a violation and the full computation is skipped
+  /// (docs/PERFORMANCE.md, "the rig, second pass"). Valid only while `ordered`; a prune or an
+  /// uncontrolled call makes the next check a full one.
+  var windowBase1h: Int64 = 0
+  var windowBase4h: Int64 = 0
+  var windowBaseValid = false
+  /// Every sample so far came at a later time with a larger total (what makes the cumulative
+  /// total non-decreasing). A sample out of order ends the slack for good.
+  var ordered = true
+  /// The time of the last check the slack answered (the window starts' positions are brought
+  /// there if the order breaks, where a full check would have left them).
+  var slackCheckedAt: Int64? = nil
+  /// Checks the slack answered (tests: both paths are taken).
+  public private(set) var slackChecks: Int64 = 0
   public private(set) var checks: Int64 = 0
   /// The basal last in force in a therapy (kept across stops) and when the in-force basal last
   /// rose above the one before it, seen from the controller's state after each accepted event.
@@ -84,6 +101,7 @@ public struct SafetyInvariants: Sendable {
     checks += 1
     if !hardwareFollowsCommand || wasUncontrolled {
       uncontrolledUntil = c.now.rawValue + 4 * 3_600_000
+      windowBaseValid = false
       wasUncontrolled = !hardwareFollowsCommand
     }
     if let v = noDeliveryWhileStopped(&c) { return v }
@@ -196,6 +214,7 @@ public struct SafetyInvariants: Sendable {
     let m = c.ledger.totalPicograms
     let n = history.count
     if n > 0 && history[n - 1].mass == m { return nil }
+    if ordered && n > 0 && (t < history[n - 1].time || m < history[n - 1].mass) { disorder() }
     if n > 0 && history[n - 1].time == t {
       history[n - 1].mass = m
     } else {
@@ -206,9 +225,21 @@ public struct SafetyInvariants: Sendable {
     guard history.count > 1, t > uncontrolledUntil, let limit1h = c.prescription?.limit1h,
       let limit4h = c.prescription?.limit4h
     else { return nil }
+    // The slack: no window can hold more than its limit (the tolerance is never negative).
+    if windowBaseValid && m - windowBase1h <= limit1h.picograms
+      && m - windowBase4h <= limit4h.picograms
+    {
+      slackCheckedAt = t
+      slackChecks += 1
+      return nil
+    }
     let tolerance = 2 * c.ledger.stepPicograms
-    let in1h = m - cumulative(at: t - 3_600_000, from: &windowStart1h)
-    let in4h = m - cumulative(at: t - 14_400_000, from: &windowStart4h)
+    windowBase1h = cumulative(at: t - 3_600_000, from: &windowStart1h)
+    windowBase4h = cumulative(at: t - 14_400_000, from: &windowStart4h)
+    windowBaseValid = ordered
+    slackCheckedAt = nil
+    let in1h = m - windowBase1h
+    let in4h = m - windowBase4h
     func check(_ inWindow: Int64, _ w: Int64, _ limit: Int64) -> Violation? {
       guard inWindow > limit + tolerance else { return nil }
       return violation(.doseWindow, c.now, "\(inWindow) pg in \(w / 60_000) min, limit \(limit) pg")
@@ -217,10 +248,31 @@ public struct SafetyInvariants: Sendable {
     return check(in4h, 14_400_000, limit4h.picograms)
   }
 
+  /// A sample out of order (time back, total down): the slack ends for good, and the window
+  /// starts are brought to where the full checks the slack answered would have left them (the
+  /// history up to here is in order, so a walk finds them as those checks would have).
+  mutating func disorder() {
+    ordered = false
+    syncWindowStarts()
+  }
+
+  /// The window starts where the full checks the slack answered would have left them: the
+  /// history is in order up to here, so a walk to the last such check's windows finds them as
+  /// those checks would have. Before anything moves them otherwise (a prune, a sample out of
+  /// order).
+  mutating func syncWindowStarts() {
+    windowBaseValid = false
+    guard let t = slackCheckedAt else { return }
+    slackCheckedAt = nil
+    _ = cumulative(at: t - 3_600_000, from: &windowStart1h)
+    _ = cumulative(at: t - 14_400_000, from: &windowStart4h)
+  }
+
   /// Forgets samples no window can reach (older than 4 h, but one before that for
   /// interpolation), in batches so the cost stays O(1) per sample: a week's history stays small.
   mutating func pruneHistory(now t: Int64) {
     guard history.count >= pruneAt else { return }
+    syncWindowStarts()
     var i = 0
     while i + 1 < history.count && history[i + 1].time <= t - 14_400_000 { i += 1 }
     history.removeFirst(i)
