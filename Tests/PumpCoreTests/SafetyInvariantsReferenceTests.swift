@@ -29,6 +29,8 @@ struct SafetyInvariantsReferenceTests {
     /// Dose-window violations found right after the slack answered the check before: the slack
     /// ran out and the full check found the violation.
     var slackRanOut = 0
+    /// Event calls checked by `observeEvent` (one look: observe and afterEvent together).
+    var combinedEvents = 0
   }
 
   /// Runs `sequences` with `rule` broken; `alwaysFollows` tells both checkers the hardware
@@ -48,6 +50,11 @@ struct SafetyInvariantsReferenceTests {
       var first: String? = nil
       var delivered: Int64 = 0
       var lastBySlack = false
+      // The one-look checker (`observeEvent` on the event's own call, as offline replay runs
+      // it): its verdict is the reference's first verdict of the call, up to its first
+      // violation (after which replay checks nothing more).
+      var combined = SafetyInvariants()
+      var combinedDone = false
       for (i, step) in steps.enumerated() {
         h.controllers.removeAll(keepingCapacity: true)
         h.apply(step)
@@ -89,6 +96,25 @@ struct SafetyInvariantsReferenceTests {
               return tally
             }
             verdicts.append(a)
+          }
+          if !combinedDone {
+            let one: String?
+            if let e = call.event {
+              tally.combinedEvents += 1
+              one =
+                combined.observeEvent(
+                  e, rejection: call.rejection, &c, hardwareFollowsCommand: follows)?.description
+            } else {
+              one = combined.observe(&c, hardwareFollowsCommand: follows)?.description
+            }
+            let expected = verdicts.compactMap({ $0 }).first
+            guard one == expected else {
+              Issue.record(
+                "\(at): one look gave \(String(describing: one)), reference \(String(describing: expected))"
+              )
+              return tally
+            }
+            combinedDone = one != nil
           }
           for v in verdicts.compactMap({ $0 }) {
             tally.violations += 1
@@ -156,6 +182,7 @@ struct SafetyInvariantsReferenceTests {
     let t = Self.compare(rule, Self.random(1..<31) + Self.breaking(rule))
     #expect(t.calls > 5_000)
     #expect(t.events > 2_000)
+    #expect(t.combinedEvents > 1_000)
     #expect(t.quietCalls > 1_000)
     #expect(t.windowChecks > 1_000)
     // The slack answered some dose-window checks (most of these seeds run a runaway, which
@@ -163,6 +190,27 @@ struct SafetyInvariantsReferenceTests {
     #expect(t.slackChecks > 0)
     // A broken rule is caught, by both checkers on the same call.
     #expect((t.seedsViolated > 0) == (rule != nil))
+  }
+
+  @Test(
+    "One look: a sample that confirms a critical vital on a delivering pump is caught on the event's own call, as afterEvent catches it"
+  )
+  func oneLookCatchesConfirmedCritical() {
+    // A delivering pump that is never told the samples (the checker tracks them from the event):
+    // the confirming sample breaks stale-counts-critical after `track`, not in `observe`.
+    var c = Bench.infusing().rig.controller
+    var combined = SafetyInvariants()
+    var reference = ReferenceSafetyInvariants()
+    let critical = SafetyDefectTests.withHR(150)
+    var caught: String? = nil
+    for _ in 0..<max(Int(c.policy.persistSamples), 1) + 1 where caught == nil {
+      let expected =
+        reference.observe(c)?.description
+        ?? reference.afterEvent(.vitals(critical), rejection: nil, c)?.description
+      caught = combined.observeEvent(.vitals(critical), rejection: nil, &c)?.description
+      #expect(caught == expected)
+    }
+    #expect(caught?.hasPrefix("stale-counts-critical") == true)
   }
 
   @Test("Random inputs with a runaway counted as controlled: the dose-window verdicts agree too")

@@ -125,6 +125,26 @@ public struct SafetyInvariants: Sendable {
     return rateIncreaseInterval(&c)
   }
 
+  /// The event's own call: `observe`, then (if it found nothing) `afterEvent`, from one look at
+  /// the controller, with the same verdict as the two calls. Two of `afterEvent`'s rules have
+  /// just run in `observe` on this same state and found nothing, so they are not run again:
+  /// `rateIncreaseInterval` (it left `basalInForce` at the rate in force: again it would find
+  /// no increase and change nothing) and, unless a vitals sample moved the critical runs
+  /// (`track`), `staleCountsCritical`. A vitals event is neither a press nor a command, so
+  /// after `track` only `staleCountsCritical` can speak.
+  public mutating func observeEvent(
+    _ e: PumpEvent, rejection: Rejection?, _ c: inout PumpController,
+    hardwareFollowsCommand: Bool = true
+  ) -> Violation? {
+    if let v = observe(&c, hardwareFollowsCommand: hardwareFollowsCommand) { return v }
+    if case .vitals(let s) = e {
+      track(s, &c)
+      return staleCountsCritical(&c)
+    }
+    if let v = pressAnswered(e, &c) { return v }
+    return prescriptionHonoured(e, rejection, &c)
+  }
+
   func violation(_ r: Rule, _ t: Milliseconds, _ d: String) -> Violation {
     Violation(rule: r, time: t, detail: d)
   }
