@@ -119,13 +119,15 @@ public struct OfflineDriver: TraceDriver {
     switch action {
     case .vitals(let s):
       log.fed(s, at: t)
-      request(action, at: t, line: 0, log: &log)
+      request(.vitals(s), at: t, line: 0, log: &log)
     case .vitalsSeries:
       break  // Expanded by the runner.
     case .press:
-      request(action, at: t, line: 0, log: &log)
+      request(.patientBolus, at: t, line: 0, log: &log)
     case .clinician:
-      request(action, at: t, line: line, log: &log)
+      if let r = action.hostRequest(prescription: prescription) {
+        request(r, at: t, line: line, log: &log)
+      }
     case .inject(.fault(let f)):
       send(.fault(f), at: t, line: line, log: &log)
     case .inject(let i):
@@ -177,8 +179,14 @@ public struct OfflineDriver: TraceDriver {
   /// The delivered total now, stamped `t`.
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
     log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
-    uniqueChecks().sampler.eventSinceSample = false
+    noEventSinceSample()
     if samplesValues { sampleValues(rig.controller, at: t, log: &log) }
+  }
+
+  /// A sample was taken: no event since. (Written only when set: clearing a clear flag needs
+  /// no uniquely referenced box.)
+  private mutating func noEventSinceSample() {
+    if checks.sampler.eventSinceSample { uniqueChecks().sampler.eventSinceSample = false }
   }
 
   /// The values a trace reads, from the controller's telemetry (what STATUS reports online)
@@ -201,7 +209,7 @@ public struct OfflineDriver: TraceDriver {
     var copy = rig
     copy.advance(to: t)
     log.append(.delivered(copy.controller.ledger.deliveredTotal), at: t)
-    uniqueChecks().sampler.eventSinceSample = false
+    noEventSinceSample()
     if samplesValues { sampleValues(copy.controller, at: t, log: &log) }
   }
 
@@ -209,24 +217,36 @@ public struct OfflineDriver: TraceDriver {
   /// locals only, so the rig can be mutated meanwhile).
   @discardableResult
   private mutating func drive<R>(
-    _ log: inout ObservationLog, _ body: (inout PumpRig, PumpRig.Observer, Checks) -> R
+    _ log: inout ObservationLog,
+    _ body: (inout PumpRig, PumpRig.Observer, Answered) -> R
   ) -> R {
     // The checks are updated in place through the reference: nothing is moved or copied per
     // call (the invariants' history must stay uniquely referenced, or every call would copy
     // it and a 7-day replay would go quadratic).
     let k = uniqueChecks()
-    let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
+    let follows = !(rig.hardware.motorRunaway || rig.hardware.sensorFailed)
     let logs = readsLog
     return body(
       &rig,
       { c in
-        Self.observe(&c, &log, &k.sampler)
-        if logs { Self.logEntries(&c, &log) }
+        Self.record(&c, &log, &k.sampler, logs)
         if k.violation == nil {
-          k.violation = k.invariants.observe(&c, hardwareFollowsCommand: !uncontrolled)
+          k.violation = k.invariants.observe(&c, hardwareFollowsCommand: follows)
         }
-      }, k)
+      },
+      { c, e, r in
+        // The same, with the invariants' after-event check in the same call.
+        Self.record(&c, &log, &k.sampler, logs)
+        if k.violation == nil {
+          k.violation = k.invariants.observeEvent(
+            e, rejection: r, &c, hardwareFollowsCommand: follows)
+        }
+      })
   }
+
+  /// The observer of an event's own call (`PumpRig.send(_:at:observe:answered:)`): the
+  /// controller after it, the event, its result.
+  typealias Answered = (inout PumpController, PumpEvent, Rejection?) -> Void
 
   @discardableResult
   private mutating func send(
@@ -235,11 +255,8 @@ public struct OfflineDriver: TraceDriver {
     // The event's own call is observed and checked after the event from one look at the
     // controller (`rig.controller` after the call is a copy of it). (`k` is the box `drive`
     // made unique: a second reference held here would make every `uniqueChecks` copy it.)
-    let r = drive(&log) { rig, o, k in
-      rig.send(e, at: t, observe: o) { c, r in
-        o(&c)
-        if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, &c) }
-      }
+    let r = drive(&log) { rig, o, answered in
+      rig.send(e, at: t, observe: o) { c, r in answered(&c, e, r) }
     }
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
     return r
@@ -251,13 +268,17 @@ public struct OfflineDriver: TraceDriver {
     return checks
   }
 
-  /// Sends `action` to the controller as the firmware would: the request an online driver
+  /// Sends a request to the controller as the firmware would: the request an online driver
   /// puts on the wire (`TraceAction.hostRequest`), turned into its controller event by the
-  /// firmware's own mapping (`HostRequest.pumpEvent`). One mapping, no copy here.
+  /// firmware's own mapping (`HostRequest.pumpEvent`, inlinable). One mapping, no copy here.
+  /// A sample or a press is built here as its request (`.vitals`, `.patientBolus`, as
+  /// `hostRequest` builds it, TraceRunnerTests): with the case known, the mapping folds away
+  /// and no optional request is made and destroyed per sample.
+  @inline(__always)
   private mutating func request(
-    _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
+    _ r: HostRequest, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
-    guard let e = action.hostRequest(prescription: prescription)?.pumpEvent else { return }
+    guard let e = r.pumpEvent else { return }
     send(e, at: t, line: line, log: &log)
   }
 
@@ -292,6 +313,15 @@ public struct OfflineDriver: TraceDriver {
     }
     journal = nil
     injectedWhileOff = []
+  }
+
+  /// One controller call's observations (and its log entries when the trace reads them).
+  @inline(__always)
+  private static func record(
+    _ c: inout PumpController, _ log: inout ObservationLog, _ s: inout Sampler, _ logs: Bool
+  ) {
+    observe(&c, &log, &s)
+    if logs { logEntries(&c, &log) }
   }
 
   /// The entries the controller logged in one call: one per effect, at its time (the
