@@ -213,6 +213,39 @@ struct SafetyInvariantsReferenceTests {
     #expect(caught?.hasPrefix("stale-counts-critical") == true)
   }
 
+  @Test(
+    "Critical runs at the bounds: every vital one below, at and one above each critical bound gives the reference's verdicts"
+  )
+  func criticalBounds() {
+    let base = Bench.infusing().rig.controller
+    let p = base.policy
+    let vitals: [(WritableKeyPath<VitalsSample, Int32?>, VitalBand)] = [
+      (\.sbp, p.sbp), (\.dbp, p.dbp), (\.hr, p.hr), (\.spo2, p.spo2), (\.rr, p.rr),
+    ]
+    var caught = 0
+    for (path, band) in vitals {
+      for bound in [band.criticalHigh, band.criticalLow].compactMap({ $0 }) {
+        for value in bound - 1...bound + 1 {
+          var c = base
+          var fast = SafetyInvariants()
+          var reference = ReferenceSafetyInvariants()
+          var sample = calmVitals
+          sample[keyPath: path] = value
+          for _ in 0...max(Int(p.persistSamples), 1) {
+            let expected =
+              reference.observe(c)?.description
+              ?? reference.afterEvent(.vitals(sample), rejection: nil, c)?.description
+            let v = fast.observeEvent(.vitals(sample), rejection: nil, &c)?.description
+            #expect(v == expected, "\(path) = \(value)")
+            if v != nil { caught += 1 }
+          }
+        }
+      }
+    }
+    // Values at and beyond each critical bound were caught.
+    #expect(caught >= 10)
+  }
+
   @Test("Random inputs with a runaway counted as controlled: the dose-window verdicts agree too")
   func sameDoseWindowVerdicts() {
     let t = Self.compare(nil, Self.random(1..<31), alwaysFollows: true)

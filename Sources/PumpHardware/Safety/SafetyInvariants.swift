@@ -452,20 +452,25 @@ public struct SafetyInvariants: Sendable {
 
   /// One vital's reading: its critical run grows or ends. (The band is picked here from the
   /// controller in place: a band passed as an argument went as eight registers.)
+  /// Only the critical bounds are read: `VitalBand.level(of:)` is `.criticalHigh` exactly when
+  /// the value reaches `criticalHigh`, else `.criticalLow` exactly when it reaches
+  /// `criticalLow`, and any other level ends the run (the warning bounds never matter here).
   private mutating func track(_ vital: Vital, _ value: Int32, _ c: inout PumpController) {
-    let level =
+    let (high, low) =
       switch vital {
-      case .sbp: c.policy.sbp.level(of: value)
-      case .dbp: c.policy.dbp.level(of: value)
-      case .hr: c.policy.hr.level(of: value)
-      case .spo2: c.policy.spo2.level(of: value)
-      case .rr: c.policy.rr.level(of: value)
+      case .sbp: (c.policy.sbp.criticalHigh, c.policy.sbp.criticalLow)
+      case .dbp: (c.policy.dbp.criticalHigh, c.policy.dbp.criticalLow)
+      case .hr: (c.policy.hr.criticalHigh, c.policy.hr.criticalLow)
+      case .spo2: (c.policy.spo2.criticalHigh, c.policy.spo2.criticalLow)
+      case .rr: (c.policy.rr.criticalHigh, c.policy.rr.criticalLow)
       }
     let i = Int(vital.rawValue)
-    switch level {
-    case .criticalHigh: criticalRun[i] = criticalRun[i] > 0 ? criticalRun[i] + 1 : 1
-    case .criticalLow: criticalRun[i] = criticalRun[i] < 0 ? criticalRun[i] - 1 : -1
-    default: criticalRun[i] = 0
+    if let h = high, value >= h {
+      criticalRun[i] = criticalRun[i] > 0 ? criticalRun[i] + 1 : 1
+    } else if let l = low, value <= l {
+      criticalRun[i] = criticalRun[i] < 0 ? criticalRun[i] - 1 : -1
+    } else {
+      criticalRun[i] = 0
     }
   }
 }
