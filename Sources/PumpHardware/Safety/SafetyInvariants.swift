@@ -418,6 +418,9 @@ public struct SafetyInvariants: Sendable {
   /// command path (titration, re-programming, confirmation, or stop, program and start — a new
   /// therapy starting above the last one's rate is an increase too).
   mutating func rateIncreaseInterval(_ c: inout PumpController) -> Violation? {
+    // The basal in force unchanged since the last look (most calls): whether or not the guard
+    // below passes, the rule finds no increase and changes nothing.
+    if basalInForce == c.basalRate { return nil }
     // (The interval read in place: binding the prescription copied it.)
     guard c.mode.therapyActive, let interval = c.prescription?.rateIncreaseInterval else {
       return nil
