@@ -101,7 +101,9 @@ public enum HostRequest: Hashable, Sendable, CustomStringConvertible {
 
   /// The controller event this request stands for, when it maps one-to-one to a `PumpEvent`
   /// (link, query, injection and clock requests return nil: the firmware handles those).
-  public var pumpEvent: PumpEvent? {
+  /// Inlinable: for a request built with its case known (offline replay's samples and presses)
+  /// the mapping folds to the event, with no request made and destroyed.
+  @inlinable public var pumpEvent: PumpEvent? {
     switch self {
     case .program(let p): .program(p)
     case .confirmSoftLimits: .confirmSoftLimits

@@ -119,13 +119,15 @@ public struct OfflineDriver: TraceDriver {
     switch action {
     case .vitals(let s):
       log.fed(s, at: t)
-      request(action, at: t, line: 0, log: &log)
+      request(.vitals(s), at: t, line: 0, log: &log)
     case .vitalsSeries:
       break  // Expanded by the runner.
     case .press:
-      request(action, at: t, line: 0, log: &log)
+      request(.patientBolus, at: t, line: 0, log: &log)
     case .clinician:
-      request(action, at: t, line: line, log: &log)
+      if let r = action.hostRequest(prescription: prescription) {
+        request(r, at: t, line: line, log: &log)
+      }
     case .inject(.fault(let f)):
       send(.fault(f), at: t, line: line, log: &log)
     case .inject(let i):
@@ -177,8 +179,14 @@ public struct OfflineDriver: TraceDriver {
   /// The delivered total now, stamped `t`.
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
     log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
-    uniqueChecks().sampler.eventSinceSample = false
+    noEventSinceSample()
     if samplesValues { sampleValues(rig.controller, at: t, log: &log) }
+  }
+
+  /// A sample was taken: no event since. (Written only when set: clearing a clear flag needs
+  /// no uniquely referenced box.)
+  private mutating func noEventSinceSample() {
+    if checks.sampler.eventSinceSample { uniqueChecks().sampler.eventSinceSample = false }
   }
 
   /// The values a trace reads, from the controller's telemetry (what STATUS reports online)
@@ -195,35 +203,50 @@ public struct OfflineDriver: TraceDriver {
     stepPatient(through: t, log: &log)
     guard powered else { return sample(at: max(t, rig.now), log: &log) }
     drive(&log) { rig, o, _ in rig.catchUp(to: t, observe: o) }
+    // At the rig's own instant the copy would take no step (`advance(to: now)` does nothing):
+    // the rig is sampled as it stands, without copying it.
+    guard t > rig.now else { return sample(at: rig.now, log: &log) }
     var copy = rig
-    copy.advance(to: max(t, rig.now))
-    log.append(.delivered(copy.controller.ledger.deliveredTotal), at: max(t, rig.now))
-    uniqueChecks().sampler.eventSinceSample = false
-    if samplesValues { sampleValues(copy.controller, at: max(t, rig.now), log: &log) }
+    copy.advance(to: t)
+    log.append(.delivered(copy.controller.ledger.deliveredTotal), at: t)
+    noEventSinceSample()
+    if samplesValues { sampleValues(copy.controller, at: t, log: &log) }
   }
 
   /// Runs `body` on the rig with an observer that records into `log` (the observer captures
   /// locals only, so the rig can be mutated meanwhile).
   @discardableResult
   private mutating func drive<R>(
-    _ log: inout ObservationLog, _ body: (inout PumpRig, (PumpController) -> Void, Checks) -> R
+    _ log: inout ObservationLog,
+    _ body: (inout PumpRig, PumpRig.Observer, Answered) -> R
   ) -> R {
     // The checks are updated in place through the reference: nothing is moved or copied per
     // call (the invariants' history must stay uniquely referenced, or every call would copy
     // it and a 7-day replay would go quadratic).
     let k = uniqueChecks()
-    let uncontrolled = rig.hardware.motorRunaway || rig.hardware.sensorFailed
+    let follows = !(rig.hardware.motorRunaway || rig.hardware.sensorFailed)
     let logs = readsLog
     return body(
       &rig,
       { c in
-        Self.observe(c, &log, &k.sampler)
-        if logs { Self.logEntries(c, &log) }
+        Self.record(&c, &log, &k.sampler, logs)
         if k.violation == nil {
-          k.violation = k.invariants.observe(c, hardwareFollowsCommand: !uncontrolled)
+          k.violation = k.invariants.observe(&c, hardwareFollowsCommand: follows)
         }
-      }, k)
+      },
+      { c, e, r in
+        // The same, with the invariants' after-event check in the same call.
+        Self.record(&c, &log, &k.sampler, logs)
+        if k.violation == nil {
+          k.violation = k.invariants.observeEvent(
+            e, rejection: r, &c, hardwareFollowsCommand: follows)
+        }
+      })
   }
+
+  /// The observer of an event's own call (`PumpRig.send(_:at:observe:answered:)`): the
+  /// controller after it, the event, its result.
+  typealias Answered = (inout PumpController, PumpEvent, Rejection?) -> Void
 
   @discardableResult
   private mutating func send(
@@ -232,11 +255,8 @@ public struct OfflineDriver: TraceDriver {
     // The event's own call is observed and checked after the event from one look at the
     // controller (`rig.controller` after the call is a copy of it). (`k` is the box `drive`
     // made unique: a second reference held here would make every `uniqueChecks` copy it.)
-    let r = drive(&log) { rig, o, k in
-      rig.send(e, at: t, observe: o) { c, r in
-        o(c)
-        if k.violation == nil { k.violation = k.invariants.afterEvent(e, rejection: r, c) }
-      }
+    let r = drive(&log) { rig, o, answered in
+      rig.send(e, at: t, observe: o) { c, r in answered(&c, e, r) }
     }
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
     return r
@@ -248,13 +268,17 @@ public struct OfflineDriver: TraceDriver {
     return checks
   }
 
-  /// Sends `action` to the controller as the firmware would: the request an online driver
+  /// Sends a request to the controller as the firmware would: the request an online driver
   /// puts on the wire (`TraceAction.hostRequest`), turned into its controller event by the
-  /// firmware's own mapping (`HostRequest.pumpEvent`). One mapping, no copy here.
+  /// firmware's own mapping (`HostRequest.pumpEvent`, inlinable). One mapping, no copy here.
+  /// A sample or a press is built here as its request (`.vitals`, `.patientBolus`, as
+  /// `hostRequest` builds it, TraceRunnerTests): with the case known, the mapping folds away
+  /// and no optional request is made and destroyed per sample.
+  @inline(__always)
   private mutating func request(
-    _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog
+    _ r: HostRequest, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) {
-    guard let e = action.hostRequest(prescription: prescription)?.pumpEvent else { return }
+    guard let e = r.pumpEvent else { return }
     send(e, at: t, line: line, log: &log)
   }
 
@@ -291,9 +315,18 @@ public struct OfflineDriver: TraceDriver {
     injectedWhileOff = []
   }
 
+  /// One controller call's observations (and its log entries when the trace reads them).
+  @inline(__always)
+  private static func record(
+    _ c: inout PumpController, _ log: inout ObservationLog, _ s: inout Sampler, _ logs: Bool
+  ) {
+    observe(&c, &log, &s)
+    if logs { logEntries(&c, &log) }
+  }
+
   /// The entries the controller logged in one call: one per effect, at its time (the
   /// controller's `record`), kept apart from `observe`.
-  private static func logEntries(_ c: PumpController, _ log: inout ObservationLog) {
+  private static func logEntries(_ c: inout PumpController, _ log: inout ObservationLog) {
     for e in c.effects { log.append(.logged(LoggedKind(e)), at: c.now) }
   }
 
@@ -305,8 +338,8 @@ public struct OfflineDriver: TraceDriver {
 
   /// What the observer updates at every controller call: the safety invariants (docs/hazards.md),
   /// the first violation, the sampling state. A class, so the observer closure updates it in
-  /// place; moving the invariants (three arrays) out of the driver and back around every call
-  /// cost a copy, an init and a destroy each time (docs/PERFORMANCE.md).
+  /// place; moving the invariants (and their history) out of the driver and back around every
+  /// call cost a copy, an init and a destroy each time (docs/PERFORMANCE.md).
   /// (Only the driver, one call at a time, touches it: no run-time exclusivity checks, which
   /// cost more than the work they guard.)
   final class Checks {
@@ -325,8 +358,9 @@ public struct OfflineDriver: TraceDriver {
 
   /// Turns one controller call's effects into observations; notes whether the pump would
   /// have sent an event.
-  private static func observe(_ c: PumpController, _ log: inout ObservationLog, _ s: inout Sampler)
-  {
+  private static func observe(
+    _ c: inout PumpController, _ log: inout ObservationLog, _ s: inout Sampler
+  ) {
     for e in c.effects {
       if !s.eventSinceSample, !DeviceEvent.events(for: e, controller: c).isEmpty {
         s.eventSinceSample = true

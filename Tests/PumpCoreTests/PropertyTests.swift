@@ -105,9 +105,9 @@ func firstViolation(_ steps: [Step]) -> String? {
   // The safety invariants of issue 12 (one checker for properties, explorers and replay).
   var invariants = SafetyInvariants()
 
-  func check(_ c: PumpController) {
+  func check(_ c: inout PumpController) {
     guard violation == nil else { return }
-    if let v = invariants.observe(c) {
+    if let v = invariants.observe(&c) {
       violation = "invariant \(v)"
       return
     }
@@ -155,7 +155,7 @@ func firstViolation(_ steps: [Step]) -> String? {
     case .wait(let ms): rig.advance(to: rig.now + Milliseconds(ms), observe: check)
     case .event(let e):
       let r = rig.send(e, at: rig.now, observe: check)
-      if violation == nil, let v = invariants.afterEvent(e, rejection: r, rig.controller) {
+      if violation == nil, let v = invariants.afterEvent(e, rejection: r, &rig.controller) {
         violation = "invariant \(v)"
       }
     case .door(let o): rig.hardware.doorOpen = o

@@ -241,7 +241,8 @@ struct SafetyDefectTests {
       for e in events {
         if e == .stop { b.run(.minutes(10)) }
         let r = b.send(e)
-        found = found ?? inv.afterEvent(e, rejection: r, b.pump)
+        var pump = b.pump
+        found = found ?? inv.afterEvent(e, rejection: r, &pump)
       }
       #expect(b.mode == (broken == nil ? .programmed : .infusing(.basal)))
       return found

@@ -123,8 +123,9 @@ public struct BoundedExplorer: Sendable {
       occluded: h.rig.hardware.downstreamOccluded, powered: h.powered, checkerLatch: latch)
   }
 
-  /// The concrete steps of one abstract event (time moves forward in each).
-  static func macro(_ s: Symbol) -> [ExplorationStep] {
+  /// The concrete steps of one abstract event (time moves forward in each). A counterexample
+  /// runs as calm vitals, then the macros of its symbols.
+  public static func macro(_ s: Symbol) -> [ExplorationStep] {
     let calm = ExplorationStep.vitals(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)
     let sec = ExplorationStep.wait(.seconds(1))
     switch s {

@@ -78,27 +78,51 @@ public struct ExplorationHarness: Sendable {
   public var recordsCalls = false
   public var calls: [(time: Milliseconds, effects: [Effect])] = []
 
+  /// Every controller call as the checker saw it, in order, while `recordsControllers` is set
+  /// (for tests running a second checker over the same calls; the test empties it as it
+  /// reads): `invariants.observe` ran on each, then `afterEvent` on one that carries an event.
+  public var recordsControllers = false
+  public var controllers: [ObservedCall] = []
+
+  /// One controller call: the controller after it, and, for an event's own call, the event
+  /// and its result.
+  public struct ObservedCall: Sendable {
+    public var controller: PumpController
+    public var hardwareFollowsCommand: Bool
+    public var event: PumpEvent? = nil
+    public var rejection: Rejection? = nil
+  }
+
   mutating func send(_ e: PumpEvent) {
     var r: Rejection? = nil
     let t = clock
     drive { rig, o in r = rig.send(e, at: t, observe: o) }
-    if violation == nil { violation = invariants.afterEvent(e, rejection: r, rig.controller) }
+    if violation == nil { violation = invariants.afterEvent(e, rejection: r, &rig.controller) }
+    if recordsControllers {
+      controllers[controllers.count - 1].event = e
+      controllers[controllers.count - 1].rejection = r
+    }
   }
 
-  mutating func drive(_ body: (inout PumpRig, (PumpController) -> Void) -> Void) {
+  mutating func drive(_ body: (inout PumpRig, PumpRig.Observer) -> Void) {
     var inv = invariants
     var v = violation
     var trail = calls
     calls = []
+    var seen = controllers
+    controllers = []
     let records = recordsCalls
+    let recordsSeen = recordsControllers
     let runaway = rig.hardware.motorRunaway || rig.hardware.sensorFailed
     body(&rig) { c in
-      if v == nil { v = inv.observe(c, hardwareFollowsCommand: !runaway) }
+      if v == nil { v = inv.observe(&c, hardwareFollowsCommand: !runaway) }
       if records { trail.append((c.now, c.effects)) }
+      if recordsSeen { seen.append(ObservedCall(controller: c, hardwareFollowsCommand: !runaway)) }
     }
     invariants = inv
     violation = v
     calls = trail
+    controllers = seen
   }
 
   /// Applies one step; returns the first violation so far.
