@@ -234,14 +234,30 @@ private struct WindowSweep {
           // Both edges on samples (a vitals feed's 1-s grid, a window of whole seconds): the
           // amount is the difference of two totals, and the next candidate is the next pair.
           if increasing {
-            while a < n && b < n && ts[a] <= t && ts[a] == ts[b] + length {
+            while a < n && b < n {
+              let e = ts[a]
+              guard e <= t && e == ts[b] + length else { break }
               let v = vs[a] - vs[b]
-              if v > best.value { best = Timeline.WindowAnswer(value: v, end: ts[a]) }
+              if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
               a += 1
               b += 1
               #if DEBUG
                 gridCandidates += 1
               #endif
+            }
+            // Ends before the first sample's time + length: the window starts before every
+            // sample, where the total is 0.
+            if b == 0 && n > 0 {
+              let firstEnd = ts[0] + length
+              while a < n {
+                let e = ts[a]
+                guard e <= t && e < firstEnd else { break }
+                if vs[a] > best.value { best = Timeline.WindowAnswer(value: vs[a], end: e) }
+                a += 1
+                #if DEBUG
+                  gridCandidates += 1
+                #endif
+              }
             }
           }
           let ea = a < n ? ts[a] : Int64.max
