@@ -241,6 +241,17 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     #expect(windows > 100)
   }
 
+  @Test("REQ-TRACE-REPLAY-02: the jitter stream is the seeded one every corpus trace depends on")
+  func jitterStream() {
+    // SplitMix64 (Steele, Lea & Flood) written out independently, seed 2024 (postop-24h's).
+    var rng = SplitMix64(seed: 2024)
+    #expect(rng.next() == 0x9F6D_8FEC_F88E_ECD5)
+    #expect(rng.next() == 0x18E4_30BB_1511_F2D2)
+    rng = SplitMix64(seed: 2024)
+    let amplitudes: [Int32] = [3, 1, 2, 999, 3, 7, 0, 3, 1, 5, 2, 3]
+    #expect(amplitudes.map { rng.jitter($0) } == [0, 1, -1, 390, 1, -3, 0, 1, 1, 3, -2, 3])
+  }
+
   @Test(
     "REQ-TRACE-CHECK-01: window amounts on and off a sampling grid equal the sweep's before the fast path"
   )
