@@ -65,6 +65,12 @@ public struct ObservationLog: Sendable {
     records.append(Observation(time: t, event: event))
   }
 
+  /// Room for `n` records (a run that knows how many it will make appends without growing).
+  public mutating func reserveCapacity(_ n: Int) {
+    records.reserveCapacity(n)
+    if capturesVitals { vitals.reserveCapacity(n) }
+  }
+
   public mutating func fed(_ sample: VitalsSample, at t: Milliseconds) {
     if capturesVitals { vitals.append((t, sample)) }
   }

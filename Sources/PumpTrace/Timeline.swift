@@ -24,9 +24,16 @@ public struct Timeline: Sendable {
   /// Delivered total (µg) samples, time-ordered.
   public private(set) var deliveredTimes: [Int64] = []
   public private(set) var deliveredValues: [Int64] = []
+  /// True when `deliveredTimes` strictly increase (as every driver logs them): a window edge
+  /// that falls on a sample then reads its total directly.
+  fileprivate var deliveredIncreasing = true
   public let records: [Observation]
   /// `maxWindow` answers found ahead by one sweep per window length (`precomputeWindows`).
   private var windowAnswers: [WindowQuery: WindowAnswer] = [:]
+  #if DEBUG
+    /// Window ends `precomputeWindows` read with both edges on samples (tests).
+    public internal(set) var debugGridCandidates = 0
+  #endif
 
   private struct WindowQuery: Hashable {
     var length: Int64
@@ -40,7 +47,10 @@ public struct Timeline: Sendable {
 
   public init(_ log: ObservationLog) {
     records = log.records
-    for o in log.records {
+    (deliveredTimes, deliveredValues, deliveredIncreasing) = Self.deliveredCurve(records)
+    for k in records.indices {
+      if case .delivered = records[k].event { continue }  // Read above, without a copy.
+      let o = records[k]
       let t = o.time
       switch o.event {
       case .mode(let m, _): modes.append((t, m))
@@ -61,16 +71,37 @@ public struct Timeline: Sendable {
       case .command(let line, let r): commands.append((t, line, r))
       case .audioPauseBroken(let a): audioBreaks.append((t, a))
       case .power(let on): power.append((t, on))
-      case .delivered(let m):
-        if let last = deliveredTimes.last, last == t.rawValue {
-          deliveredValues[deliveredValues.count - 1] = m.rawValue
-        } else {
-          deliveredTimes.append(t.rawValue)
-          deliveredValues.append(m.rawValue)
-        }
-      case .audioPaused: break
+      case .delivered, .audioPaused: break
       }
     }
+  }
+
+  /// The delivered samples' times and totals (a sample at the time of the one before
+  /// replaces it), and whether the times strictly increase. Most records of a long run are
+  /// delivered samples: both arrays are written in place, once.
+  private static func deliveredCurve(_ records: [Observation]) -> ([Int64], [Int64], Bool) {
+    var increasing = true
+    var values: [Int64] = []
+    let times = [Int64](unsafeUninitializedCapacity: records.count) { ts, tsCount in
+      values = [Int64](unsafeUninitializedCapacity: records.count) { vs, vsCount in
+        var n = 0
+        for o in records {
+          guard case .delivered(let m) = o.event else { continue }
+          let t = o.time.rawValue
+          if n > 0 && ts[n - 1] == t {
+            vs[n - 1] = m.rawValue
+          } else {
+            if n > 0 && ts[n - 1] > t { increasing = false }
+            ts[n] = t
+            vs[n] = m.rawValue
+            n += 1
+          }
+        }
+        vsCount = n
+      }
+      tsCount = values.count
+    }
+    return (times, values, increasing)
   }
 
   /// The mode after everything at or before `t`.
@@ -157,6 +188,9 @@ extension Timeline {
         windowAnswers[WindowQuery(length: length, upTo: t)] =
           answer(sweep.best, length: length, upTo: t)
       }
+      #if DEBUG
+        debugGridCandidates += sweep.gridCandidates
+      #endif
     }
   }
 }
@@ -167,47 +201,110 @@ extension Timeline {
 /// amount seen so far (strictly larger replaces).
 private struct WindowSweep {
   let ts: [Int64]
+  let vs: [Int64]
   let length: Int64
-  var end: DeliveredCursor
-  var start: DeliveredCursor
+  var end = DeliveredCursor()
+  var start = DeliveredCursor()
   var a = 0
   var b = 0
   var best = Timeline.WindowAnswer(value: Int64.min, end: 0)
+  #if DEBUG
+    /// Candidates read with both edges on samples (tests: the path is exercised).
+    var gridCandidates = 0
+  #endif
+  /// The times strictly increase: an edge on sample k reads `vs[k]`, what the cursor's
+  /// interpolation gives there.
+  let increasing: Bool
 
   init(_ tl: Timeline, length: Int64) {
     ts = tl.deliveredTimes
+    vs = tl.deliveredValues
+    increasing = tl.deliveredIncreasing
     self.length = length
-    end = DeliveredCursor(tl)
-    start = DeliveredCursor(tl)
   }
 
-  /// Visits every candidate end up to `t` not visited yet.
+  /// Visits every candidate end up to `t` not visited yet. (One loop over the buffers: the
+  /// samples of a long run are visited here once per window length, ~87,000 a day at 1 Hz.)
   mutating func advance(to t: Int64) {
-    while true {
-      let ea = a < ts.count ? ts[a] : Int64.max
-      let eb = b < ts.count ? ts[b] + length : Int64.max
-      let e = min(ea, eb)
-      guard e <= t else { return }
-      if ea == e { a += 1 }
-      if eb == e { b += 1 }
-      let v = end.value(at: e) - start.value(at: e - length)
-      if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
+    ts.withUnsafeBufferPointer { ts in
+      vs.withUnsafeBufferPointer { vs in
+        var (a, b, end, start, best) = (a, b, end, start, best)
+        let n = ts.count
+        while true {
+          // Both edges on samples (a vitals feed's 1-s grid, a window of whole seconds): the
+          // amount is the difference of two totals, and the next candidate is the next pair.
+          if increasing {
+            while a < n && b < n {
+              let e = ts[a]
+              guard e <= t && e == ts[b] + length else { break }
+              let v = vs[a] - vs[b]
+              if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
+              a += 1
+              b += 1
+              #if DEBUG
+                gridCandidates += 1
+              #endif
+            }
+            // Ends before the first sample's time + length: the window starts before every
+            // sample, where the total is 0.
+            if b == 0 && n > 0 {
+              let firstEnd = ts[0] + length
+              while a < n {
+                let e = ts[a]
+                guard e <= t && e < firstEnd else { break }
+                if vs[a] > best.value { best = Timeline.WindowAnswer(value: vs[a], end: e) }
+                a += 1
+                #if DEBUG
+                  gridCandidates += 1
+                #endif
+              }
+            }
+          }
+          let ea = a < n ? ts[a] : Int64.max
+          let eb = b < n ? ts[b] + length : Int64.max
+          let e = min(ea, eb)
+          guard e <= t else { break }
+          // An edge on a sample reads it. An edge between samples k and k + 1 interpolates
+          // there; sample k was a candidate already (ends come in ascending order), so the
+          // cursor walks on from k.
+          let high: Int64
+          let low: Int64
+          if increasing {
+            if ea == e && a < n {
+              high = vs[a]
+            } else {
+              end.i = max(end.i, a - 1)
+              high = end.value(at: e, ts, vs)
+            }
+            if eb == e && b < n {
+              low = vs[b]
+            } else {
+              start.i = max(start.i, b - 1)
+              low = start.value(at: e - length, ts, vs)
+            }
+          } else {
+            high = end.value(at: e, ts, vs)
+            low = start.value(at: e - length, ts, vs)
+          }
+          if ea == e { a += 1 }
+          if eb == e { b += 1 }
+          let v = high - low
+          if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
+        }
+        (self.a, self.b, self.end, self.start, self.best) = (a, b, end, start, best)
+      }
     }
   }
 }
 
 /// `Timeline.delivered(at:)` for non-decreasing instants, walking the samples forward.
 private struct DeliveredCursor {
-  let ts: [Int64]
-  let vs: [Int64]
   var i = 0
 
-  init(_ tl: Timeline) {
-    ts = tl.deliveredTimes
-    vs = tl.deliveredValues
-  }
-
-  mutating func value(at t: Int64) -> Int64 {
+  @inline(__always)
+  mutating func value(
+    at t: Int64, _ ts: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Int64>
+  ) -> Int64 {
     guard let first = ts.first, t >= first else { return 0 }
     let last = ts.count - 1
     if t >= ts[last] { return vs[last] }
@@ -215,6 +312,7 @@ private struct DeliveredCursor {
     let (t0, t1) = (ts[i], ts[i + 1])
     let (v0, v1) = (vs[i], vs[i + 1])
     guard t1 > t0 else { return v1 }
+    if t == t0 { return v0 }  // What the interpolation gives there, without a division.
     let num = (v1 - v0) * (t - t0)
     return v0 + (num + (t1 - t0) - 1) / (t1 - t0)
   }

@@ -9,6 +9,10 @@ public struct TraceRun: Sendable {
   public var events: Int
   /// Driver work (offline: control steps).
   public var work: Int64
+  #if DEBUG
+    /// Series samples taken by the one-series path (tests: the fast path is exercised).
+    public internal(set) var debugFastSamples = 0
+  #endif
 }
 
 /// Walks a trace's timeline and hands each action to a `TraceDriver`, expanding vitals series
@@ -22,6 +26,12 @@ public enum TraceRunner {
     _ trace: Trace, setup: TraceSetup, driver: inout D, capturesVitals: Bool = false
   ) throws(TraceError) -> TraceRun {
     var log = ObservationLog(capturesVitals: capturesVitals)
+    // Room for every record a run of this trace makes in the common case (one delivered
+    // sample per event and instant, two with sampled values), so the log is written once
+    // instead of grown and copied about twenty times.
+    let instants = trace.instants
+    log.reserveCapacity(
+      (expectedEvents(trace) + instants.count) * (trace.samplesValues ? 2 : 1) + 256)
     do {
       try driver.begin(setup, log: &log)
     } catch {
@@ -34,7 +44,6 @@ public enum TraceRunner {
     // Delivered totals are sampled at the same instants by every driver (docs/TRACES.md,
     // "Delivered samples"): each instant of interest, after each action but a quiet vitals
     // sample, at the end. So an amount reads the same online and offline.
-    let instants = trace.instants
     var nextInstant = 0
     func reach(_ t: Milliseconds) {
       while nextInstant < instants.count && instants[nextInstant] <= t {
@@ -44,6 +53,9 @@ public enum TraceRunner {
     }
     var active: [ActiveSeries] = []
     var events = 0
+    #if DEBUG
+      var fastSamples = 0
+    #endif
     var order = 0
     var i = 0
     let steps = trace.steps
@@ -65,6 +77,26 @@ public enum TraceRunner {
         }
       }
       let ts = i < steps.count ? steps[i].time : Milliseconds(Int64.max)
+      // One active series (the common case: a baseline feed): nothing to mask, no series to
+      // pick. Its samples before the next script action go straight to the driver; a sample
+      // at that action's instant goes the general way (a series line there starts first).
+      if active.count == 1, active[0].nextTime < ts {
+        var only = active.removeLast()  // Moved out: no uniqueness check per sample.
+        repeat {
+          let t = only.nextTime
+          let sample = only.take()
+          #if DEBUG
+            fastSamples += 1
+          #endif
+          if sample.presentMask != 0 {
+            reach(t)
+            driver.apply(.vitals(sample), at: t, line: 0, log: &log)
+            events += 1
+          }
+        } while only.nextTime < ts
+        if only.nextTime != Milliseconds(Int64.max) { active.append(only) }
+        continue
+      }
       // (By index: a series is over 100 bytes, and a `for a in active` copies each one.)
       var best = -1
       for k in active.indices where best < 0 || active[k].nextTime < active[best].nextTime {
@@ -110,7 +142,22 @@ public enum TraceRunner {
     }
     let end = trace.end
     reach(end)
-    return TraceRun(log: log, end: end, events: events, work: driver.work)
+    var run = TraceRun(log: log, end: end, events: events, work: driver.work)
+    #if DEBUG
+      run.debugFastSamples = fastSamples
+    #endif
+    return run
+  }
+
+  /// The events a run of `trace` applies when no series masks a whole sample: its actions
+  /// and every series' samples.
+  static func expectedEvents(_ trace: Trace) -> Int {
+    var n = 0
+    for s in trace.steps {
+      guard case .action(let a) = s.kind else { continue }
+      if case .vitalsSeries(let series) = a { n += series.count } else { n += 1 }
+    }
+    return n
   }
 }
 
@@ -121,44 +168,61 @@ struct ActiveSeries {
   var index = 0
   var nextTime: Milliseconds
   var rng: SplitMix64
+  /// The series' source, read out of `series.source` once: a generator's parameters (nil:
+  /// a table), or a table's samples.
+  private let generator: Generator?
+  private let times: [Milliseconds]
+  private let samples: [VitalsSample]
+
+  private struct Generator {
+    var base: VitalsSample
+    var period: Int64
+    var end: Milliseconds
+    var jitter: Int32
+  }
 
   init(series: VitalsSeries, order: Int) {
     self.series = series
     self.order = order
     rng = SplitMix64(seed: series.seed)
+    switch series.source {
+    case .generator(let base, let period, let end, let jitter):
+      generator = Generator(base: base, period: period.rawValue, end: end, jitter: jitter)
+      (times, samples) = ([], [])
+    case .table(let times, let samples):
+      generator = nil
+      (self.times, self.samples) = (times, samples)
+    }
     nextTime = Milliseconds(Int64.max)
     nextTime = time(of: 0)
   }
 
   func time(of k: Int) -> Milliseconds {
-    switch series.source {
-    case .generator(_, let period, let end, _):
-      let t = series.start + Milliseconds(Int64(k) * period.rawValue)
-      return t < end ? t : Milliseconds(Int64.max)
-    case .table(let times, _):
-      return k < times.count ? times[k] : Milliseconds(Int64.max)
+    if let g = generator {
+      let t = series.start + Milliseconds(Int64(k) * g.period)
+      return t < g.end ? t : Milliseconds(Int64.max)
     }
+    return k < times.count ? times[k] : Milliseconds(Int64.max)
   }
 
   /// The sample at `nextTime`; moves to the next.
   mutating func take() -> VitalsSample {
     var s: VitalsSample
-    switch series.source {
-    case .generator(let base, _, _, let jitter):
-      s = base
-      if jitter > 0 {
+    if let g = generator {
+      s = g.base
+      if g.jitter > 0 {
         // Vital by vital in `Vital` order (the jitter stream's order), present ones only.
         func moved(_ x: Int32?) -> Int32? {
           guard let x else { return nil }
-          return min(max(x + rng.jitter(jitter), 0), 999)
+          return min(max(x + rng.jitter(g.jitter), 0), 999)
         }
-        s.sbp = moved(base.sbp)
-        s.dbp = moved(base.dbp)
-        s.hr = moved(base.hr)
-        s.spo2 = moved(base.spo2)
-        s.rr = moved(base.rr)
+        s.sbp = moved(s.sbp)
+        s.dbp = moved(s.dbp)
+        s.hr = moved(s.hr)
+        s.spo2 = moved(s.spo2)
+        s.rr = moved(s.rr)
       }
-    case .table(_, let samples):
+    } else {
       s = samples[index]
     }
     index += 1
