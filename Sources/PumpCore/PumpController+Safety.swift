@@ -15,7 +15,7 @@ extension PumpController {
       let before = vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter)
       if let artifact = vitals.take(
         v, value, band: policy[v], persistSamples: persistSamples, persistTime: persistTime,
-        now: now)
+        now: now, quiet: !alwaysEvaluate)
       {
         record(.vitalsArtifact(v, artifact))
       }

@@ -83,7 +83,8 @@ public struct PumpController: Sendable {
     /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
     /// moves the flow accrual and the dose windows at every call, the ledger spreads every
     /// report by its loop and advances in full, the next deadline divides every volume
-    /// candidate and computes its window-limit masses afresh); the differential tests compare
+    /// candidate and computes its window-limit masses afresh, every vitals reading runs the
+    /// run logic of its track); the differential tests compare
     /// both.
     public var debugAlwaysEvaluate = false {
       didSet { ledger.debugReferencePath = debugAlwaysEvaluate }
@@ -97,6 +98,8 @@ public struct PumpController: Sendable {
     /// masses (tests: the shortcuts are exercised).
     public internal(set) var debugDeadlineVolumesSkipped: Int64 = 0
     public internal(set) var debugHeadroomMassesKept: Int64 = 0
+    /// Vitals readings that took the quiet path (`VitalTrack.sample`).
+    public var debugQuietSamples: Int64 { vitals.tracks.reduce(0) { $0 + $1.debugQuietSamples } }
   #endif
 
   /// The instant of the last full `evaluate`, while nothing has changed since (nil once any
