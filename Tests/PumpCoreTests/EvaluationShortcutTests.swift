@@ -22,6 +22,7 @@ struct EvaluationShortcutTests {
     var repeatedAdvances: Int64 = 0
     var headroomMassesKept: Int64 = 0
     var quietSamples: Int64 = 0
+    var heldReadingsSkipped: Int64 = 0
   }
 
   /// Runs seeds `seeds` through both pumps; returns how often the shortcuts were taken, or
@@ -40,6 +41,7 @@ struct EvaluationShortcutTests {
       let fullSpreads = full.rig.controller.ledger.debugOneBucketSpreads
       let fullAdvances = full.rig.controller.ledger.debugRepeatedAdvances
       let fullQuiet = full.rig.controller.debugQuietSamples
+      let fullHeld = full.rig.controller.debugHeldReadingsSkipped
       fast.recordsCalls = true
       full.recordsCalls = true
       for (i, step) in steps.enumerated() {
@@ -87,17 +89,19 @@ struct EvaluationShortcutTests {
       skipped.repeatedAdvances += fast.rig.controller.ledger.debugRepeatedAdvances
       skipped.headroomMassesKept += fast.rig.controller.debugHeadroomMassesKept
       skipped.quietSamples += fast.rig.controller.debugQuietSamples
+      skipped.heldReadingsSkipped += fast.rig.controller.debugHeldReadingsSkipped
       #expect(full.rig.controller.debugEvaluationsSkipped == 0)
       #expect(full.rig.controller.debugSameInstantBegins == fullBegins)
       #expect(full.rig.controller.ledger.debugOneBucketSpreads == fullSpreads)
       #expect(full.rig.controller.ledger.debugRepeatedAdvances == fullAdvances)
       #expect(full.rig.controller.debugQuietSamples == fullQuiet)
+      #expect(full.rig.controller.debugHeldReadingsSkipped == fullHeld)
     }
     return skipped
   }
 
   @Test(
-    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances, skipped deadline volumes, kept headroom masses and quiet vitals readings change nothing"
+    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances, skipped deadline volumes, kept headroom masses, quiet vitals readings and repeated sensor readings change nothing"
   )
   func randomInputsSameBehaviour() {
     let taken = Self.compare(seeds: 1..<61)
@@ -109,6 +113,7 @@ struct EvaluationShortcutTests {
     #expect(taken.repeatedAdvances > 1000)
     #expect(taken.headroomMassesKept > 1000)
     #expect(taken.quietSamples > 1000)
+    #expect(taken.heldReadingsSkipped > 1000)
   }
 
   @Test("A sample at the instant of a control step that changes no assessment skips evaluate")
