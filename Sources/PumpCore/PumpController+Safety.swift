@@ -8,6 +8,9 @@ extension PumpController {
     let persistSamples = policy.persistSamples
     let persistTime = policy.persistTime
     let staleAfter = policy.staleAfter
+    // Whether a vital sampled now is stale now (`isStale` with `lastSample` now): the same for
+    // every vital the sample carries.
+    let staleWhenTaken = now - max(now, vitals.watchSince) >= staleAfter
     var changed = false
     for v in Vital.allCases {
       guard let value = s[v] else { continue }
@@ -19,8 +22,7 @@ extension PumpController {
       {
         record(.vitalsArtifact(v, artifact))
       }
-      if vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter) != before
-      {
+      if vitals.tracks[i].confirmed != before.confirmed || staleWhenTaken != before.stale {
         changed = true
       }
     }
