@@ -116,5 +116,5 @@ enum SensorKind: UInt8 {
     }
   }
 
-  var bit: UInt8 { 1 << rawValue }
+  @inline(__always) var bit: UInt8 { 1 << rawValue }
 }

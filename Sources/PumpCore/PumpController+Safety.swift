@@ -8,6 +8,9 @@ extension PumpController {
     let persistSamples = policy.persistSamples
     let persistTime = policy.persistTime
     let staleAfter = policy.staleAfter
+    // Whether a vital sampled now is stale now (`isStale` with `lastSample` now): the same for
+    // every vital the sample carries.
+    let staleWhenTaken = now - max(now, vitals.watchSince) >= staleAfter
     var changed = false
     for v in Vital.allCases {
       guard let value = s[v] else { continue }
@@ -15,12 +18,11 @@ extension PumpController {
       let before = vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter)
       if let artifact = vitals.take(
         v, value, band: policy[v], persistSamples: persistSamples, persistTime: persistTime,
-        now: now)
+        now: now, quiet: !alwaysEvaluate)
       {
         record(.vitalsArtifact(v, artifact))
       }
-      if vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter) != before
-      {
+      if vitals.tracks[i].confirmed != before.confirmed || staleWhenTaken != before.stale {
         changed = true
       }
     }
@@ -32,7 +34,8 @@ extension PumpController {
   static var plausiblePressure: ClosedRange<Int64> { -15_000...100_000 }
 
   /// Whether a reading is physically possible for this pump (REQ-SENSOR-PLAUSIBLE-01).
-  func isPlausible(_ r: SensorReading) -> Bool {
+  /// Inlined: its one caller, `takeSensor`, is mutating, and a call copies the controller.
+  @inline(__always) func isPlausible(_ r: SensorReading) -> Bool {
     switch r {
     case .upstreamPressure(let p), .downstreamPressure(let p):
       return Self.plausiblePressure.contains(p.rawValue)
@@ -53,6 +56,7 @@ extension PumpController {
   mutating func takeSensor(_ r: SensorReading) -> Rejection? {
     let bit = SensorKind(r).bit
     guard isPlausible(r) else {
+      heldSensors &= ~bit
       // Faulted already: the motor is off until a power cycle, nothing left to confirm.
       if isFaulted {
         implausibleSensors = 0
@@ -65,6 +69,7 @@ extension PumpController {
       return .invalidValue
     }
     implausibleSensors &= ~bit
+    heldSensors |= bit
     switch r {
     case .upstreamPressure(let p):
       sensors.upstreamPressure = p
@@ -88,6 +93,30 @@ extension PumpController {
       enterFault(.sensor)
     }
     return nil
+  }
+
+  /// Whether `takeSensor(r)` would change nothing: `r` repeats the value held for its sensor,
+  /// and that value came from a plausible reading with none implausible since (`heldSensors`),
+  /// so `r` is plausible too (the profile is fixed), its implausible bit is clear, and the
+  /// value stored is the one held. Motor steps and sensor failures always go through.
+  mutating func heldUnchanged(_ r: SensorReading) -> Bool {
+    let s = sensors
+    let same: Bool
+    switch r {
+    case .upstreamPressure(let p): same = p == s.upstreamPressure
+    case .downstreamPressure(let p): same = p == s.downstreamPressure
+    case .airInLine(let v): same = v == s.airBubble
+    case .door(let open): same = open == s.doorOpen
+    case .reservoir(let v): same = v == s.reservoir
+    case .battery(let remaining, let mains):
+      same = remaining == s.batteryRemaining && mains == s.onMains
+    case .motorSteps, .sensorFailure: return false
+    }
+    guard same && heldSensors & SensorKind(r).bit != 0 && !alwaysEvaluate else { return false }
+    #if DEBUG
+      debugHeldReadingsSkipped += 1
+    #endif
+    return true
   }
 
   /// Re-evaluates every condition and the motor command. Runs after every accepted event and

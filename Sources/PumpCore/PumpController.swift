@@ -61,6 +61,10 @@ public struct PumpController: Sendable {
   /// Sensors whose last reading was implausible (bit per `SensorKind`); a second implausible
   /// reading in a row confirms a sensor failure (REQ-SENSOR-PLAUSIBLE-01).
   var implausibleSensors: UInt8 = 0
+  /// Sensors (bit per `SensorKind`) whose held value in `sensors` was stored from a plausible
+  /// reading, with no implausible reading since (`takeSensor` sets and clears the bits; a
+  /// restored controller starts with none). Not in the snapshot.
+  var heldSensors: UInt8 = 0
   /// Volume the motor pushed while the downstream pressure was above 10 % of its alarm limit
   /// (stored in the line's compliance), and whether it reached the alarm limit.
   var occlusionPushedNanoliters: Int64 = 0
@@ -83,7 +87,8 @@ public struct PumpController: Sendable {
     /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
     /// moves the flow accrual and the dose windows at every call, the ledger spreads every
     /// report by its loop and advances in full, the next deadline divides every volume
-    /// candidate and computes its window-limit masses afresh); the differential tests compare
+    /// candidate and computes its window-limit masses afresh, every vitals reading runs the
+    /// run logic of its track, every control-step reading is taken); the differential tests compare
     /// both.
     public var debugAlwaysEvaluate = false {
       didSet { ledger.debugReferencePath = debugAlwaysEvaluate }
@@ -97,6 +102,10 @@ public struct PumpController: Sendable {
     /// masses (tests: the shortcuts are exercised).
     public internal(set) var debugDeadlineVolumesSkipped: Int64 = 0
     public internal(set) var debugHeadroomMassesKept: Int64 = 0
+    /// Vitals readings that took the quiet path (`VitalTrack.sample`).
+    /// Control-step readings that repeated a held value and were passed over (`heldUnchanged`).
+    public internal(set) var debugHeldReadingsSkipped: Int64 = 0
+    public var debugQuietSamples: Int64 { vitals.tracks.reduce(0) { $0 + $1.debugQuietSamples } }
   #endif
 
   /// The instant of the last full `evaluate`, while nothing has changed since (nil once any
@@ -173,7 +182,7 @@ public struct PumpController: Sendable {
   /// timers, staleness, windows, limits and the motor command, evaluated once.
   public mutating func tick(now t: Milliseconds, readings: [SensorReading] = []) {
     begin(t)
-    for r in readings {
+    for r in readings where !heldUnchanged(r) {
       if let rejection = takeSensor(r) { record(.rejected(.sensor, rejection)) }
     }
     evaluate()

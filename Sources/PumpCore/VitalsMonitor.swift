@@ -14,18 +14,37 @@ struct VitalTrack: Sendable {
   var direction: Int8 = 0
   /// The confirmed level.
   var confirmed: VitalLevel = .normal
+  #if DEBUG
+    /// Readings that took the quiet path of `sample` (tests: the shortcut is exercised).
+    var debugQuietSamples: Int64 = 0
+  #endif
 
   /// Takes one reading; returns the abnormal value of an ended, unconfirmed run (an artifact).
   /// `persistSamples` and `persistTime` are the policy's (passed alone: the whole policy would
   /// be copied for every vital of every sample).
+  ///
+  /// With `quiet`, a normal reading on a quiet track (no direction, no run, confirmed normal)
+  /// goes past the run logic and the confirmation: from that state they change nothing (the
+  /// direction stays 0, both runs are reset to the 0 they are, no run ended so no artifact, no
+  /// run persists so `.normal` is confirmed again; docs/PERFORMANCE.md, "Quiet vitals").
   mutating func sample(
     _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
-    now: Milliseconds
+    now: Milliseconds, quiet: Bool
   ) -> Int32? {
     let level = band.level(of: value)
+    var artifact: Int32? = nil
+    if quiet && level == .normal && direction == 0 && warnRun == 0 && critRun == 0
+      && confirmed == .normal
+    {
+      #if DEBUG
+        debugQuietSamples += 1
+      #endif
+      lastValue = value
+      lastSample = now
+      return nil
+    }
     let dir: Int8 =
       (level == .warningHigh || level == .criticalHigh) ? 1 : (level == .normal ? 0 : -1)
-    var artifact: Int32? = nil
     if dir != direction || dir == 0 {
       if warnRun > 0 && confirmed == .normal { artifact = lastValue }
       warnRun = 0
@@ -97,10 +116,11 @@ struct VitalsMonitor: Sendable {
     var bandWarnings: Int32 = 0
   }
 
-  /// Takes one vital's reading; returns the value of an ended artifact run, if any.
+  /// Takes one vital's reading; returns the value of an ended artifact run, if any (`quiet`:
+  /// see `VitalTrack.sample`).
   mutating func take(
     _ v: Vital, _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
-    now: Milliseconds
+    now: Milliseconds, quiet: Bool
   ) -> Int32? {
     switch v {
     case .sbp: latest.sbp = value
@@ -110,7 +130,8 @@ struct VitalsMonitor: Sendable {
     case .rr: latest.rr = value
     }
     return tracks[Int(v.rawValue)].sample(
-      value, band: band, persistSamples: persistSamples, persistTime: persistTime, now: now)
+      value, band: band, persistSamples: persistSamples, persistTime: persistTime, now: now,
+      quiet: quiet)
   }
 
   /// Counts warnings, criticals and stale vitals. A stale vital counts at least as a warning,

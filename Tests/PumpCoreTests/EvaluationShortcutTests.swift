@@ -21,6 +21,8 @@ struct EvaluationShortcutTests {
     var deadlineVolumesSkipped: Int64 = 0
     var repeatedAdvances: Int64 = 0
     var headroomMassesKept: Int64 = 0
+    var quietSamples: Int64 = 0
+    var heldReadingsSkipped: Int64 = 0
   }
 
   /// Runs seeds `seeds` through both pumps; returns how often the shortcuts were taken, or
@@ -38,6 +40,8 @@ struct EvaluationShortcutTests {
       let fullBegins = full.rig.controller.debugSameInstantBegins
       let fullSpreads = full.rig.controller.ledger.debugOneBucketSpreads
       let fullAdvances = full.rig.controller.ledger.debugRepeatedAdvances
+      let fullQuiet = full.rig.controller.debugQuietSamples
+      let fullHeld = full.rig.controller.debugHeldReadingsSkipped
       fast.recordsCalls = true
       full.recordsCalls = true
       for (i, step) in steps.enumerated() {
@@ -84,16 +88,20 @@ struct EvaluationShortcutTests {
       skipped.deadlineVolumesSkipped += fast.rig.controller.debugDeadlineVolumesSkipped
       skipped.repeatedAdvances += fast.rig.controller.ledger.debugRepeatedAdvances
       skipped.headroomMassesKept += fast.rig.controller.debugHeadroomMassesKept
+      skipped.quietSamples += fast.rig.controller.debugQuietSamples
+      skipped.heldReadingsSkipped += fast.rig.controller.debugHeldReadingsSkipped
       #expect(full.rig.controller.debugEvaluationsSkipped == 0)
       #expect(full.rig.controller.debugSameInstantBegins == fullBegins)
       #expect(full.rig.controller.ledger.debugOneBucketSpreads == fullSpreads)
       #expect(full.rig.controller.ledger.debugRepeatedAdvances == fullAdvances)
+      #expect(full.rig.controller.debugQuietSamples == fullQuiet)
+      #expect(full.rig.controller.debugHeldReadingsSkipped == fullHeld)
     }
     return skipped
   }
 
   @Test(
-    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances, skipped deadline volumes and kept headroom masses change nothing"
+    "Random inputs: the settled-vitals shortcut, the cached deadline, begin at the same instant, one-bucket reports, repeated advances, skipped deadline volumes, kept headroom masses, quiet vitals readings and repeated sensor readings change nothing"
   )
   func randomInputsSameBehaviour() {
     let taken = Self.compare(seeds: 1..<61)
@@ -104,6 +112,8 @@ struct EvaluationShortcutTests {
     #expect(taken.deadlineVolumesSkipped > 1000)
     #expect(taken.repeatedAdvances > 1000)
     #expect(taken.headroomMassesKept > 1000)
+    #expect(taken.quietSamples > 1000)
+    #expect(taken.heldReadingsSkipped > 1000)
   }
 
   @Test("A sample at the instant of a control step that changes no assessment skips evaluate")
