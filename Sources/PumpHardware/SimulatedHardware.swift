@@ -125,6 +125,7 @@ public struct SimulatedHardware: Sendable {
     // Written in place: the caller passes the same array every step, so after the first step it
     // already holds seven readings (emptying and appending cost more than the readings).
     if out.count != 7 {
+      // Seven slots, each overwritten below (the filler value is never read).
       out.removeAll(keepingCapacity: true)
       out.append(contentsOf: repeatElement(SensorReading.sensorFailure, count: 7))
     }
