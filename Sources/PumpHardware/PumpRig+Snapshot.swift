@@ -66,6 +66,7 @@ extension SimulatedHardware {
     stepFraction = try r.int()
     loadedVolume = Microliters(try r.int())
     stepsAtLoad = try r.int()
+    reloaded()
     let flags = try r.byte()
     guard flags < 128 else { throw .invalid }
     downstreamOccluded = flags & 1 != 0

@@ -67,7 +67,7 @@ public struct PumpRig: Sendable {
       // In place and cached (`cachedNextDeadline`): no copy of the controller, and no second
       // computation when nothing ran since the last question.
       var next = controller.cachedNextDeadline()
-      if let h = hardware.nextDeadline(), h < next { next = h }
+      if let h = hardware.nextDeadlineInPlace(), h < next { next = h }
       if next > t || next <= now { break }
       step(at: next, observed: observed, observe)
     }

@@ -20,6 +20,10 @@ public struct SimulatedHardware: Sendable {
   /// Volume in the reservoir when it was loaded, and steps moved since.
   public internal(set) var loadedVolume: Microliters
   var stepsAtLoad: Int64 = 0
+  /// The step count at which the reservoir is empty, `stepsAtLoad + ⌊loadedVolume ×
+  /// stepsPerMilliliter / 1000⌋`: read at every move and deadline, changed only where those
+  /// two are (`loadReservoir`, a snapshot restore: `reloaded()`).
+  var emptyAtSteps: Int64 = 0
 
   public var downstreamOccluded = false
   public var upstreamOccluded = false
@@ -46,12 +50,20 @@ public struct SimulatedHardware: Sendable {
     self.now = now
     loadedVolume = profile.reservoirVolume
     charge = profile.batteryCapacityMilliampHours * 3_600_000
+    reloaded()
+  }
+
+  /// Recomputes `emptyAtSteps` after `loadedVolume` or `stepsAtLoad` changed.
+  mutating func reloaded() {
+    emptyAtSteps =
+      stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
   }
 
   /// Loads a fresh reservoir of `volume` (clamped to the profile's capacity).
   public mutating func loadReservoir(_ volume: Microliters) {
     loadedVolume = Microliters(min(max(volume.rawValue, 0), profile.reservoirVolume.rawValue))
     stepsAtLoad = totalSteps
+    reloaded()
     downstreamPressure = .zero
   }
 
@@ -64,11 +76,9 @@ public struct SimulatedHardware: Sendable {
 
   /// The rate the mechanism actually moves at.
   @inline(__always) public var effectiveRate: MicrolitersPerHour {
-    if motorStalled { return .zero }
+    if motorStalled { return MicrolitersPerHour(0) }  // (`.zero`: a call to PumpCore.)
     if motorRunaway { return mechanicalMaxRate }
-    let emptyAt =
-      stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
-    if totalSteps >= emptyAt { return .zero }
+    if totalSteps >= emptyAtSteps { return MicrolitersPerHour(0) }
     return MicrolitersPerHour(min(rate.rawValue, mechanicalMaxRate.rawValue))
   }
 
@@ -89,14 +99,14 @@ public struct SimulatedHardware: Sendable {
       let num = Arith.addSat(stepFraction, Arith.mulDivFloor(r * dt, profile.stepsPerMilliliter, 1))
       var steps = num / 3_600_000_000
       stepFraction = num % 3_600_000_000
-      let emptyAt =
-        stepsAtLoad + Arith.mulDivFloor(loadedVolume.rawValue, profile.stepsPerMilliliter, 1000)
-      if !motorRunaway { steps = min(steps, max(emptyAt - totalSteps, 0)) }
+      if !motorRunaway { steps = min(steps, max(emptyAtSteps - totalSteps, 0)) }
       totalSteps += steps
       unreportedSteps += steps
-      let nl = Arith.mulDivFloor(steps, 1_000_000, profile.stepsPerMilliliter)
-      if downstreamOccluded { downstreamPressure = MilliPSI(downstreamPressure.rawValue + nl) }
-      if upstreamOccluded { upstreamPressure = MilliPSI(upstreamPressure.rawValue + nl) }
+      if downstreamOccluded || upstreamOccluded {
+        let nl = Arith.mulDivFloor(steps, 1_000_000, profile.stepsPerMilliliter)
+        if downstreamOccluded { downstreamPressure = MilliPSI(downstreamPressure.rawValue + nl) }
+        if upstreamOccluded { upstreamPressure = MilliPSI(upstreamPressure.rawValue + nl) }
+      }
     }
     if !onMains { charge = max(charge - drain * dt, 0) }
     now = t
@@ -132,7 +142,7 @@ public struct SimulatedHardware: Sendable {
     let steps = unreportedSteps
     unreportedSteps = 0
     let air = pendingAir
-    pendingAir = .zero
+    pendingAir = Microliters(0)  // (Not `.zero`: a call to PumpCore's global accessor.)
     let reservoir = reservoir
     let battery = SensorReading.battery(remaining: batteryRemaining, onMains: onMains)
     let (down, up, door) = (downstreamPressure, upstreamPressure, doorOpen)
@@ -152,30 +162,75 @@ public struct SimulatedHardware: Sendable {
   /// While the mechanism does not move at the commanded rate (runaway, stall, empty) the
   /// controller must see it every control tick, as the firmware's flow check would.
   public func nextDeadline() -> Milliseconds? {
-    var best: Int64? = nil
-    func consider(_ t: Int64) { if t > now.rawValue, best.map({ t < $0 }) ?? true { best = t } }
+    var h = self
+    return h.nextDeadlineInPlace()
+  }
+
+  /// `nextDeadline()` for a caller holding the hardware `inout` (`PumpRig`): mutating though
+  /// it changes nothing, so that Swift hands over the hardware's address and the body reads
+  /// only the fields it needs (called non-mutating there, the whole hardware, its profile
+  /// included, was copied, or loaded field by field, every step). The occlusion and battery
+  /// candidates are rare (a blocked line, on battery) and found apart, each as the earliest of
+  /// its own: the earliest of all is the same, and the common path stays short.
+  mutating func nextDeadlineInPlace() -> Milliseconds? {
+    let now = now.rawValue
+    var best = Int64.max
+    var found = false
+    @inline(__always) func consider(_ t: Int64?) {
+      if let t, t > now && (!found || t < best) { (best, found) = (t, true) }
+    }
     let r = effectiveRate.rawValue
-    if r != rate.rawValue { consider(now.rawValue + max(profile.controlTick.rawValue, 1)) }
+    if r != rate.rawValue { consider(now + max(profile.controlTick.rawValue, 1)) }
     if r > 0 {
+      if downstreamOccluded || upstreamOccluded {
+        consider(
+          Self.occlusionDeadline(
+            now: now, rate: r,
+            down: downstreamOccluded ? (profile.downstreamOcclusion, downstreamPressure) : nil,
+            up: upstreamOccluded ? (profile.upstreamOcclusion, upstreamPressure) : nil))
+      }
       // nL per ms = r / 3600.
-      if downstreamOccluded {
-        let left = profile.downstreamOcclusion.rawValue + 1 - downstreamPressure.rawValue
-        if left > 0 { consider(now.rawValue + Arith.mulDivCeil(left, 3600, r) + 1) }
-      }
-      if upstreamOccluded {
-        let left = profile.upstreamOcclusion.rawValue + 1 - upstreamPressure.rawValue
-        if left > 0 { consider(now.rawValue + Arith.mulDivCeil(left, 3600, r) + 1) }
-      }
       let left = reservoir
       if left.rawValue > 0 {
-        consider(now.rawValue + Arith.mulDivCeil(left.nanoliters, 3600, r) + 1)
+        consider(now + Arith.mulDivCeil(left.nanoliters, 3600, r) + 1)
       }
     }
     if !onMains {
-      let lowAt = profile.batteryLowRemaining.rawValue * drain
-      if charge > lowAt { consider(now.rawValue + (charge - lowAt) / drain + 1) }
-      if charge > 0 { consider(now.rawValue + charge / drain + 1) }
+      consider(
+        Self.batteryDeadline(
+          now: now, charge: charge, drain: drain, low: profile.batteryLowRemaining))
     }
-    return best.map { Milliseconds($0) }
+    return found ? Milliseconds(best) : nil
+  }
+
+  /// The earliest instant after `now` at which an occluded line's pressure crosses its alarm
+  /// threshold, moving at `r` µL/h (nL per ms = r / 3600). (Static, its inputs passed: a
+  /// method on the hardware, called from `nextDeadlineInPlace`, would copy it.)
+  @inline(never) static func occlusionDeadline(
+    now: Int64, rate r: Int64, down: (MilliPSI, MilliPSI)?, up: (MilliPSI, MilliPSI)?
+  ) -> Int64? {
+    var best: Int64? = nil
+    func consider(_ t: Int64) { if t > now, best.map({ t < $0 }) ?? true { best = t } }
+    func line(_ l: (threshold: MilliPSI, pressure: MilliPSI)?) {
+      guard let l else { return }
+      let left = l.threshold.rawValue + 1 - l.pressure.rawValue
+      if left > 0 { consider(now + Arith.mulDivCeil(left, 3600, r) + 1) }
+    }
+    line(down)
+    line(up)
+    return best
+  }
+
+  /// The earliest instant after `now` at which the battery's `charge` (mA·ms), drained at
+  /// `drain` mA, falls to `low`'s worth or runs out.
+  @inline(never) static func batteryDeadline(
+    now: Int64, charge: Int64, drain: Int64, low: Milliseconds
+  ) -> Int64? {
+    var best: Int64? = nil
+    func consider(_ t: Int64) { if t > now, best.map({ t < $0 }) ?? true { best = t } }
+    let lowAt = low.rawValue * drain
+    if charge > lowAt { consider(now + (charge - lowAt) / drain + 1) }
+    if charge > 0 { consider(now + charge / drain + 1) }
+    return best
   }
 }
