@@ -27,7 +27,7 @@ public struct AlarmSystem: Sendable {
   /// `slots` calls `rebuildMasks()`), so the per-step questions
   /// (`anyActive`, `audible`, `highestActive`) look at the active alarms only, not every slot.
   /// Codes stay below 64 (REQ-ALARM-SLOTS-01 checks it).
-  var activeMask: UInt64 = 0
+  @usableFromInline var activeMask: UInt64 = 0
   /// Bit `raw value` set while that alarm's condition is present (`slots[i].condition`), so
   /// the controller skips unchanged conditions without touching the table (`isUnchanged`).
   var conditionMask: UInt64 = 0
@@ -190,6 +190,10 @@ public struct AlarmSystem: Sendable {
     }
     return false
   }
+
+  /// True when any alarm is active: one mask test, inlinable so that a checker outside PumpCore
+  /// (`SafetyInvariants`) passes over `anyActive(action:)` when none is.
+  @inlinable public var anyAlarmActive: Bool { activeMask != 0 }
 
   /// Active alarm codes, for status and tools.
   public var activeCodes: [AlarmCode] {

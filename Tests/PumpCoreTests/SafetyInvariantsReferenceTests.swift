@@ -1,6 +1,7 @@
-import PumpCore
 import PumpHardware
 import Testing
+
+@testable import PumpCore
 
 /// The safety invariants' shortcuts (issue 14, docs/PERFORMANCE.md "Issue 14, the rig") check
 /// exactly what the checker before them checked: the random explorer's seeded inputs drive a
@@ -31,6 +32,10 @@ struct SafetyInvariantsReferenceTests {
     var slackRanOut = 0
     /// Event calls checked by `observeEvent` (one look: observe and afterEvent together).
     var combinedEvents = 0
+    /// Calls with the motor on that `noDeliveryWhileStopped` answered by its one-mask test,
+    /// and that went through the full rule (an alarm active, or a mode that does not deliver).
+    var quietDelivery = 0
+    var fullDelivery = 0
   }
 
   /// Runs `sequences` with `rule` broken; `alwaysFollows` tells both checkers the hardware
@@ -69,7 +74,13 @@ struct SafetyInvariantsReferenceTests {
           if windowCheck { tally.windowChecks += 1 }
           delivered = c.ledger.totalPicograms
           let slackBefore = fast.slackChecks
+          let quietBefore = fast.debugQuietDeliveryChecks
           let v = fast.observe(&c, hardwareFollowsCommand: follows)
+          if fast.debugQuietDeliveryChecks > quietBefore {
+            tally.quietDelivery += 1
+          } else if c.commandedRate.rawValue > 0 {
+            tally.fullDelivery += 1
+          }
           let a = v?.description
           let b = reference.observe(c, hardwareFollowsCommand: follows)?.description
           if v?.rule == .doseWindow && lastBySlack { tally.slackRanOut += 1 }
@@ -185,6 +196,9 @@ struct SafetyInvariantsReferenceTests {
     #expect(t.combinedEvents > 1_000)
     #expect(t.quietCalls > 1_000)
     #expect(t.windowChecks > 1_000)
+    // The motor-on check took both its one-mask test and the full rule.
+    #expect(t.quietDelivery > 1_000)
+    #expect(t.fullDelivery > 0)
     // The slack answered some dose-window checks (most of these seeds run a runaway, which
     // suspends the check; the test below counts the hardware as following).
     #expect(t.slackChecks > 0)
@@ -257,5 +271,49 @@ struct SafetyInvariantsReferenceTests {
     #expect(t.slackChecks > 1_000)
     #expect(t.windowChecks - t.slackChecks > 500)
     #expect(t.slackRanOut > 0)
+  }
+
+  @Test(
+    "Motor on with each alarm active, the latch set, or in each mode that does not deliver: the full rule runs and gives the reference's verdict"
+  )
+  func motorOnFullRule() {
+    let base = Bench.infusing().rig.controller
+    #expect(base.commandedRate.rawValue > 0 && base.mode.mayDeliver)
+    // The controller never gets there by itself (that is the rule): each state set directly.
+    var states: [PumpController] = []
+    for code in AlarmCode.allCases {
+      var c = base
+      _ = c.alarms.set(code, true, now: c.now)
+      states.append(c)
+    }
+    var latched = base
+    latched.interlockLatched = true
+    states.append(latched)
+    let modes: [Mode] = [
+      .selfTest, .idle, .programmed, .paused(.clinician), .complete, .interlockStopped,
+      .fault(.watchdog), .kvo, .infusing(.basal),
+    ]
+    for mode in modes {
+      var c = base
+      c.mode = mode
+      states.append(c)
+    }
+    var full = 0
+    var caught = 0
+    for var c in states {
+      var fast = SafetyInvariants()
+      var reference = ReferenceSafetyInvariants()
+      let quiet = fast.debugQuietDeliveryChecks
+      let v = fast.observe(&c)?.description
+      #expect(v == reference.observe(c)?.description, "\(c.mode), \(c.alarms.activeCodes)")
+      if fast.debugQuietDeliveryChecks == quiet { full += 1 }
+      if v?.hasPrefix("no-delivery-while-stopped") == true { caught += 1 }
+    }
+    // Every state but the two delivering modes with nothing active took the full rule, and the
+    // stop- and fault-class alarms, the latch and the modes that do not deliver were caught.
+    #expect(full == states.count - 2)
+    let stopping = AlarmCode.allCases.filter { $0.action == .stop || $0.action == .fault }
+    #expect(!stopping.isEmpty)
+    #expect(caught == stopping.count + 1 + modes.count - 2)
   }
 }

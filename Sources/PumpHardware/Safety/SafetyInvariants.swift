@@ -84,6 +84,11 @@ public struct SafetyInvariants: Sendable {
   /// Checks the slack answered (tests: both paths are taken).
   public private(set) var slackChecks: Int64 = 0
   public private(set) var checks: Int64 = 0
+  #if DEBUG
+    /// Calls `noDeliveryWhileStopped` answered by its one-mask test (tests: the fast path is
+    /// taken).
+    public private(set) var debugQuietDeliveryChecks: Int64 = 0
+  #endif
   /// The basal last in force in a therapy (kept across stops) and when the in-force basal last
   /// rose above the one before it, seen from the controller's state after each accepted event.
   var basalInForce: MicrogramsPerHour? = nil
@@ -153,7 +158,23 @@ public struct SafetyInvariants: Sendable {
 
   /// HZ-01, HZ-05, HZ-12, HZ-19: no motor command while any stop- or fault-class alarm is
   /// active, or the pump is paused, stopped, complete, faulted or interlock-stopped/latched.
-  func noDeliveryWhileStopped(_ c: inout PumpController) -> Violation? {
+  @inline(__always)
+  mutating func noDeliveryWhileStopped(_ c: inout PumpController) -> Violation? {
+    guard c.commandedRate.rawValue > 0 else { return nil }
+    // Delivering as allowed (most calls): a mode that delivers, no alarm active at all (so
+    // none of the stop or fault class) and no latch. One mask test for the two alarm walks;
+    // anything else takes the full rule below, unchanged.
+    if c.mode.mayDeliver && !c.alarms.anyAlarmActive && !c.interlockLatched {
+      #if DEBUG
+        debugQuietDeliveryChecks += 1
+      #endif
+      return nil
+    }
+    return deliveryWhileStopped(&c)
+  }
+
+  /// `noDeliveryWhileStopped` in full.
+  func deliveryWhileStopped(_ c: inout PumpController) -> Violation? {
     guard c.commandedRate.rawValue > 0 else { return nil }
     if !c.mode.mayDeliver {
       return violation(.noDeliveryWhileStopped, c.now, "motor on in \(c.mode)")
@@ -229,11 +250,19 @@ public struct SafetyInvariants: Sendable {
   /// plus two motor steps (the documented quantisation tolerance), checked whenever delivery
   /// grows. An independent oracle: cumulative totals interpolated linearly, not the ledger's
   /// buckets.
+  @inline(__always)
   mutating func doseWindow(_ c: inout PumpController) -> Violation? {
+    // The total unchanged since the last sample (every call but the control step that
+    // delivered): nothing to record or check. (Here, inlined: no call for it.)
+    if let last = history.last, last.mass == c.ledger.totalPicograms { return nil }
+    return doseWindowGrew(&c)
+  }
+
+  /// `doseWindow` when the delivered total changed (or there is no sample yet).
+  mutating func doseWindowGrew(_ c: inout PumpController) -> Violation? {
     let t = c.now.rawValue
     let m = c.ledger.totalPicograms
     let n = history.count
-    if n > 0 && history[n - 1].mass == m { return nil }
     if ordered && n > 0 && (t < history[n - 1].time || m < history[n - 1].mass) { disorder() }
     if n > 0 && history[n - 1].time == t {
       history[n - 1].mass = m
@@ -417,10 +446,16 @@ public struct SafetyInvariants: Sendable {
   /// HZ-08: the basal rate in force rises at most once per rate-increase interval, whatever the
   /// command path (titration, re-programming, confirmation, or stop, program and start — a new
   /// therapy starting above the last one's rate is an increase too).
+  @inline(__always)
   mutating func rateIncreaseInterval(_ c: inout PumpController) -> Violation? {
     // The basal in force unchanged since the last look (most calls): whether or not the guard
-    // below passes, the rule finds no increase and changes nothing.
+    // below passes, the rule finds no increase and changes nothing. (Inlined: no call for it.)
     if basalInForce == c.basalRate { return nil }
+    return basalChanged(&c)
+  }
+
+  /// `rateIncreaseInterval` when the basal differs from the one last recorded.
+  mutating func basalChanged(_ c: inout PumpController) -> Violation? {
     // (The interval read in place: binding the prescription copied it.)
     guard c.mode.therapyActive, let interval = c.prescription?.rateIncreaseInterval else {
       return nil
@@ -458,6 +493,7 @@ public struct SafetyInvariants: Sendable {
   /// Only the critical bounds are read: `VitalBand.level(of:)` is `.criticalHigh` exactly when
   /// the value reaches `criticalHigh`, else `.criticalLow` exactly when it reaches
   /// `criticalLow`, and any other level ends the run (the warning bounds never matter here).
+  @inline(__always)
   private mutating func track(_ vital: Vital, _ value: Int32, _ c: inout PumpController) {
     let (high, low) =
       switch vital {
