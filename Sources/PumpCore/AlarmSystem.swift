@@ -27,7 +27,13 @@ public struct AlarmSystem: Sendable {
   /// `slots` calls `rebuildMasks()`), so the per-step questions
   /// (`anyActive`, `audible`, `highestActive`) look at the active alarms only, not every slot.
   /// Codes stay below 64 (REQ-ALARM-SLOTS-01 checks it).
-  @usableFromInline var activeMask: UInt64 = 0
+  #if hasFeature(Embedded)
+    var activeMask: UInt64 = 0
+  #else
+    // (Host builds: read by `anyAlarmActive`, inlined into the safety checker; not in the
+    // firmware image, where it would export the field's accessors.)
+    @usableFromInline var activeMask: UInt64 = 0
+  #endif
   /// Bit `raw value` set while that alarm's condition is present (`slots[i].condition`), so
   /// the controller skips unchanged conditions without touching the table (`isUnchanged`).
   var conditionMask: UInt64 = 0
@@ -191,9 +197,11 @@ public struct AlarmSystem: Sendable {
     return false
   }
 
-  /// True when any alarm is active: one mask test, inlinable so that a checker outside PumpCore
-  /// (`SafetyInvariants`) passes over `anyActive(action:)` when none is.
-  @inlinable public var anyAlarmActive: Bool { activeMask != 0 }
+  #if !hasFeature(Embedded)
+    /// True when any alarm is active: one mask test, inlinable so that a checker outside
+    /// PumpCore (`SafetyInvariants`) passes over `anyActive(action:)` when none is.
+    @inlinable public var anyAlarmActive: Bool { activeMask != 0 }
+  #endif
 
   /// Active alarm codes, for status and tools.
   public var activeCodes: [AlarmCode] {
