@@ -66,8 +66,11 @@ public struct PumpRig: Sendable {
     while true {
       // In place and cached (`cachedNextDeadline`): no copy of the controller, and no second
       // computation when nothing ran since the last question.
+      // The hardware's deadline matters only at or before `min(next, t)`: asked for that much.
       var next = controller.cachedNextDeadline()
-      if let h = hardware.nextDeadlineInPlace(), h < next { next = h }
+      if let h = hardware.nextDeadlineInPlace(notAfter: min(next.rawValue, t.rawValue)), h < next {
+        next = h
+      }
       if next > t || next <= now { break }
       step(at: next, observed: observed, observe)
     }

@@ -43,10 +43,13 @@ public struct SimulatedHardware: Sendable {
   /// `profile.mechanicalMaxRate`, read at every move: kept, since the profile is fixed (the
   /// cross-module getter copied the whole profile and divided at each call).
   let mechanicalMaxRate: MicrolitersPerHour
+  /// `Self.reservoirSlack(profile)`, fixed with the profile.
+  let reservoirSlack: Int64
 
   public init(profile: HardwareProfile, now: Milliseconds) {
     self.profile = profile
     mechanicalMaxRate = profile.mechanicalMaxRate
+    reservoirSlack = Self.reservoirSlack(profile)
     self.now = now
     loadedVolume = profile.reservoirVolume
     charge = profile.batteryCapacityMilliampHours * 3_600_000
@@ -172,7 +175,12 @@ public struct SimulatedHardware: Sendable {
   /// included, was copied, or loaded field by field, every step). The occlusion and battery
   /// candidates are rare (a blocked line, on battery) and found apart, each as the earliest of
   /// its own: the earliest of all is the same, and the common path stays short.
-  mutating func nextDeadlineInPlace() -> Milliseconds? {
+  ///
+  /// `bound`: a caller that only needs the deadline if it is at or before `bound` (`PumpRig`,
+  /// stepping to the controller's deadline or its target) gets the exact deadline then, and
+  /// otherwise nil or an instant after `bound`: the reservoir's candidate is then skipped when
+  /// `reservoirDeadline(after:)` shows, without its divisions, that it comes later.
+  mutating func nextDeadlineInPlace(notAfter bound: Int64 = .max) -> Milliseconds? {
     let now = now.rawValue
     var best = Int64.max
     var found = false
@@ -190,7 +198,7 @@ public struct SimulatedHardware: Sendable {
             up: upstreamOccluded ? (profile.upstreamOcclusion, upstreamPressure) : nil))
       }
       // nL per ms = r / 3600.
-      let left = reservoir
+      let left = reservoirDeadline(after: bound) ? Microliters(0) : reservoir
       if left.rawValue > 0 {
         consider(now + Arith.mulDivCeil(left.nanoliters, 3600, r) + 1)
       }
@@ -201,6 +209,41 @@ public struct SimulatedHardware: Sendable {
           now: now, charge: charge, drain: drain, low: profile.batteryLowRemaining))
     }
     return found ? Milliseconds(best) : nil
+  }
+
+  /// Whether the reservoir's candidate, `now + ⌈left × 1000 nL × 3600 / r⌉ + 1`, surely comes
+  /// after `bound`, from the steps left (`S = emptyAtSteps − totalSteps`) alone. With `V` the
+  /// loaded volume, `used` the steps since loading (≥ 0) and `spm` the steps per mL:
+  /// `S + used = ⌊V × spm / 1000⌋ ≤ V × spm / 1000`, and the reading `left = V − ⌈used × 1000 /
+  /// spm⌉ > V − used × 1000 / spm − 1 ≥ S × 1000 / spm − 1` µL. So the candidate minus `now + 1`
+  /// is more than `(S × 10⁶ / spm − 1000) × 3600 / r`, which is at least `D = bound − now − 1`
+  /// when `S × 3.6 × 10⁹ ≥ spm × 3.6 × 10⁶ + D × r × spm`; with `D ≤ reservoirHorizon` and
+  /// `r ≤ mechanicalMaxRate` (`effectiveRate`), `S > reservoirSlack` is enough (a whole `spm`
+  /// for the first term: more than needed). Then the candidate is after
+  /// `bound` (and a reading of 0 has no candidate at all). (`D < 0`: the candidate is after
+  /// `now ≥ bound` anyway.)
+  @inline(__always) func reservoirDeadline(after bound: Int64) -> Bool {
+    let now = now.rawValue
+    guard now <= Int64.max - Self.reservoirHorizon - 1,
+      bound <= now + Self.reservoirHorizon + 1, totalSteps >= stepsAtLoad
+    else { return false }
+    let (left, o) = emptyAtSteps.subtractingReportingOverflow(totalSteps)
+    return !o && left > reservoirSlack
+  }
+
+  /// The longest look ahead (ms) for which `reservoirSlack` is worked out.
+  static let reservoirHorizon: Int64 = 10_000
+
+  /// The steps left (`S`) must exceed this for `reservoirDeadline(after:)`: `spm +
+  /// ⌈reservoirHorizon × mechanicalMaxRate × spm / 3.6 × 10⁹⌉ − 1`, or `Int64.max` (never) for a
+  /// profile without steps or when it does not fit.
+  static func reservoirSlack(_ profile: HardwareProfile) -> Int64 {
+    let spm = profile.stepsPerMilliliter
+    let maxRate = max(profile.mechanicalMaxRate.rawValue, 0)
+    guard spm > 0, maxRate <= Int64.max / reservoirHorizon else { return .max }
+    let reach = Arith.mulDivCeil(reservoirHorizon * maxRate, spm, 3_600_000_000)
+    let (slack, o) = spm.addingReportingOverflow(reach)
+    return o || reach == .max ? .max : slack - 1
   }
 
   /// The earliest instant after `now` at which an occluded line's pressure crosses its alarm

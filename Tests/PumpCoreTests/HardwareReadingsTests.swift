@@ -148,8 +148,10 @@ struct HardwareReadingsTests {
     var onBattery = 0
     var emptied = 0
     var restored = 0
+    var skipped = 0
     for seed in UInt64(1)...40 {
       var rng = SplitMix64(seed: seed)
+      var bounds = SplitMix64(seed: seed + 1_000)
       // `hw` runs the code under test, `ref` the same changes with the reference motion.
       var hw = SimulatedHardware(profile: testProfile, now: .zero)
       var ref = hw
@@ -184,6 +186,19 @@ struct HardwareReadingsTests {
         #expect(hw.nextDeadline() == expected, "seed \(seed) at \(t)")
         var inPlace = hw
         #expect(inPlace.nextDeadlineInPlace() == expected, "seed \(seed) at \(t)")
+        // Asked only up to a bound (as `PumpRig.catchUp` asks): the deadline itself when it is
+        // at or before the bound, else nil or an instant after it.
+        let e = expected?.rawValue
+        for bound in [t.rawValue + Int64(bounds.next() % 12_000), e ?? t.rawValue, (e ?? 1) - 1] {
+          var asked = hw
+          let got = asked.nextDeadlineInPlace(notAfter: bound)
+          if let e, e <= bound {
+            #expect(got == expected, "seed \(seed) at \(t), bound \(bound)")
+          } else {
+            #expect(got.map { $0.rawValue > bound } ?? true, "seed \(seed) at \(t), bound \(bound)")
+            if got != expected { skipped += 1 }
+          }
+        }
         #expect(
           hw.emptyAtSteps
             == hw.stepsAtLoad
@@ -203,5 +218,7 @@ struct HardwareReadingsTests {
     }
     // Every kind of candidate was compared.
     #expect(occluded > 500 && onBattery > 1_000 && emptied > 100 && restored > 500)
+    // The bounded question skipped the reservoir's candidate (and answered differently).
+    #expect(skipped > 300, "\(skipped)")
   }
 }
