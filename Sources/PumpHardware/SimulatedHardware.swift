@@ -93,6 +93,7 @@ public struct SimulatedHardware: Sendable {
   }
 
   /// Moves the mechanism to `t`.
+  @inline(__always)
   public mutating func advance(to t: Milliseconds) {
     guard t > now else { return }
     let dt = (t - now).rawValue
@@ -129,6 +130,7 @@ public struct SimulatedHardware: Sendable {
 
   /// Readings to report to the controller since the last call, in a fixed order: motor steps
   /// first (they happened before the rest is read).
+  @inline(__always)
   public mutating func readings(into out: inout [SensorReading]) {
     if sensorFailed {
       out.removeAll(keepingCapacity: true)
@@ -180,6 +182,7 @@ public struct SimulatedHardware: Sendable {
   /// stepping to the controller's deadline or its target) gets the exact deadline then, and
   /// otherwise nil or an instant after `bound`: the reservoir's candidate is then skipped when
   /// `reservoirDeadline(after:)` shows, without its divisions, that it comes later.
+  @inline(__always)
   mutating func nextDeadlineInPlace(notAfter bound: Int64 = .max) -> Milliseconds? {
     let now = now.rawValue
     var best = Int64.max
