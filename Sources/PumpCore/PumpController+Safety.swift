@@ -351,8 +351,13 @@ extension PumpController {
 
   /// `bindingLimit(extraPicograms: picograms(rate: r, overMillis: controlTick), overMillis: 0,
   /// keepReserve:) == nil`, from the masses `keepWindowMasses` keeps (basal over no time adds
-  /// nothing: its mass is rounded up from zero). A prescription is in force.
+  /// nothing: its mass is rounded up from zero). A prescription is in force. The reference
+  /// path asks `bindingLimit` itself.
   private mutating func tickFits(rate r: MicrolitersPerHour, keepReserve: Bool) -> Bool {
+    if alwaysEvaluate {
+      let tick = picograms(rate: r, overMillis: profile.controlTick.rawValue)
+      return bindingLimit(extraPicograms: tick, overMillis: 0, keepReserve: keepReserve) == nil
+    }
     guard let c = prescription?.concentration, let kvo = prescription?.kvoRate else {
       return false
     }

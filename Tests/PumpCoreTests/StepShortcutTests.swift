@@ -150,4 +150,28 @@ struct StepShortcutTests {
     guard Self.compare(standardRx, Self.edges, label: "edges", &taken) else { return }
     #expect(taken.windowMassesKept > 100)
   }
+
+  /// 75 minutes of basal with patient boluses every 11 minutes (a vitals sample every 4 s) under
+  /// a 1-hour limit of 6 mg: boluses that run up to the limit, basal held at it, KVO and back,
+  /// so the motor command and the deadline change rate often close to a window limit.
+  static var nearTheLimits: (Prescription, [ExplorationStep]) {
+    var rx = standardRx
+    rx.limit1h = .milligrams(6)
+    rx.limit4h = .milligrams(16)
+    var s: [ExplorationStep] = [calm, .command(.program), .command(.start)]
+    for i in 0..<1125 {
+      if i % 165 == 1 { s.append(.press) }
+      if i == 600 { s.append(.command(.bolus(.milligrams(1)))) }
+      s += [calm, .wait(.seconds(4))]
+    }
+    return (rx, s)
+  }
+
+  @Test("Boluses, basal and KVO at the window limits")
+  func nearTheLimitsSameBehaviour() {
+    var taken = Taken()
+    let (rx, steps) = Self.nearTheLimits
+    guard Self.compare(rx, steps, label: "limits", &taken) else { return }
+    #expect(taken.windowMassesKept > 1000)
+  }
 }
