@@ -102,8 +102,8 @@ struct StepShortcutTests {
     [step, .wait(.seconds(1)), calm]
   }
 
-  /// Sensor values on each side of every hardware alarm's threshold, and changes of the
-  /// expected consumption (start, stop, a new basal rate) while the readings stay the same.
+  /// Sensor values on each side of every hardware alarm's threshold (stops, resumes and new
+  /// rates for the motor command), and starts, stops and basal changes with the readings held.
   /// testProfile: occlusion above 10 psi down, 1 psi up; air from 50 µL; low reservoir below
   /// 1 mL or 30 min at the expected consumption (standardRx: 1 mL/h basal + 4 × 0.4 mL
   /// boluses per hour = 2.6 mL/h, so 1300 µL is 30 min exactly); battery low below 30 min.
@@ -144,7 +144,7 @@ struct StepShortcutTests {
     return s
   }
 
-  @Test("Sensor values at every hardware alarm's edges and expected-consumption changes")
+  @Test("Sensor values at every hardware alarm's edges, stops, restarts and rate changes")
   func alarmEdgesSameBehaviour() {
     var taken = Taken()
     guard Self.compare(standardRx, Self.edges, label: "edges", &taken) else { return }
