@@ -33,8 +33,15 @@ extension PumpController {
     func consider(_ t: Int64) { if t > t0 && t < d { d = t } }
 
     consider(flow.windowEnd.rawValue)
-    if mode.therapyActive, let s = vitals.nextStaleDeadline(policy: policy, now: now) {
-      consider(s.rawValue)
+    if mode.therapyActive {
+      if alwaysEvaluate {
+        if let s = vitals.nextStaleDeadline(policy: policy, now: now) { consider(s.rawValue) }
+      } else {
+        #if DEBUG
+          debugStaleBitLoops += 1
+        #endif
+        considerStaleDeadlines(consider)
+      }
     }
     if let u = alarms.audioPausedUntil { consider(u.rawValue) }
     if stoppedWithTherapy { consider((modeSince + profile.pausedTooLong).rawValue) }
@@ -97,6 +104,24 @@ extension PumpController {
     let o = origin.rawValue
     let floorTick = d == Int64.max ? Int64.max : ((d - o) / tick) * tick + o
     return Milliseconds(max(floorTick, ((now.rawValue - o) / tick + 1) * tick + o))
+  }
+
+  /// `VitalsMonitor.nextStaleDeadline`'s candidates, each required vital's stale deadline
+  /// passed to `consider` itself: the least one later than now is the candidate the earliest
+  /// one gives, since `consider` keeps the least later than now. The loop visits only the
+  /// required vitals' bits (in increasing order: a bit with no track ends it, as the monitor's
+  /// loop over its tracks ignores it) and needs no optional for the minimum.
+  @inline(__always) func considerStaleDeadlines(_ consider: (Int64) -> Void) {
+    let since = vitals.watchSince
+    let staleAfter = policy.staleAfter
+    let count = vitals.tracks.count
+    var bits = UInt32(policy.required)
+    while bits != 0 {
+      let i = bits.trailingZeroBitCount
+      if i >= count { break }
+      bits &= bits &- 1
+      consider(vitals.tracks[i].staleDeadline(since: since, after: staleAfter).rawValue)
+    }
   }
 }
 

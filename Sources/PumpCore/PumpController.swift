@@ -127,6 +127,11 @@ public struct PumpController: Sendable {
   /// The window-limit masses at the last rate asked for (`HeadroomMasses`): the deadline's at
   /// the commanded rate, the motor command's at the wanted rate.
   var headroomMasses = HeadroomMasses()
+  #if DEBUG
+    /// Deadline computations that took the stale candidates from the required vitals' bits
+    /// (`considerStaleDeadlines`; tests: the shortcut is exercised). Added by the step pass 2.
+    public internal(set) var debugStaleBitLoops: Int64 = 0
+  #endif
 
   /// Powers on in self-test.
   public init(

@@ -15,6 +15,8 @@ struct StepShortcutTests {
   /// How often the fast pump took the shortcuts (the comparison means something only if it did).
   struct Taken {
     var windowMassesKept: Int64 = 0
+    /// Deadlines whose stale candidates came from the required vitals' bits.
+    var staleBitLoops: Int64 = 0
     var calls = 0
   }
 
@@ -41,14 +43,16 @@ struct StepShortcutTests {
   /// Runs `steps` (prescription `rx`) through both pumps; adds to `taken` how often the
   /// shortcuts were taken; records the first difference and returns false.
   static func compare(
-    _ rx: Prescription, _ steps: [ExplorationStep], label: String, _ taken: inout Taken
+    _ rx: Prescription, _ steps: [ExplorationStep], label: String, _ taken: inout Taken,
+    formulary: Formulary = testFormulary
   ) -> Bool {
-    var fast = ExplorationHarness(profile: testProfile, formulary: testFormulary, prescription: rx)
-    var full = ExplorationHarness(profile: testProfile, formulary: testFormulary, prescription: rx)
+    var fast = ExplorationHarness(profile: testProfile, formulary: formulary, prescription: rx)
+    var full = ExplorationHarness(profile: testProfile, formulary: formulary, prescription: rx)
     full.rig.controller.debugAlwaysEvaluate = true
     // Setting the pump up (before the switch) may have taken a shortcut already.
     let fullMasses = full.rig.controller.debugHeadroomMassesKept
     let fastMasses = fast.rig.controller.debugHeadroomMassesKept
+    let fastStale = fast.rig.controller.debugStaleBitLoops
     fast.recordsControllers = true
     full.recordsControllers = true
     for (i, step) in steps.enumerated() {
@@ -79,6 +83,8 @@ struct StepShortcutTests {
     }
     taken.windowMassesKept += fast.rig.controller.debugHeadroomMassesKept - fastMasses
     #expect(full.rig.controller.debugHeadroomMassesKept == fullMasses)
+    taken.staleBitLoops += fast.rig.controller.debugStaleBitLoops - fastStale
+    #expect(full.rig.controller.debugStaleBitLoops == 0)
     return true
   }
 
@@ -93,6 +99,31 @@ struct StepShortcutTests {
     }
     // The comparison means something only if the shortcuts were taken.
     #expect(taken.windowMassesKept > 1000)
+    #expect(taken.staleBitLoops > 1000)
+  }
+
+  /// A policy that requires every vital (and sets the three bits no vital has) and calls a
+  /// vital stale after 3 s: the stale candidates of SpO2 and RR, of leads the explorer drops,
+  /// and the bits past the last track.
+  static let everyVitalRequired: Formulary = {
+    var policy = VitalsPolicy.ketamineDefault
+    policy.required = 0xFF
+    policy.staleAfter = .seconds(3)
+    return Formulary(
+      entries: testFormulary.entries, acutePostOp: policy, chronicPain: policy,
+      paediatric: policy)
+  }()
+
+  @Test("Random inputs with every vital required: the stale candidates change nothing")
+  func everyVitalRequiredSameBehaviour() {
+    var taken = Taken()
+    for seed in UInt64(141)..<161 {
+      let (rx, steps) = Self.explorer.draw(seed: seed, maxLength: 300)
+      guard
+        Self.compare(rx, steps, label: "seed \(seed)", &taken, formulary: Self.everyVitalRequired)
+      else { return }
+    }
+    #expect(taken.staleBitLoops > 1000)
   }
 
   static let calm = ExplorationStep.vitals(sbp: 125, dbp: 75, hr: 80, spo2: 97, rr: 14)
@@ -149,6 +180,7 @@ struct StepShortcutTests {
     var taken = Taken()
     guard Self.compare(standardRx, Self.edges, label: "edges", &taken) else { return }
     #expect(taken.windowMassesKept > 100)
+    #expect(taken.staleBitLoops > 100)
   }
 
   /// 75 minutes of basal with patient boluses every 11 minutes (a vitals sample every 4 s) under
@@ -173,5 +205,6 @@ struct StepShortcutTests {
     let (rx, steps) = Self.nearTheLimits
     guard Self.compare(rx, steps, label: "limits", &taken) else { return }
     #expect(taken.windowMassesKept > 1000)
+    #expect(taken.staleBitLoops > 1000)
   }
 }
