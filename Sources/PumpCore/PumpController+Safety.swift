@@ -326,12 +326,7 @@ extension PumpController {
     for _ in 0..<3 {
       let r = wantedRate()
       // Basal and boluses keep the KVO reserve free; KVO itself may use it.
-      if r.rawValue == 0
-        || bindingLimit(
-          extraPicograms: picograms(rate: r, overMillis: profile.controlTick.rawValue),
-          overMillis: 0,
-          keepReserve: mode != .kvo) == nil
-      {
+      if r.rawValue == 0 || tickFits(rate: r, keepReserve: mode != .kvo) {
         if mode == .kvo { kvoHeld = false }
         commandedBolusRate = bolus == nil ? .zero : bolusComponentRate()
         command(r)
@@ -352,6 +347,27 @@ extension PumpController {
       }
     }
     command(.zero)
+  }
+
+  /// `bindingLimit(extraPicograms: picograms(rate: r, overMillis: controlTick), overMillis: 0,
+  /// keepReserve:) == nil`, from the masses `keepWindowMasses` keeps (basal over no time adds
+  /// nothing: its mass is rounded up from zero). A prescription is in force. The reference
+  /// path asks `bindingLimit` itself.
+  private mutating func tickFits(rate r: MicrolitersPerHour, keepReserve: Bool) -> Bool {
+    if alwaysEvaluate {
+      let tick = picograms(rate: r, overMillis: profile.controlTick.rawValue)
+      return bindingLimit(extraPicograms: tick, overMillis: 0, keepReserve: keepReserve) == nil
+    }
+    guard let c = prescription?.concentration, let kvo = prescription?.kvoRate else {
+      return false
+    }
+    keepWindowMasses(rate: r, concentration: c, kvoRate: kvo)
+    if !headroomMasses.tickKnown {
+      headroomMasses.tickMass = picograms(rate: r, overMillis: profile.controlTick.rawValue)
+      headroomMasses.tickKnown = true
+    }
+    let m = headroomMasses
+    return limitExceeded(planned: m.tickMass + m.margin + (keepReserve ? m.reserve : 0)) == nil
   }
 
   /// Drug kept free in both windows so that KVO can run after basal stops: KVO for
@@ -388,10 +404,16 @@ extension PumpController {
   func bindingLimit(extraPicograms: Int64, overMillis ms: Int64, keepReserve: Bool = true)
     -> BolusDenial?
   {
-    guard let p = prescription else { return .notInfusing }
+    guard prescription != nil else { return .notInfusing }
     let planned =
       extraPicograms + picograms(rate: basalVolumeRate, overMillis: ms) + limitMarginPicograms
       + (keepReserve ? kvoReservePicograms : 0)
+    return limitExceeded(planned: planned)
+  }
+
+  /// The window that `planned` picograms more would break, if any.
+  @inline(__always) func limitExceeded(planned: Int64) -> BolusDenial? {
+    guard let p = prescription else { return .notInfusing }
     if ledger.sum1hPicograms + planned > p.limit1h.picograms { return .limit1h }
     if ledger.sum4hPicograms + planned > p.limit4h.picograms { return .limit4h }
     return nil

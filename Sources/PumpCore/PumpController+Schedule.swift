@@ -33,8 +33,15 @@ extension PumpController {
     func consider(_ t: Int64) { if t > t0 && t < d { d = t } }
 
     consider(flow.windowEnd.rawValue)
-    if mode.therapyActive, let s = vitals.nextStaleDeadline(policy: policy, now: now) {
-      consider(s.rawValue)
+    if mode.therapyActive {
+      if alwaysEvaluate {
+        if let s = vitals.nextStaleDeadline(policy: policy, now: now) { consider(s.rawValue) }
+      } else {
+        #if DEBUG
+          debugStaleBitLoops += 1
+        #endif
+        considerStaleDeadlines(consider)
+      }
     }
     if let u = alarms.audioPausedUntil { consider(u.rawValue) }
     if stoppedWithTherapy { consider((modeSince + profile.pausedTooLong).rawValue) }
@@ -85,23 +92,12 @@ extension PumpController {
         #endif
       }
       // Window limits: time until the headroom would be used up at this rate.
-      // Its KVO reserve and mass per ms change only with their inputs (`HeadroomMasses`).
-      var m = headroomMasses
-      if !m.computed(rate: rate, p) || alwaysEvaluate {
-        m = HeadroomMasses(
-          rate: rate, concentration: p.concentration.rawValue, kvoRate: p.kvoRate.rawValue,
-          reserve: kvoReservePicograms,
-          perMs: max(r.picogramsCeil(over: Milliseconds(1), at: p.concentration), 1))
-        headroomMasses = m
-      } else {
-        #if DEBUG
-          debugHeadroomMassesKept += 1
-        #endif
-      }
+      keepWindowMasses(rate: r, concentration: p.concentration, kvoRate: p.kvoRate)
+      let m = headroomMasses
       let headroom =
         min(
           p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
-        - limitMarginPicograms - (mode == .kvo ? 0 : m.reserve)
+        - m.margin - (mode == .kvo ? 0 : m.reserve)
       consider(now.rawValue + max(headroom, 0) / m.perMs)
     }
     // Align down to the tick grid (from power-on), at least one tick ahead.
@@ -109,21 +105,81 @@ extension PumpController {
     let floorTick = d == Int64.max ? Int64.max : ((d - o) / tick) * tick + o
     return Milliseconds(max(floorTick, ((now.rawValue - o) / tick + 1) * tick + o))
   }
+
+  /// `VitalsMonitor.nextStaleDeadline`'s candidates, each required vital's stale deadline
+  /// passed to `consider` itself: the least one later than now is the candidate the earliest
+  /// one gives, since `consider` keeps the least later than now. The loop visits only the
+  /// required vitals' bits (in increasing order: a bit with no track ends it, as the monitor's
+  /// loop over its tracks ignores it) and needs no optional for the minimum.
+  @inline(__always) func considerStaleDeadlines(_ consider: (Int64) -> Void) {
+    let since = vitals.watchSince
+    let staleAfter = policy.staleAfter
+    let count = vitals.tracks.count
+    var bits = UInt32(policy.required)
+    while bits != 0 {
+      let i = bits.trailingZeroBitCount
+      if i >= count { break }
+      bits &= bits &- 1
+      consider(vitals.tracks[i].staleDeadline(since: since, after: staleAfter).rawValue)
+    }
+  }
 }
 
-/// The masses the window-limit deadline needs at a commanded rate (`computeNextDeadline`): the
-/// KVO reserve and the mass per millisecond at the rate; kept with the inputs they were
-/// computed from, and computed again when one differs. Not part of the controller's state (a
-/// snapshot leaves it out).
+/// The window-limit masses at a rate (`computeNextDeadline`, `regulate`): the KVO reserve, the
+/// mass per millisecond at the rate, the step-quantisation margin, and (once `regulate` asks)
+/// the mass of one control tick at the rate; kept with the inputs they were computed from, and
+/// computed again when one differs (`PumpController.windowMasses`). Not part of the
+/// controller's state (a snapshot leaves it out).
 struct HeadroomMasses: Sendable {
   var rate: Int64 = -1
   var concentration: Int64 = -1
   var kvoRate: Int64 = -1
+  /// The ledger's concentration, which the margin is computed at.
+  var ledgerConcentration: Int64 = -1
   var reserve: Int64 = 0
   var perMs: Int64 = 1
+  var margin: Int64 = 0
+  /// `tickMass` is the mass of one control tick at `rate` once `tickKnown` (computed on
+  /// `regulate`'s first ask, so the deadline never computes a product it did not compute
+  /// before).
+  var tickKnown = false
+  var tickMass: Int64 = 0
 
-  /// Whether these are the masses for `rate` and prescription `p`.
-  func computed(rate r: Int64, _ p: Prescription) -> Bool {
-    rate == r && concentration == p.concentration.rawValue && kvoRate == p.kvoRate.rawValue
+  /// Whether these are the masses for `rate`, prescription concentration `c`, KVO rate `kvo`
+  /// and ledger concentration `ledger`.
+  @inline(__always) func computed(rate r: Int64, _ c: Int64, _ kvo: Int64, ledger: Int64) -> Bool {
+    rate == r && concentration == c && kvoRate == kvo && ledgerConcentration == ledger
+  }
+}
+
+extension PumpController {
+  /// Makes `headroomMasses` the masses at `rate` for the prescription in force (concentration
+  /// `c`, KVO rate `kvo`): kept from the last time while their inputs are the same (the
+  /// profile, so the control tick and the steps per millilitre, is fixed), computed afresh
+  /// otherwise and always on the reference path. Scalars, not the prescription: passing it to
+  /// a mutating call copies it.
+  @inline(__always) mutating func keepWindowMasses(
+    rate r: MicrolitersPerHour, concentration c: MicrogramsPerMilliliter,
+    kvoRate kvo: MicrolitersPerHour
+  ) {
+    if headroomMasses.computed(
+      rate: r.rawValue, c.rawValue, kvo.rawValue, ledger: ledger.concentration) && !alwaysEvaluate
+    {
+      #if DEBUG
+        debugHeadroomMassesKept += 1
+      #endif
+      return
+    }
+    computeWindowMasses(rate: r, concentration: c, kvoRate: kvo)
+  }
+
+  private mutating func computeWindowMasses(
+    rate r: MicrolitersPerHour, concentration c: MicrogramsPerMilliliter,
+    kvoRate kvo: MicrolitersPerHour
+  ) {
+    headroomMasses = HeadroomMasses(
+      rate: r.rawValue, concentration: c.rawValue, kvoRate: kvo.rawValue,
+      ledgerConcentration: ledger.concentration, reserve: kvoReservePicograms,
+      perMs: max(r.picogramsCeil(over: Milliseconds(1), at: c), 1), margin: limitMarginPicograms)
   }
 }

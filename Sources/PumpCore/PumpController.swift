@@ -87,7 +87,8 @@ public struct PumpController: Sendable {
     /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
     /// moves the flow accrual and the dose windows at every call, the ledger spreads every
     /// report by its loop and advances in full, the next deadline divides every volume
-    /// candidate and computes its window-limit masses afresh, every vitals reading runs the
+    /// candidate and computes its window-limit masses afresh (so does the motor command,
+    /// `regulate`), every vitals reading runs the
     /// run logic of its track, every control-step reading is taken); the differential tests compare
     /// both.
     public var debugAlwaysEvaluate = false {
@@ -123,8 +124,14 @@ public struct PumpController: Sendable {
   /// `nextDeadline()` of the state as it stands, once asked (`cachedNextDeadline`); every entry
   /// point drops it in `begin`, before it changes anything.
   var cachedDeadline: Milliseconds? = nil
-  /// The deadline's window-limit masses at the last commanded rate (`HeadroomMasses`).
+  /// The window-limit masses at the last rate asked for (`HeadroomMasses`): the deadline's at
+  /// the commanded rate, the motor command's at the wanted rate.
   var headroomMasses = HeadroomMasses()
+  #if DEBUG
+    /// Deadline computations that took the stale candidates from the required vitals' bits
+    /// (`considerStaleDeadlines`; tests: the shortcut is exercised). Added by the step pass 2.
+    public internal(set) var debugStaleBitLoops: Int64 = 0
+  #endif
 
   /// Powers on in self-test.
   public init(
