@@ -90,7 +90,7 @@ public enum TraceRunner {
           #endif
           if sample.presentMask != 0 {
             reach(t)
-            driver.apply(.vitals(sample), at: t, line: 0, log: &log)
+            driver.apply(vitals: sample, at: t, log: &log)
             events += 1
           }
         } while only.nextTime < ts
@@ -113,7 +113,7 @@ public enum TraceRunner {
         if active[best].nextTime == Milliseconds(Int64.max) { active.remove(at: best) }
         if sample.presentMask != 0 {
           reach(t)
-          driver.apply(.vitals(sample), at: t, line: 0, log: &log)
+          driver.apply(vitals: sample, at: t, log: &log)
           events += 1
         }
         continue

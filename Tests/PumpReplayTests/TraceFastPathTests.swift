@@ -24,6 +24,10 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     calls.append(.apply(a, t, line: line))
     inner.apply(a, at: t, line: line, log: &log)
   }
+  mutating func apply(vitals s: VitalsSample, at t: Milliseconds, log: inout ObservationLog) {
+    calls.append(.apply(.vitals(s), t, line: 0))  // The call it stands for.
+    inner.apply(vitals: s, at: t, log: &log)
+  }
   mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     calls.append(.advance(t))
     inner.advance(to: t, log: &log)
@@ -41,6 +45,8 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     var run: TraceRun
     var results: [ExpectationResult]
     var violation: String?
+    /// Samples the driver took straight to the pump (`OfflineDriver.apply(vitals:at:log:)`).
+    var directVitals: Int
   }
 
   /// Replays `trace` offline as `OfflineReplay.run` does, through the runner or the reference.
@@ -58,7 +64,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     let results = TraceChecker.check(trace, log: run.log, controlTick: setup.profile.controlTick)
     return Outcome(
       calls: rec.calls, run: run, results: results,
-      violation: rec.inner.violation?.description)
+      violation: rec.inner.violation?.description, directVitals: rec.inner.debugDirectVitals)
   }
 
   /// The verdict and message the checker gave before, for a delivered-window expectation:
@@ -91,8 +97,11 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
   }
 
   /// Runs `trace` both ways and requires the same calls, log, run and verdicts; returns the
-  /// samples the one-series path took and the window expectations compared.
-  static func compare(_ trace: Trace, _ setup: TraceSetup) throws -> (fast: Int, windows: Int) {
+  /// samples the one-series path took, the window expectations compared and the samples the
+  /// driver took straight to the pump.
+  static func compare(_ trace: Trace, _ setup: TraceSetup) throws -> (
+    fast: Int, windows: Int, direct: Int
+  ) {
     let old: Outcome
     let new: Outcome
     do {
@@ -100,7 +109,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     } catch {
       #expect(throws: TraceError.self) { try replay(trace, setup, reference: false) }
       Issue.record("\(trace.file) does not start: \(error.message)")
-      return (0, 0)
+      return (0, 0, 0)
     }
     new = try replay(trace, setup, reference: false)
     let f = trace.file
@@ -123,7 +132,8 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
       windows += 1
       #expect(r.passed == want.passed && r.message == want.message, "\(f):\(x.line) \(x.text)")
     }
-    return (new.run.debugFastSamples, windows)
+    #expect(old.directVitals == 0, "\(f): the reference runner feeds samples as actions")
+    return (new.run.debugFastSamples, windows, new.directVitals)
   }
 
   static func traceFiles() throws -> [String] {
@@ -140,13 +150,17 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     #expect(files.contains { $0.contains("/patient/") })
     var fast = 0
     var windows = 0
+    var direct = 0
     for file in files {
       let trace = try ReplayBatch.load(file)
-      let (n, w) = try Self.compare(trace, try TraceSetup.bind(trace, to: shippedConfiguration))
+      let (n, w, d) = try Self.compare(
+        trace, try TraceSetup.bind(trace, to: shippedConfiguration))
       fast += n
       windows += w
+      direct += d
     }
     #expect(fast > 100_000, "the one-series path was not taken")
+    #expect(direct > 100_000, "the driver's direct vitals path was not taken")
     #expect(windows >= 20)
   }
 
@@ -193,6 +207,14 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     if rng.next() % 4 == 0 {
       lines.append((Int64(rng.next() % UInt64(span)), "clock advance \(1 + rng.next() % 90)s"))
     }
+    // Samples reach nobody while the pump is off (the driver's general path). Drawn from a
+    // stream of its own, so the rest of every trace is the one it was before.
+    var power = SplitMix64(seed: UInt64(seed) &+ 0x504F_5745)
+    if power.next() % 4 == 0 {
+      let t = Int64(power.next() % UInt64(span))
+      lines.append((t, "power lost"))
+      lines.append((t + Int64(1 + power.next() % 120_000), "power restored"))
+    }
     for _ in 0..<Int(1 + rng.next() % 5) {
       let t = Int64(rng.next() % UInt64(span + 60_000))
       let w = pick(["1min", "10min", "7s", "1500ms", "1h", "999ms"])
@@ -221,6 +243,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     var rng = SplitMix64(seed: 0x7472_6163)
     var fast = 0
     var windows = 0
+    var direct = 0
     var ran = 0
     for k in 0..<60 {
       let text = Self.randomTrace(&rng, seed: k)
@@ -231,13 +254,16 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
         Issue.record("random trace \(k) does not parse: \(error.message)\n\(text)")
         continue
       }
-      let (n, w) = try Self.compare(trace, try TraceSetup.bind(trace, to: shippedConfiguration))
+      let (n, w, d) = try Self.compare(
+        trace, try TraceSetup.bind(trace, to: shippedConfiguration))
       fast += n
       windows += w
+      direct += d
       ran += 1
     }
     #expect(ran == 60)
     #expect(fast > 10_000, "the one-series path was not taken")
+    #expect(direct > 10_000, "the driver's direct vitals path was not taken")
     #expect(windows > 100)
   }
 
