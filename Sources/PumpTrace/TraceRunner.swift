@@ -242,11 +242,15 @@ struct ActiveSeries {
           s.rr = s.rr.map(moved)
         }
       }
+      // `time(of: index + 1)` one period on, without the multiplication (`nextTime` is the
+      // sample's own `start + index × period`, before `end`).
+      let t = nextTime + Milliseconds(g.period)
+      nextTime = t < g.end ? t : Milliseconds(Int64.max)
     } else {
       s = samples[index]
+      nextTime = time(of: index + 1)
     }
     index += 1
-    nextTime = time(of: index)
     return s
   }
 }
