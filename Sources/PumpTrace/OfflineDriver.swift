@@ -106,7 +106,7 @@ public struct OfflineDriver: TraceDriver {
         powered = true
         log.append(.power(on: true), at: t)
         restoreFromJournal()
-        drive(&log) { rig, o, _ in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
+        drive(&log) { rig, o in rig.powerRestored(at: t, selfTestPassed: passed, observe: o) }
       case .inject(let i):
         if case .fault = i { return }  // Refused while off, as online.
         inject(i)
@@ -118,8 +118,7 @@ public struct OfflineDriver: TraceDriver {
     }
     switch action {
     case .vitals(let s):
-      log.fed(s, at: t)
-      request(.vitals(s), at: t, line: 0, log: &log)
+      feed(s, at: t, log: &log)
     case .vitalsSeries:
       break  // Expanded by the runner.
     case .press:
@@ -131,11 +130,11 @@ public struct OfflineDriver: TraceDriver {
     case .inject(.fault(let f)):
       send(.fault(f), at: t, line: line, log: &log)
     case .inject(let i):
-      drive(&log) { rig, o, _ in rig.advance(to: t, observe: o) }
+      drive(&log) { rig, o in rig.advance(to: t, observe: o) }
       inject(i)
-      drive(&log) { rig, o, _ in rig.step(at: t, observe: o) }
+      drive(&log) { rig, o in rig.step(at: t, observe: o) }
     case .powerLost:
-      drive(&log) { rig, o, _ in rig.powerLost(at: t, observe: o) }
+      drive(&log) { rig, o in rig.powerLost(at: t, observe: o) }
       journal = rig.snapshot()
       injectedWhileOff = []
       powered = false
@@ -148,10 +147,34 @@ public struct OfflineDriver: TraceDriver {
     case .asRole, .raw, .disconnect:
       break  // Handled above.
     case .clockAdvance(let d):
-      drive(&log) { rig, o, _ in rig.catchUp(to: t + d, observe: o) }
+      drive(&log) { rig, o in rig.catchUp(to: t + d, observe: o) }
       return sample(at: t + d, log: &log)
     }
     sample(at: t, log: &log)
+  }
+
+  /// A vitals sample at `t`, as `apply(.vitals(s), …)`. The common event of a long replay (a
+  /// series' sample): on a powered pump with no patient to step it goes straight to the pump,
+  /// without the action built and switched on; otherwise the general way.
+  public mutating func apply(vitals s: VitalsSample, at t: Milliseconds, log: inout ObservationLog)
+  {
+    guard powered, patient == nil else { return apply(.vitals(s), at: t, line: 0, log: &log) }
+    #if DEBUG
+      debugDirectVitals += 1
+    #endif
+    feed(s, at: t, log: &log)
+    sample(at: t, log: &log)
+  }
+
+  #if DEBUG
+    /// Samples `apply(vitals:at:log:)` took straight to the pump (tests: the path is taken).
+    public private(set) var debugDirectVitals = 0
+  #endif
+
+  /// A vitals sample to the pump (what a powered pump does with `.vitals`).
+  private mutating func feed(_ s: VitalsSample, at t: Milliseconds, log: inout ObservationLog) {
+    log.fed(s, at: t)
+    request(.vitals(s), at: t, line: 0, log: &log)
   }
 
   /// `… as <role>`: the session's permission check (the protocol's table, the firmware's
@@ -202,7 +225,7 @@ public struct OfflineDriver: TraceDriver {
   public mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     stepPatient(through: t, log: &log)
     guard powered else { return sample(at: max(t, rig.now), log: &log) }
-    drive(&log) { rig, o, _ in rig.catchUp(to: t, observe: o) }
+    drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
     // At the rig's own instant the copy would take no step (`advance(to: now)` does nothing):
     // the rig is sampled as it stands, without copying it.
     guard t > rig.now else { return sample(at: rig.now, log: &log) }
@@ -218,54 +241,77 @@ public struct OfflineDriver: TraceDriver {
   @discardableResult
   private mutating func drive<R>(
     _ log: inout ObservationLog,
-    _ body: (inout PumpRig, PumpRig.Observer, Answered) -> R
+    _ body: (inout PumpRig, PumpRig.Observer) -> R
   ) -> R {
-    // The checks are updated in place through the reference: nothing is moved or copied per
-    // call (the invariants' history must stay uniquely referenced, or every call would copy
-    // it and a 7-day replay would go quadratic).
-    let k = uniqueChecks()
-    let follows = !(rig.hardware.motorRunaway || rig.hardware.sensorFailed)
-    let logs = readsLog
-    return body(
-      &rig,
-      { c in
-        Self.record(&c, &log, &k.sampler, logs)
-        if k.violation == nil {
-          k.violation = k.invariants.observe(&c, hardwareFollowsCommand: follows)
-        }
-      },
-      { c, e, r in
-        // The same, with the invariants' after-event check in the same call.
-        Self.record(&c, &log, &k.sampler, logs)
-        if k.violation == nil {
-          k.violation = k.invariants.observeEvent(
-            e, rejection: r, &c, hardwareFollowsCommand: follows)
-        }
-      })
+    let l = looker()
+    return body(&rig) { c in l.look(&c, &log) }
   }
 
-  /// The observer of an event's own call (`PumpRig.send(_:at:observe:answered:)`): the
-  /// controller after it, the event, its result.
-  typealias Answered = (inout PumpController, PumpEvent, Rejection?) -> Void
+  /// What the observers of one rig call need: the checks, updated in place through the
+  /// reference (nothing moved or copied per call; the invariants' history must stay uniquely
+  /// referenced, or every call would copy it and a 7-day replay would go quadratic), whether
+  /// the hardware follows its commands, whether log entries are recorded.
+  private mutating func looker() -> Looker {
+    makeChecksUnique()
+    return Looker(
+      checks: Unmanaged.passUnretained(checks),
+      follows: !(rig.hardware.motorRunaway || rig.hardware.sensorFailed), logs: readsLog)
+  }
+
+  /// One look at the controller after each call: its observations, then the safety invariants.
+  private struct Looker {
+    /// Held without a reference count of its own (the driver's `checks` keeps it alive
+    /// through the call): a counted reference in the observers was retained and released
+    /// per call.
+    let checks: Unmanaged<Checks>
+    let follows: Bool
+    let logs: Bool
+
+    /// After an event `e` with result `r`: the invariants' after-event check in the same
+    /// look. The first violation is kept; a clean look writes nothing (no old value to
+    /// release).
+    @inline(__always)
+    func look(
+      _ c: inout PumpController, _ log: inout ObservationLog, after e: PumpEvent? = nil,
+      _ r: Rejection? = nil
+    ) {
+      checks._withUnsafeGuaranteedRef { k in
+        OfflineDriver.record(&c, &log, &k.sampler, logs)
+        guard k.violation == nil else { return }
+        let v =
+          if let e {
+            k.invariants.observeEvent(e, rejection: r, &c, hardwareFollowsCommand: follows)
+          } else {
+            k.invariants.observe(&c, hardwareFollowsCommand: follows)
+          }
+        if let v { k.violation = v }
+      }
+    }
+  }
 
   @discardableResult
   private mutating func send(
     _ e: PumpEvent, at t: Milliseconds, line: Int, log: inout ObservationLog
   ) -> Rejection? {
     // The event's own call is observed and checked after the event from one look at the
-    // controller (`rig.controller` after the call is a copy of it). (`k` is the box `drive`
-    // made unique: a second reference held here would make every `uniqueChecks` copy it.)
-    let r = drive(&log) { rig, o, answered in
-      rig.send(e, at: t, observe: o) { c, r in answered(&c, e, r) }
-    }
+    // controller (`rig.controller` after the call is a copy of it). Its observer is written
+    // here, not in `drive`: there it was wrapped once more to pass `e`.
+    let l = looker()
+    let r = rig.send(
+      e, at: t, observe: { c in l.look(&c, &log) },
+      answered: { c, r in l.look(&c, &log, after: e, r) })
     if line > 0 { log.append(.command(line: line, rejection: r), at: t) }
     return r
   }
 
   /// `checks`, copied first if a copy of this driver shares it (value semantics).
   private mutating func uniqueChecks() -> Checks {
-    if !isKnownUniquelyReferenced(&checks) { checks = checks.copy() }
+    makeChecksUnique()
     return checks
+  }
+
+  private mutating func makeChecksUnique() {
+    if !isKnownUniquelyReferenced(&checks) { checks = checks.copy() }
   }
 
   /// Sends a request to the controller as the firmware would: the request an online driver
@@ -286,7 +332,7 @@ public struct OfflineDriver: TraceDriver {
 
   /// The patient's hook: time runs to `t` through the deadlines only (`PumpRig.catchUp`).
   mutating func catchUp(to t: Milliseconds, log: inout ObservationLog) {
-    drive(&log) { rig, o, _ in rig.catchUp(to: t, observe: o) }
+    drive(&log) { rig, o in rig.catchUp(to: t, observe: o) }
   }
 
   /// The patient's hook: one of its inputs (monitor sample, press) at `t`, as an input.
@@ -320,6 +366,8 @@ public struct OfflineDriver: TraceDriver {
   private static func record(
     _ c: inout PumpController, _ log: inout ObservationLog, _ s: inout Sampler, _ logs: Bool
   ) {
+    // Most calls have no effects: nothing to walk (and no array to retain for the walk).
+    guard !c.effects.isEmpty else { return }
     observe(&c, &log, &s)
     if logs { logEntries(&c, &log) }
   }

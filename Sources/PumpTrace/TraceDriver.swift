@@ -17,6 +17,10 @@ public protocol TraceDriver {
   mutating func apply(
     _ action: TraceAction, at t: Milliseconds, line: Int, log: inout ObservationLog)
 
+  /// Feeds one vitals sample at `t` (a series' sample): the same as `apply(.vitals(s), at: t,
+  /// line: 0, log:)`, which is what it does unless the driver has a shorter way.
+  mutating func apply(vitals s: VitalsSample, at t: Milliseconds, log: inout ObservationLog)
+
   /// Lets time run to `t` with nothing else happening, observing everything on the way, and
   /// samples the delivered total at `t`. The runner calls it at every instant of interest
   /// (`Trace.instants`) before the actions of that instant, and at the end.
@@ -24,4 +28,11 @@ public protocol TraceDriver {
 
   /// Work done so far (offline: control steps), for benchmarks and reports.
   var work: Int64 { get }
+}
+
+extension TraceDriver {
+  public mutating func apply(vitals s: VitalsSample, at t: Milliseconds, log: inout ObservationLog)
+  {
+    apply(.vitals(s), at: t, line: 0, log: &log)
+  }
 }

@@ -90,7 +90,7 @@ public enum TraceRunner {
           #endif
           if sample.presentMask != 0 {
             reach(t)
-            driver.apply(.vitals(sample), at: t, line: 0, log: &log)
+            driver.apply(vitals: sample, at: t, log: &log)
             events += 1
           }
         } while only.nextTime < ts
@@ -113,7 +113,7 @@ public enum TraceRunner {
         if active[best].nextTime == Milliseconds(Int64.max) { active.remove(at: best) }
         if sample.presentMask != 0 {
           reach(t)
-          driver.apply(.vitals(sample), at: t, line: 0, log: &log)
+          driver.apply(vitals: sample, at: t, log: &log)
           events += 1
         }
         continue
@@ -179,6 +179,16 @@ struct ActiveSeries {
     var period: Int64
     var end: Milliseconds
     var jitter: Int32
+    /// The base's five values when it has all five (every baseline feed), else nil: their
+    /// samples are drawn without a presence test per vital.
+    var full: (Int32, Int32, Int32, Int32, Int32)?
+
+    init(base: VitalsSample, period: Int64, end: Milliseconds, jitter: Int32) {
+      (self.base, self.period, self.end, self.jitter) = (base, period, end, jitter)
+      if let a = base.sbp, let b = base.dbp, let c = base.hr, let d = base.spo2, let e = base.rr {
+        full = (a, b, c, d, e)
+      }
+    }
   }
 
   init(series: VitalsSeries, order: Int) {
@@ -197,6 +207,12 @@ struct ActiveSeries {
     nextTime = time(of: 0)
   }
 
+  /// Whether the samples are drawn the all-five way (tests: the path is taken).
+  var drawsAllFive: Bool {
+    guard let g = generator else { return false }
+    return g.jitter > 0 && g.full != nil
+  }
+
   func time(of k: Int) -> Milliseconds {
     if let g = generator {
       let t = series.start + Milliseconds(Int64(k) * g.period)
@@ -212,21 +228,29 @@ struct ActiveSeries {
       s = g.base
       if g.jitter > 0 {
         // Vital by vital in `Vital` order (the jitter stream's order), present ones only.
-        func moved(_ x: Int32?) -> Int32? {
-          guard let x else { return nil }
-          return min(max(x + rng.jitter(g.jitter), 0), 999)
+        func moved(_ x: Int32) -> Int32 { min(max(x + rng.jitter(g.jitter), 0), 999) }
+        if let b = g.full {
+          // All five (a baseline feed): no presence test per vital; the same draws in the
+          // same order (arguments are evaluated left to right).
+          s = VitalsSample(
+            sbp: moved(b.0), dbp: moved(b.1), hr: moved(b.2), spo2: moved(b.3), rr: moved(b.4))
+        } else {
+          s.sbp = s.sbp.map(moved)
+          s.dbp = s.dbp.map(moved)
+          s.hr = s.hr.map(moved)
+          s.spo2 = s.spo2.map(moved)
+          s.rr = s.rr.map(moved)
         }
-        s.sbp = moved(s.sbp)
-        s.dbp = moved(s.dbp)
-        s.hr = moved(s.hr)
-        s.spo2 = moved(s.spo2)
-        s.rr = moved(s.rr)
       }
+      // `time(of: index + 1)` one period on, without the multiplication (`nextTime` is the
+      // sample's own `start + index × period`, before `end`).
+      let t = nextTime + Milliseconds(g.period)
+      nextTime = t < g.end ? t : Milliseconds(Int64.max)
     } else {
       s = samples[index]
+      nextTime = time(of: index + 1)
     }
     index += 1
-    nextTime = time(of: index)
     return s
   }
 }

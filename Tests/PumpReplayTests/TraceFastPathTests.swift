@@ -24,6 +24,10 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     calls.append(.apply(a, t, line: line))
     inner.apply(a, at: t, line: line, log: &log)
   }
+  mutating func apply(vitals s: VitalsSample, at t: Milliseconds, log: inout ObservationLog) {
+    calls.append(.apply(.vitals(s), t, line: 0))  // The call it stands for.
+    inner.apply(vitals: s, at: t, log: &log)
+  }
   mutating func advance(to t: Milliseconds, log: inout ObservationLog) {
     calls.append(.advance(t))
     inner.advance(to: t, log: &log)
@@ -41,6 +45,8 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     var run: TraceRun
     var results: [ExpectationResult]
     var violation: String?
+    /// Samples the driver took straight to the pump (`OfflineDriver.apply(vitals:at:log:)`).
+    var directVitals: Int
   }
 
   /// Replays `trace` offline as `OfflineReplay.run` does, through the runner or the reference.
@@ -58,7 +64,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     let results = TraceChecker.check(trace, log: run.log, controlTick: setup.profile.controlTick)
     return Outcome(
       calls: rec.calls, run: run, results: results,
-      violation: rec.inner.violation?.description)
+      violation: rec.inner.violation?.description, directVitals: rec.inner.debugDirectVitals)
   }
 
   /// The verdict and message the checker gave before, for a delivered-window expectation:
@@ -91,8 +97,11 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
   }
 
   /// Runs `trace` both ways and requires the same calls, log, run and verdicts; returns the
-  /// samples the one-series path took and the window expectations compared.
-  static func compare(_ trace: Trace, _ setup: TraceSetup) throws -> (fast: Int, windows: Int) {
+  /// samples the one-series path took, the window expectations compared and the samples the
+  /// driver took straight to the pump.
+  static func compare(_ trace: Trace, _ setup: TraceSetup) throws -> (
+    fast: Int, windows: Int, direct: Int
+  ) {
     let old: Outcome
     let new: Outcome
     do {
@@ -100,7 +109,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     } catch {
       #expect(throws: TraceError.self) { try replay(trace, setup, reference: false) }
       Issue.record("\(trace.file) does not start: \(error.message)")
-      return (0, 0)
+      return (0, 0, 0)
     }
     new = try replay(trace, setup, reference: false)
     let f = trace.file
@@ -123,7 +132,8 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
       windows += 1
       #expect(r.passed == want.passed && r.message == want.message, "\(f):\(x.line) \(x.text)")
     }
-    return (new.run.debugFastSamples, windows)
+    #expect(old.directVitals == 0, "\(f): the reference runner feeds samples as actions")
+    return (new.run.debugFastSamples, windows, new.directVitals)
   }
 
   static func traceFiles() throws -> [String] {
@@ -140,13 +150,17 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     #expect(files.contains { $0.contains("/patient/") })
     var fast = 0
     var windows = 0
+    var direct = 0
     for file in files {
       let trace = try ReplayBatch.load(file)
-      let (n, w) = try Self.compare(trace, try TraceSetup.bind(trace, to: shippedConfiguration))
+      let (n, w, d) = try Self.compare(
+        trace, try TraceSetup.bind(trace, to: shippedConfiguration))
       fast += n
       windows += w
+      direct += d
     }
     #expect(fast > 100_000, "the one-series path was not taken")
+    #expect(direct > 100_000, "the driver's direct vitals path was not taken")
     #expect(windows >= 20)
   }
 
@@ -193,6 +207,14 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     if rng.next() % 4 == 0 {
       lines.append((Int64(rng.next() % UInt64(span)), "clock advance \(1 + rng.next() % 90)s"))
     }
+    // Samples reach nobody while the pump is off (the driver's general path). Drawn from a
+    // stream of its own, so the rest of every trace is the one it was before.
+    var power = SplitMix64(seed: UInt64(seed) &+ 0x504F_5745)
+    if power.next() % 4 == 0 {
+      let t = Int64(power.next() % UInt64(span))
+      lines.append((t, "power lost"))
+      lines.append((t + Int64(1 + power.next() % 120_000), "power restored"))
+    }
     for _ in 0..<Int(1 + rng.next() % 5) {
       let t = Int64(rng.next() % UInt64(span + 60_000))
       let w = pick(["1min", "10min", "7s", "1500ms", "1h", "999ms"])
@@ -221,6 +243,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     var rng = SplitMix64(seed: 0x7472_6163)
     var fast = 0
     var windows = 0
+    var direct = 0
     var ran = 0
     for k in 0..<60 {
       let text = Self.randomTrace(&rng, seed: k)
@@ -231,13 +254,16 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
         Issue.record("random trace \(k) does not parse: \(error.message)\n\(text)")
         continue
       }
-      let (n, w) = try Self.compare(trace, try TraceSetup.bind(trace, to: shippedConfiguration))
+      let (n, w, d) = try Self.compare(
+        trace, try TraceSetup.bind(trace, to: shippedConfiguration))
       fast += n
       windows += w
+      direct += d
       ran += 1
     }
     #expect(ran == 60)
     #expect(fast > 10_000, "the one-series path was not taken")
+    #expect(direct > 10_000, "the driver's direct vitals path was not taken")
     #expect(windows > 100)
   }
 
@@ -250,6 +276,45 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
     rng = SplitMix64(seed: 2024)
     let amplitudes: [Int32] = [3, 1, 2, 999, 3, 7, 0, 3, 1, 5, 2, 3]
     #expect(amplitudes.map { rng.jitter($0) } == [0, 1, -1, 390, 1, -3, 0, 1, 1, 3, -2, 3])
+  }
+
+  @Test(
+    "REQ-TRACE-REPLAY-02: generated series give the samples they gave before, sample by sample, all five vitals or some"
+  )
+  func seriesSamples() {
+    var rng = SplitMix64(seed: 0x5345_5249)
+    var allFive = 0
+    for round in 0..<400 {
+      // Any subset of the vitals (all five half the time), values anywhere in 0…999 and
+      // jitters up to 999, so the clamps at 0 and 999 are reached.
+      var base = VitalsSample()
+      for v in Vital.allCases where round % 2 == 0 || rng.next() % 2 == 0 {
+        base.set(v, Int32(rng.next() % 1_000))
+      }
+      let jitter = Int32([0, 1, 3, 40, 999][Int(rng.next() % 5)])
+      let period = Milliseconds(Int64(1 + rng.next() % 2_000))
+      let start = Milliseconds(Int64(rng.next() % 10_000))
+      let series = VitalsSeries(
+        source: .generator(
+          base: base, period: period, end: start + Milliseconds(Int64(rng.next() % 600_000)),
+          jitter: jitter),
+        start: start, vitals: 0x1F, seed: rng.next())
+      var new = ActiveSeries(series: series, order: 1)
+      var old = ReferenceSeries(series: series, order: 1)
+      if new.drawsAllFive { allFive += 1 }
+      #expect(new.drawsAllFive == (base.presentMask == 0x1F && jitter > 0), "round \(round)")
+      while old.nextTime != Milliseconds(Int64.max) {
+        #expect(new.nextTime == old.nextTime, "round \(round)")
+        let (a, b) = (new.take(), old.take())
+        guard a == b else {
+          Issue.record("round \(round): sample \(old.index - 1) \(a), before \(b)")
+          break
+        }
+      }
+      #expect(new.nextTime == Milliseconds(Int64.max), "round \(round)")
+      #expect(new.rng.state == old.rng.state, "round \(round): the jitter stream moved as before")
+    }
+    #expect(allFive > 100, "the all-five path was not taken")
   }
 
   @Test(
