@@ -161,7 +161,15 @@ public struct PumpController: Sendable {
   public mutating func handle(_ event: PumpEvent, now t: Milliseconds) -> Rejection? {
     let settled = settledAt
     begin(t)
-    let rejection = dispatch(event)
+    let rejection: Rejection?
+    if case .vitals(let s) = event {
+      // Every mode takes a monitor sample (as `dispatch` would): no mode gates, no copy of the
+      // whole event into `dispatch`.
+      takeVitals(s)
+      rejection = nil
+    } else {
+      rejection = dispatch(event)
+    }
     if let r = rejection {
       record(.rejected(EventKind(event), r))
     } else if settled == now, case .vitals = event, !vitalsAssessmentChanged, !alwaysEvaluate {

@@ -1,0 +1,152 @@
+import PumpCore
+import PumpHardware
+import Testing
+
+/// The vitals event path (issue 14, docs/PERFORMANCE.md "Vitals event path") changes no
+/// behaviour: `handle` takes a monitor sample directly, without `dispatch`'s mode gates (which
+/// let a sample through in every mode), and the quiet-reading and settled-vitals shortcuts stay
+/// exact. A controller taking the shortcuts and one forced through the full evaluation
+/// (`debugAlwaysEvaluate`) get the same inputs — vitals at every band edge, missing and
+/// implausible, stale gaps, clock jumps and going back, watch restarts, explorer seeds — and must
+/// make the same effects, rejections and snapshot bytes after every call. The fast controller
+/// must have taken the shortcuts (no vacuous pass) and the reference never.
+@Suite("Vitals shortcuts")
+struct VitalsShortcutTests {
+  /// A vital's value: at or next to one of its band's bounds (every band, both edges), in the
+  /// middle of the normal band, or implausible; or missing.
+  static func value(_ band: VitalBand, normal: Int32, _ g: inout SplitMix64) -> Int32? {
+    let bounds = [band.criticalLow, band.warningLow, band.warningHigh, band.criticalHigh]
+      .compactMap { $0 }
+    switch g.next() % 20 {
+    case 0: return nil
+    case 1: return [-1, 0, 999, 32_767, -32_768][Int(g.next() % 5)]
+    case 2...5:
+      guard !bounds.isEmpty else { return normal }
+      return bounds[Int(g.next() % UInt64(bounds.count))] + Int32(g.next() % 5) - 2
+    default: return normal + Int32(g.next() % 7) - 3
+    }
+  }
+
+  static func sample(_ p: VitalsPolicy, _ g: inout SplitMix64) -> VitalsSample {
+    VitalsSample(
+      sbp: value(p.sbp, normal: 125, &g), dbp: value(p.dbp, normal: 75, &g),
+      hr: value(p.hr, normal: 80, &g), spo2: value(p.spo2, normal: 97, &g),
+      rr: value(p.rr, normal: 14, &g))
+  }
+
+  /// Both controllers at once; records the first difference.
+  struct Pair {
+    var fast: PumpController
+    var full: PumpController
+    var failed = false
+
+    init() {
+      fast = PumpController(profile: testProfile, formulary: testFormulary, now: .zero)
+      full = fast
+      full.debugAlwaysEvaluate = true
+    }
+
+    mutating func handle(_ e: PumpEvent, at t: Milliseconds, _ at: String) {
+      let a = fast.handle(e, now: t)
+      let b = full.handle(e, now: t)
+      compare(
+        a == b,
+        "\(at): \(e) at \(t) rejected \(String(describing: a)), reference \(String(describing: b))")
+    }
+
+    mutating func tick(at t: Milliseconds, _ at: String) {
+      fast.tick(now: t)
+      full.tick(now: t)
+      compare(true, "\(at): tick at \(t)")
+    }
+
+    mutating func compare(_ same: Bool, _ what: @autoclosure () -> String) {
+      guard !failed else { return }
+      if !same || fast.effects != full.effects || fast.snapshot() != full.snapshot()
+        || fast.mode != full.mode
+      {
+        failed = true
+        Issue.record("\(what()): effects \(fast.effects), reference \(full.effects)")
+      }
+    }
+  }
+
+  @Test(
+    "Random vitals at every band edge, missing and implausible, stale gaps, clock jumps and watch restarts: the vitals event path changes nothing"
+  )
+  func randomVitalsSameBehaviour() {
+    var quietReadings: Int64 = 0
+    var skipped: Int64 = 0
+    for seed in UInt64(1)...40 {
+      var g = SplitMix64(seed: seed)
+      var p = Pair()
+      var t = Milliseconds.zero
+      p.handle(.selfTestResult(passed: true), at: t, "seed \(seed)")
+      p.handle(.vitals(calmVitals), at: t, "seed \(seed)")
+      p.handle(.program(standardRx), at: t, "seed \(seed)")
+      p.handle(.start, at: t, "seed \(seed)")
+      var samples: Int64 = 0
+      for i in 0..<1500 where !p.failed {
+        let at = "seed \(seed), step \(i)"
+        switch g.next() % 100 {
+        case 0..<2:  // a long gap: every vital goes stale
+          t = t + Milliseconds(Int64(5_000 + g.next() % 600_000))
+        case 2..<4:  // a clock that went back a little
+          p.handle(.vitals(Self.sample(p.fast.policy, &g)), at: t - Milliseconds(700), at)
+          samples += 1
+          continue
+        case 4..<6:  // the watch restarts (staleness measured from now)
+          p.handle(.clinicianReset, at: t, at)
+          p.handle(.stop, at: t, at)
+          p.handle(.program(standardRx), at: t, at)
+          p.handle(.start, at: t, at)
+        case 6..<8:
+          p.handle(.acknowledgeAlarms, at: t, at)
+        case 8..<20:  // a gap of up to 8 s, no control step
+          t = t + Milliseconds(Int64(g.next() % 8_000))
+        default:  // the 1 Hz pattern: a control step, then the sample at its instant
+          t = t + .seconds(1)
+          p.tick(at: t, at)
+        }
+        p.handle(.vitals(Self.sample(p.fast.policy, &g)), at: t, at)
+        samples += 1
+      }
+      quietReadings += p.fast.debugQuietSamples
+      skipped += p.fast.debugEvaluationsSkipped
+      #expect(p.full.debugQuietSamples == 0 && p.full.debugEvaluationsSkipped == 0)
+    }
+    // The shortcuts were taken, many times.
+    #expect(quietReadings > 5_000)
+    #expect(skipped > 1_000)
+  }
+
+  @Test(
+    "Explorer seeds (hardware, commands, power cycles, vitals): the vitals event path changes nothing"
+  )
+  func explorerSeedsSameBehaviour() {
+    // The explorer comparison of `EvaluationShortcutTests`, on seeds of its own.
+    let taken = EvaluationShortcutTests.compare(seeds: 61..<91)
+    #expect(taken.quietSamples > 1_000)
+    #expect(taken.evaluationsSkipped > 100)
+  }
+
+  @Test(
+    "A sample is taken in every mode: in self-test, faulted, interlock-stopped, with the same effects as the full path"
+  )
+  func sampleTakenInEveryMode() {
+    var p = Pair()
+    let high = VitalsSample(sbp: 125, dbp: 75, hr: 150, spo2: 97, rr: 14)
+    p.handle(.vitals(high), at: .seconds(1), "self-test")
+    #expect(p.fast.mode == .selfTest && p.fast.status.vitals == high)
+    p.handle(.selfTestResult(passed: true), at: .seconds(1), "self-test")
+    p.handle(.vitals(calmVitals), at: .seconds(2), "idle")
+    p.handle(.program(standardRx), at: .seconds(2), "idle")
+    p.handle(.start, at: .seconds(2), "programmed")
+    for s in 3...14 { p.handle(.vitals(high), at: .seconds(Int64(s)), "infusing") }
+    #expect(p.fast.mode == .interlockStopped)
+    p.handle(.fault(.motor), at: .seconds(15), "interlock-stopped")
+    p.handle(.vitals(calmVitals), at: .seconds(16), "faulted")
+    #expect(p.fast.mode == .fault(.motor) && p.fast.status.vitals == calmVitals)
+    #expect(!p.failed)
+  }
+}
