@@ -88,9 +88,8 @@ public struct PumpController: Sendable {
     /// moves the flow accrual and the dose windows at every call, the ledger spreads every
     /// report by its loop and advances in full, the next deadline divides every volume
     /// candidate and computes its window-limit masses afresh (so does the motor command,
-    /// `regulate`), every vitals reading runs the
-    /// run logic of its track, every control-step reading is taken); the differential tests compare
-    /// both.
+    /// `regulate`), every vitals reading runs the run logic of its track, every control-step
+    /// reading is taken); the differential tests compare both.
     public var debugAlwaysEvaluate = false {
       didSet { ledger.debugReferencePath = debugAlwaysEvaluate }
     }
@@ -129,7 +128,7 @@ public struct PumpController: Sendable {
   var headroomMasses = HeadroomMasses()
   #if DEBUG
     /// Deadline computations that took the stale candidates from the required vitals' bits
-    /// (`considerStaleDeadlines`; tests: the shortcut is exercised). Added by the step pass 2.
+    /// (`considerStaleDeadlines`; tests: the shortcut is exercised).
     public internal(set) var debugStaleBitLoops: Int64 = 0
   #endif
 
