@@ -46,6 +46,20 @@ public struct SimulatedHardware: Sendable {
   /// `Self.reservoirSlack(profile)`, fixed with the profile.
   let reservoirSlack: Int64
 
+  /// The reservoir reading's last division (`readings`, every control step): `usedCached =
+  /// ⌈u × 1000 / spm⌉` µL found for `u = usedFromSteps` steps since loading, and
+  /// `usedScaledBound = usedCached × spm`. Any `u ≥ usedFromSteps` with `u × 1000 ≤
+  /// usedScaledBound` reads the same (`reservoirReading`). Not state: a copy or a restore
+  /// may start without it (`.max`: none).
+  var usedFromSteps: Int64 = .max
+  var usedScaledBound: Int64 = .min
+  var usedCached: Int64 = 0
+  /// The battery reading's last division (`readings`): `charge / drain` for that charge and
+  /// drain (drain ≥ 1, so 0 means none). On mains the charge does not move.
+  var batteryCharge: Int64 = 0
+  var batteryDrain: Int64 = 0
+  var batteryLeft: Int64 = 0
+
   public init(profile: HardwareProfile, now: Milliseconds) {
     self.profile = profile
     mechanicalMaxRate = profile.mechanicalMaxRate
@@ -148,8 +162,8 @@ public struct SimulatedHardware: Sendable {
     unreportedSteps = 0
     let air = pendingAir
     pendingAir = Microliters(0)  // (Not `.zero`: a call to PumpCore's global accessor.)
-    let reservoir = reservoir
-    let battery = SensorReading.battery(remaining: batteryRemaining, onMains: onMains)
+    let reservoir = reservoirReading()
+    let battery = SensorReading.battery(remaining: batteryReading(), onMains: onMains)
     let (down, up, door) = (downstreamPressure, upstreamPressure, doorOpen)
     out.withUnsafeMutableBufferPointer { b in
       b[0] = .motorSteps(steps)
@@ -160,6 +174,51 @@ public struct SimulatedHardware: Sendable {
       b[5] = .door(open: door)
       b[6] = battery
     }
+  }
+
+  /// `reservoir`, without its division while the steps since loading stay within the last
+  /// result's microliter. Exact: `f(u) = mulDivCeil(u, 1000, spm)` never decreases as `u`
+  /// grows (0 for `u ≤ 0`, saturating at `Int64.max`), so `u ≥ u₀` gives `f(u) ≥ f(u₀)`; and
+  /// `u × 1000 ≤ f(u₀) × spm` gives `f(u) ≤ f(u₀)` (for `u > 0`, `spm > 0`: `⌈u × 1000 / spm⌉ ≤
+  /// f(u₀)`, an integer; for `u ≤ 0`, `f(u) = 0`; for `spm ≤ 0`, `f ≡ 0`). Either product
+  /// overflowing means no cache. (The refresh is outlined: the common path stays in the rig's
+  /// step.)
+  @inline(__always)
+  mutating func reservoirReading() -> Microliters {
+    let u = totalSteps - stepsAtLoad
+    // (`u ≤ usedStepsLimit`: `u × 1000` does not overflow.)
+    let used =
+      u >= usedFromSteps && u <= Self.usedStepsLimit && u &* 1000 <= usedScaledBound
+      ? usedCached : usedAfresh(u)
+    return Microliters(max(loadedVolume.rawValue - used, 0))
+  }
+
+  /// The largest step count whose `× 1000` fits. (Computed: a stored `static let` is read
+  /// through a lazy global.)
+  @inline(__always) static var usedStepsLimit: Int64 { Int64.max / 1000 }
+
+  /// `reservoirReading`'s division, kept for the steps after `u`.
+  @inline(never)
+  mutating func usedAfresh(_ u: Int64) -> Int64 {
+    let used = Arith.mulDivCeil(u, 1000, profile.stepsPerMilliliter)
+    let (b, o) = used.multipliedReportingOverflow(by: profile.stepsPerMilliliter)
+    (usedFromSteps, usedScaledBound, usedCached) = o ? (.max, .min, 0) : (u, b, used)
+    return used
+  }
+
+  /// `batteryRemaining`, without its division while the charge and the drain are the ones
+  /// it was last computed for (on mains, every step).
+  @inline(__always)
+  mutating func batteryReading() -> Milliseconds {
+    let d = drain
+    if charge != batteryCharge || d != batteryDrain { batteryAfresh(d) }
+    return Milliseconds(batteryLeft)
+  }
+
+  /// `batteryReading`'s division, kept for this charge and drain.
+  @inline(never)
+  mutating func batteryAfresh(_ d: Int64) {
+    (batteryCharge, batteryDrain, batteryLeft) = (charge, d, charge / d)
   }
 
   /// The next instant the hardware's readings cross a threshold the controller watches

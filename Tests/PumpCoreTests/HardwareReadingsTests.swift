@@ -221,4 +221,58 @@ struct HardwareReadingsTests {
     // The bounded question skipped the reservoir's candidate (and answered differently).
     #expect(skipped > 300, "\(skipped)")
   }
+
+  /// The reservoir and battery readings keep their last division (`reservoirReading`,
+  /// `batteryReading`): at clinical rates, one step at a time, the readings equal the
+  /// reference's (`reservoir` and `batteryRemaining` computed afresh) through reservoir loads,
+  /// snapshot restores (which drop the kept results), copies, mains changes and rate changes,
+  /// and both the kept results and fresh divisions are used.
+  @Test("Random slow histories: the kept reservoir and battery divisions read as the reference")
+  func keptDivisionsEqualReference() {
+    var reservoirKept = 0
+    var reservoirAfresh = 0
+    var batteryKept = 0
+    var batteryAfresh = 0
+    for seed in UInt64(1)...40 {
+      var rng = SplitMix64(seed: seed)
+      var hw = SimulatedHardware(profile: testProfile, now: .zero)
+      var t = Milliseconds.zero
+      var reused: [SensorReading] = []
+      var built: [SensorReading] = []
+      for _ in 0..<600 {
+        let value = Int64(rng.next() % 1_000_000)
+        switch rng.next() % 40 {
+        case 0, 1: hw.command(MicrolitersPerHour(value % 3_000))
+        case 2: hw.command(MicrolitersPerHour(value % 400_000))
+        case 3: hw.onMains.toggle()
+        case 4: hw.loadReservoir(Microliters(value % 60_000))
+        case 5:
+          var r = SnapshotReader(Self.state(hw))
+          hw = try! SimulatedHardware(from: &r, profile: testProfile)
+        case 6: hw.setBatteryRemaining(Milliseconds(value * 20))
+        case 7: hw.motorRunaway = value % 8 == 0
+        default: break
+        }
+        t = t + Milliseconds(Int64(rng.next() % 2_000))
+        hw.advance(to: t)
+        var ref = hw
+        Self.reference(&ref, into: &built)
+        let before = (hw.usedFromSteps, hw.usedScaledBound, hw.batteryCharge, hw.batteryDrain)
+        hw.readings(into: &reused)
+        #expect(reused == built, "seed \(seed) at \(t)")
+        if before.0 == hw.usedFromSteps && before.1 == hw.usedScaledBound && before.0 != .max {
+          reservoirKept += 1
+        } else {
+          reservoirAfresh += 1
+        }
+        if before.2 == hw.batteryCharge && before.3 == hw.batteryDrain && before.3 != 0 {
+          batteryKept += 1
+        } else {
+          batteryAfresh += 1
+        }
+      }
+    }
+    #expect(reservoirKept > 5_000 && reservoirAfresh > 1_000, "\(reservoirKept) \(reservoirAfresh)")
+    #expect(batteryKept > 5_000 && batteryAfresh > 1_000, "\(batteryKept) \(batteryAfresh)")
+  }
 }
