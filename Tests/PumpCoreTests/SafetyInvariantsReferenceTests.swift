@@ -1,7 +1,7 @@
-import PumpHardware
 import Testing
 
 @testable import PumpCore
+@testable import PumpHardware
 
 /// The safety invariants' shortcuts (issue 14, docs/PERFORMANCE.md "Issue 14, the rig") check
 /// exactly what the checker before them checked: the random explorer's seeded inputs drive a
@@ -76,6 +76,10 @@ struct SafetyInvariantsReferenceTests {
           let slackBefore = fast.slackChecks
           let quietBefore = fast.debugQuietDeliveryChecks
           let v = fast.observe(&c, hardwareFollowsCommand: follows)
+          // The kept last sample is the history's last, always.
+          #expect(
+            fast.lastDelivered?.time == fast.history.last?.time
+              && fast.lastDelivered?.mass == fast.history.last?.mass, "\(at)")
           if fast.debugQuietDeliveryChecks > quietBefore {
             tally.quietDelivery += 1
           } else if c.commandedRate.rawValue > 0 {

@@ -55,6 +55,10 @@ public struct SafetyInvariants: Sendable {
   /// Delivered total (pg) history, appended when it changes (one array of pairs: one append
   /// and one uniqueness check per sample).
   var history: [Delivered] = []
+  /// `history.last`, kept beside it (set wherever the last sample changes: `doseWindowGrew`;
+  /// a prune keeps the last sample): the check at every call reads it without going through
+  /// the array's buffer.
+  var lastDelivered: Delivered? = nil
   var uncontrolledUntil: Int64 = Int64.min
   /// The last call saw hardware that did not follow the command. The four hours run from the
   /// first call that sees it follow again: steps a failed sensor held back (through a power
@@ -254,7 +258,7 @@ public struct SafetyInvariants: Sendable {
   mutating func doseWindow(_ c: inout PumpController) -> Violation? {
     // The total unchanged since the last sample (every call but the control step that
     // delivered): nothing to record or check. (Here, inlined: no call for it.)
-    if let last = history.last, last.mass == c.ledger.totalPicograms { return nil }
+    if let last = lastDelivered, last.mass == c.ledger.totalPicograms { return nil }
     return doseWindowGrew(&c)
   }
 
@@ -262,14 +266,14 @@ public struct SafetyInvariants: Sendable {
   mutating func doseWindowGrew(_ c: inout PumpController) -> Violation? {
     let t = c.now.rawValue
     let m = c.ledger.totalPicograms
-    let n = history.count
-    if ordered && n > 0 && (t < history[n - 1].time || m < history[n - 1].mass) { disorder() }
-    if n > 0 && history[n - 1].time == t {
-      history[n - 1].mass = m
+    if let last = lastDelivered, ordered && (t < last.time || m < last.mass) { disorder() }
+    if let last = lastDelivered, last.time == t {
+      history[history.count - 1].mass = m
     } else {
       history.append(Delivered(time: t, mass: m))
       if history.count >= pruneAt { pruneHistory(now: t) }
     }
+    lastDelivered = Delivered(time: t, mass: m)
     // (The limits read in place: binding the prescription copied it.)
     guard history.count > 1, t > uncontrolledUntil, let limit1h = c.prescription?.limit1h,
       let limit4h = c.prescription?.limit4h
