@@ -286,6 +286,17 @@ public struct SafetyInvariants: Sendable {
       slackChecks += 1
       return nil
     }
+    return windowCheck(&c, t, m, limit1h.picograms, limit4h.picograms)
+  }
+
+  /// `doseWindow`'s full computation, when the slack does not answer: the window starts found,
+  /// the bases set, each window against its limit plus the tolerance. (Apart, so that the
+  /// common path, a sample recorded and the slack's answer, does not pay for the messages'
+  /// stack frame.)
+  @inline(never)
+  mutating func windowCheck(
+    _ c: inout PumpController, _ t: Int64, _ m: Int64, _ limit1h: Int64, _ limit4h: Int64
+  ) -> Violation? {
     let tolerance = 2 * c.ledger.stepPicograms
     windowBase1h = cumulative(at: t - 3_600_000, from: &windowStart1h)
     windowBase4h = cumulative(at: t - 14_400_000, from: &windowStart4h)
@@ -297,8 +308,8 @@ public struct SafetyInvariants: Sendable {
       guard inWindow > limit + tolerance else { return nil }
       return violation(.doseWindow, c.now, "\(inWindow) pg in \(w / 60_000) min, limit \(limit) pg")
     }
-    if let v = check(in1h, 3_600_000, limit1h.picograms) { return v }
-    return check(in4h, 14_400_000, limit4h.picograms)
+    if let v = check(in1h, 3_600_000, limit1h) { return v }
+    return check(in4h, 14_400_000, limit4h)
   }
 
   /// A sample out of order (time back, total down): the slack ends for good, and the window
