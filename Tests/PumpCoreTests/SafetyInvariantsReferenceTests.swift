@@ -36,6 +36,9 @@ struct SafetyInvariantsReferenceTests {
     /// and that went through the full rule (an alarm active, or a mode that does not deliver).
     var quietDelivery = 0
     var fullDelivery = 0
+    /// Samples `track` ended with no critical run (its shortcut) and with one.
+    var noRunTracks: Int64 = 0
+    var runTracks: Int64 = 0
   }
 
   /// Runs `sequences` with `rule` broken; `alwaysFollows` tells both checkers the hardware
@@ -148,6 +151,8 @@ struct SafetyInvariantsReferenceTests {
       }
       if first != nil { tally.seedsViolated += 1 }
       #expect(fast.checks == reference.checks)
+      tally.noRunTracks += fast.debugNoRunTracks
+      tally.runTracks += fast.debugRunTracks
     }
     return tally
   }
@@ -203,6 +208,8 @@ struct SafetyInvariantsReferenceTests {
     // The motor-on check took both its one-mask test and the full rule.
     #expect(t.quietDelivery > 1_000)
     #expect(t.fullDelivery > 0)
+    // `track` took its no-run shortcut and the full longest-run computation.
+    #expect(t.noRunTracks > 300 && t.runTracks > 100, "\(t.noRunTracks) \(t.runTracks)")
     // The slack answered some dose-window checks (most of these seeds run a runaway, which
     // suspends the check; the test below counts the hardware as following).
     #expect(t.slackChecks > 0)

@@ -92,6 +92,10 @@ public struct SafetyInvariants: Sendable {
     /// Calls `noDeliveryWhileStopped` answered by its one-mask test (tests: the fast path is
     /// taken).
     public private(set) var debugQuietDeliveryChecks: Int64 = 0
+    /// Samples after which no vital had a critical run (`track`'s shortcut), and the others
+    /// (tests: both paths are taken).
+    public private(set) var debugNoRunTracks: Int64 = 0
+    public private(set) var debugRunTracks: Int64 = 0
   #endif
   /// The basal last in force in a therapy (kept across stops) and when the in-force basal last
   /// rose above the one before it, seen from the controller's state after each accepted event.
@@ -107,6 +111,12 @@ public struct SafetyInvariants: Sendable {
   public mutating func observe(_ c: inout PumpController, hardwareFollowsCommand: Bool = true)
     -> Violation?
   {
+    rules(&c, hardwareFollowsCommand: hardwareFollowsCommand)
+  }
+
+  /// `observe`'s body, inlined into `observe` and `observeEvent` (no call on the event's look).
+  @inline(__always)
+  mutating func rules(_ c: inout PumpController, hardwareFollowsCommand: Bool) -> Violation? {
     checks += 1
     if !hardwareFollowsCommand || wasUncontrolled {
       uncontrolledUntil = c.now.rawValue + 4 * 3_600_000
@@ -145,7 +155,7 @@ public struct SafetyInvariants: Sendable {
     _ e: PumpEvent, rejection: Rejection?, _ c: inout PumpController,
     hardwareFollowsCommand: Bool = true
   ) -> Violation? {
-    if let v = observe(&c, hardwareFollowsCommand: hardwareFollowsCommand) { return v }
+    if let v = rules(&c, hardwareFollowsCommand: hardwareFollowsCommand) { return v }
     if case .vitals(let s) = e {
       track(s, &c)
       return staleCountsCritical(&c)
@@ -500,7 +510,18 @@ public struct SafetyInvariants: Sendable {
     if let v = s.spo2 { track(.spo2, v, &c) }
     if let v = s.rr { track(.rr, v, &c) }
     let r = criticalRun
-    longestCriticalRun = max(max(abs(r[0]), abs(r[1])), max(abs(r[2]), abs(r[3])), abs(r[4]))
+    // No run at all (nearly every sample): the longest is 0, without the five magnitudes.
+    if r[0] | r[1] | r[2] | r[3] | r[4] == 0 {
+      #if DEBUG
+        debugNoRunTracks += 1
+      #endif
+      longestCriticalRun = 0
+    } else {
+      #if DEBUG
+        debugRunTracks += 1
+      #endif
+      longestCriticalRun = max(max(abs(r[0]), abs(r[1])), max(abs(r[2]), abs(r[3])), abs(r[4]))
+    }
   }
 
   /// One vital's reading: its critical run grows or ends. (The band is picked here from the
