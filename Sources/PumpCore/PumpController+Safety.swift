@@ -4,29 +4,72 @@
 extension PumpController {
   /// Takes a monitor sample. Notes in `vitalsAssessmentChanged` whether it changed what
   /// `evaluate` reads of the vitals: some vital's confirmed level, or whether it is stale now.
+  /// Each vital by name, in `Vital` order (so artifacts are recorded in that order): no switch
+  /// on `Vital` to find its reading, band or `latest` field.
   mutating func takeVitals(_ s: VitalsSample) {
-    let persistSamples = policy.persistSamples
-    let persistTime = policy.persistTime
-    let staleAfter = policy.staleAfter
     // Whether a vital sampled now is stale now (`isStale` with `lastSample` now): the same for
     // every vital the sample carries.
-    let staleWhenTaken = now - max(now, vitals.watchSince) >= staleAfter
+    let staleWhenTaken = now - max(now, vitals.watchSince) >= policy.staleAfter
     var changed = false
-    for v in Vital.allCases {
-      guard let value = s[v] else { continue }
-      let i = Int(v.rawValue)
-      let before = vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter)
-      if let artifact = vitals.take(
-        v, value, band: policy[v], persistSamples: persistSamples, persistTime: persistTime,
-        now: now, quiet: !alwaysEvaluate)
-      {
-        record(.vitalsArtifact(v, artifact))
-      }
-      if vitals.tracks[i].confirmed != before.confirmed || staleWhenTaken != before.stale {
-        changed = true
-      }
+    if let x = s.sbp {
+      vitals.latest.sbp = x
+      changed = takeVital(.sbp, x, staleWhenTaken: staleWhenTaken) || changed
+    }
+    if let x = s.dbp {
+      vitals.latest.dbp = x
+      changed = takeVital(.dbp, x, staleWhenTaken: staleWhenTaken) || changed
+    }
+    if let x = s.hr {
+      vitals.latest.hr = x
+      changed = takeVital(.hr, x, staleWhenTaken: staleWhenTaken) || changed
+    }
+    if let x = s.spo2 {
+      vitals.latest.spo2 = x
+      changed = takeVital(.spo2, x, staleWhenTaken: staleWhenTaken) || changed
+    }
+    if let x = s.rr {
+      vitals.latest.rr = x
+      changed = takeVital(.rr, x, staleWhenTaken: staleWhenTaken) || changed
     }
     vitalsAssessmentChanged = changed
+  }
+
+  /// Takes one vital's reading; returns whether it changed the vital's confirmed level or its
+  /// staleness now. On the host a quiet reading (`VitalsMonitor.isQuiet`: two compares against
+  /// the band's kept normal range and the track's state) only stores the value and the time;
+  /// any other reading, every reading on the reference path (`debugAlwaysEvaluate`) and every
+  /// reading in the firmware image runs the run logic of its track (`takeVitalInFull`).
+  /// Host only: the image is bound by size, not speed (docs/PERFORMANCE.md, "Decided this
+  /// session"). Inlined, so each vital's index is a constant.
+  @inline(__always) mutating func takeVital(_ v: Vital, _ value: Int32, staleWhenTaken: Bool)
+    -> Bool
+  {
+    #if !hasFeature(Embedded)
+      let i = Int(v.rawValue)
+      if !alwaysEvaluate && vitals.isQuiet(i, value) {
+        let staleBefore = vitals.tracks[i].isStale(
+          now: now, since: vitals.watchSince, after: policy.staleAfter)
+        vitals.takeQuiet(i, value, now: now)
+        return staleBefore != staleWhenTaken
+      }
+    #endif
+    return takeVitalInFull(v, value, staleWhenTaken: staleWhenTaken)
+  }
+
+  /// The run logic of one vital's track for a reading; records the artifact it ends, if any,
+  /// and returns whether the reading changed the vital's confirmed level or staleness now.
+  mutating func takeVitalInFull(_ v: Vital, _ value: Int32, staleWhenTaken: Bool) -> Bool {
+    let i = Int(v.rawValue)
+    let before = vitals.tracks[i].confirmed
+    let staleBefore = vitals.tracks[i].isStale(
+      now: now, since: vitals.watchSince, after: policy.staleAfter)
+    if let artifact = vitals.tracks[i].sample(
+      value, band: policy[v], persistSamples: policy.persistSamples,
+      persistTime: policy.persistTime, now: now)
+    {
+      record(.vitalsArtifact(v, artifact))
+    }
+    return vitals.tracks[i].confirmed != before || staleBefore != staleWhenTaken
   }
 
   /// Plausible line pressure, milli-psi: −15 psi (vacuum) to 100 psi (above any syringe

@@ -15,34 +15,20 @@ struct VitalTrack: Sendable {
   /// The confirmed level.
   var confirmed: VitalLevel = .normal
   #if DEBUG
-    /// Readings that took the quiet path of `sample` (tests: the shortcut is exercised).
+    /// Quiet readings taken (`VitalsMonitor.takeQuiet`; tests: the shortcut is exercised).
     var debugQuietSamples: Int64 = 0
   #endif
 
   /// Takes one reading; returns the abnormal value of an ended, unconfirmed run (an artifact).
   /// `persistSamples` and `persistTime` are the policy's (passed alone: the whole policy would
-  /// be copied for every vital of every sample).
-  ///
-  /// With `quiet`, a normal reading on a quiet track (no direction, no run, confirmed normal)
-  /// goes past the run logic and the confirmation: from that state they change nothing (the
-  /// direction stays 0, both runs are reset to the 0 they are, no run ended so no artifact, no
-  /// run persists so `.normal` is confirmed again; docs/PERFORMANCE.md, "Quiet vitals").
+  /// be copied for every vital of every sample). A normal reading on a quiet track usually goes
+  /// past it (`VitalsMonitor.isQuiet`).
   mutating func sample(
     _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
-    now: Milliseconds, quiet: Bool
+    now: Milliseconds
   ) -> Int32? {
     let level = band.level(of: value)
     var artifact: Int32? = nil
-    if quiet && level == .normal && direction == 0 && warnRun == 0 && critRun == 0
-      && confirmed == .normal
-    {
-      #if DEBUG
-        debugQuietSamples += 1
-      #endif
-      lastValue = value
-      lastSample = now
-      return nil
-    }
     let dir: Int8 =
       (level == .warningHigh || level == .criticalHigh) ? 1 : (level == .normal ? 0 : -1)
     if dir != direction || dir == 0 {
@@ -81,21 +67,6 @@ struct VitalTrack: Sendable {
     return now - reference >= limit
   }
 
-  /// All `VitalsMonitor.assess` reads of this track at `now`: the confirmed level and whether
-  /// the vital is stale.
-  @inline(__always) func assessed(
-    now: Milliseconds, since start: Milliseconds, after limit: Milliseconds
-  )
-    -> Assessed
-  {
-    Assessed(confirmed: confirmed, stale: isStale(now: now, since: start, after: limit))
-  }
-
-  struct Assessed: Equatable {
-    var confirmed: VitalLevel
-    var stale: Bool
-  }
-
   func staleDeadline(since start: Milliseconds, after limit: Milliseconds) -> Milliseconds {
     max(lastSample ?? start, start) + limit
   }
@@ -108,6 +79,13 @@ struct VitalsMonitor: Sendable {
   var latest = VitalsSample()
   /// Time from which staleness is measured (start of the therapy).
   var watchSince: Milliseconds = .zero
+  #if !hasFeature(Embedded)
+    /// Each vital's normal range as exclusive bounds, by raw value (`keepNormalBounds`). Until
+    /// they are kept from a policy they hold no value, so no reading counts as quiet. Host
+    /// only, like the quiet readings that use them.
+    var normalAbove = InlineArray<5, Int64>(repeating: .max)
+    var normalBelow = InlineArray<5, Int64>(repeating: .min)
+  #endif
 
   struct Assessment: Equatable {
     var warnings: Int32 = 0
@@ -116,22 +94,45 @@ struct VitalsMonitor: Sendable {
     var bandWarnings: Int32 = 0
   }
 
-  /// Takes one vital's reading; returns the value of an ended artifact run, if any (`quiet`:
-  /// see `VitalTrack.sample`).
-  mutating func take(
-    _ v: Vital, _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
-    now: Milliseconds, quiet: Bool
-  ) -> Int32? {
-    switch v {
-    case .sbp: latest.sbp = value
-    case .dbp: latest.dbp = value
-    case .hr: latest.hr = value
-    case .spo2: latest.spo2 = value
-    case .rr: latest.rr = value
+  #if !hasFeature(Embedded)
+    /// Whether a reading of the vital at index `i` is quiet: its band level is normal and its
+    /// track has no direction, no run and `.normal` confirmed. From that state `VitalTrack.sample`
+    /// only stores the value and the time: the direction stays 0, both runs are reset to the 0
+    /// they are, no run ended so there is no artifact, and no run persists so `.normal` is
+    /// confirmed again (docs/PERFORMANCE.md, "Quiet vitals"). Every condition is checked, so a
+    /// restored track with any fields is handled exactly.
+    @inline(__always) func isQuiet(_ i: Int, _ value: Int32) -> Bool {
+      let v = Int64(value)
+      return normalAbove[i] < v && v < normalBelow[i] && tracks[i].direction == 0
+        && tracks[i].warnRun == 0 && tracks[i].critRun == 0 && tracks[i].confirmed == .normal
     }
-    return tracks[Int(v.rawValue)].sample(
-      value, band: band, persistSamples: persistSamples, persistTime: persistTime, now: now,
-      quiet: quiet)
+
+    /// Takes a quiet reading (`isQuiet`) of the vital at index `i` at `now`.
+    @inline(__always) mutating func takeQuiet(_ i: Int, _ value: Int32, now: Milliseconds) {
+      tracks[i].lastValue = value
+      tracks[i].lastSample = now
+      #if DEBUG
+        tracks[i].debugQuietSamples += 1
+      #endif
+    }
+  #endif
+
+  /// Keeps each band's normal range (`VitalBand.normalBounds`) for `isQuiet`. The controller
+  /// calls it wherever its policy is set. Nothing to keep in the firmware image (no quiet
+  /// readings there).
+  mutating func keepNormalBounds(of p: VitalsPolicy) {
+    #if !hasFeature(Embedded)
+      func keep(_ i: Int, _ band: VitalBand) {
+        let b = band.normalBounds
+        normalAbove[i] = b.above
+        normalBelow[i] = b.below
+      }
+      keep(0, p.sbp)
+      keep(1, p.dbp)
+      keep(2, p.hr)
+      keep(3, p.spo2)
+      keep(4, p.rr)
+    #endif
   }
 
   /// Counts warnings, criticals and stale vitals. A stale vital counts at least as a warning,
