@@ -4,56 +4,58 @@
 extension PumpController {
   /// Takes a monitor sample. Notes in `vitalsAssessmentChanged` whether it changed what
   /// `evaluate` reads of the vitals: some vital's confirmed level, or whether it is stale now.
-  /// Each vital by name, in `Vital` order (so artifacts are recorded in that order): no switch
-  /// on `Vital` to find its reading, band or `latest` field.
+  /// Each vital by name: no switch on `Vital` to find its reading, band or `latest` field.
+  ///
+  /// On the host the quiet readings (`VitalsMonitor.takeQuietReadings`: two compares against
+  /// the band's kept normal range and the track's state) are taken first, all at once; then
+  /// every other reading, in `Vital` order (so artifacts are recorded in that order), runs the
+  /// run logic of its track (`takeVitalInFull`). The tracks are independent, so the order of the
+  /// two passes changes nothing. Every reading of the reference path (`debugAlwaysEvaluate`)
+  /// and of the firmware image runs the run logic. Host only: the image is bound by size, not
+  /// speed (docs/PERFORMANCE.md, "Decided this session").
   mutating func takeVitals(_ s: VitalsSample) {
     // Whether a vital sampled now is stale now (`isStale` with `lastSample` now): the same for
     // every vital the sample carries.
     let staleWhenTaken = now - max(now, vitals.watchSince) >= policy.staleAfter
     var changed = false
+    var quiet: UInt8 = 0
+    #if !hasFeature(Embedded)
+      if !alwaysEvaluate {
+        (quiet, changed) = vitals.takeQuietReadings(
+          s, now: now, staleAfter: policy.staleAfter, staleWhenTaken: staleWhenTaken)
+      }
+    #endif
     if let x = s.sbp {
       vitals.latest.sbp = x
-      changed = takeVital(.sbp, x, staleWhenTaken: staleWhenTaken) || changed
+      if quiet & Vital.sbp.bit == 0 {
+        changed = takeVitalInFull(.sbp, x, staleWhenTaken: staleWhenTaken) || changed
+      }
     }
     if let x = s.dbp {
       vitals.latest.dbp = x
-      changed = takeVital(.dbp, x, staleWhenTaken: staleWhenTaken) || changed
+      if quiet & Vital.dbp.bit == 0 {
+        changed = takeVitalInFull(.dbp, x, staleWhenTaken: staleWhenTaken) || changed
+      }
     }
     if let x = s.hr {
       vitals.latest.hr = x
-      changed = takeVital(.hr, x, staleWhenTaken: staleWhenTaken) || changed
+      if quiet & Vital.hr.bit == 0 {
+        changed = takeVitalInFull(.hr, x, staleWhenTaken: staleWhenTaken) || changed
+      }
     }
     if let x = s.spo2 {
       vitals.latest.spo2 = x
-      changed = takeVital(.spo2, x, staleWhenTaken: staleWhenTaken) || changed
+      if quiet & Vital.spo2.bit == 0 {
+        changed = takeVitalInFull(.spo2, x, staleWhenTaken: staleWhenTaken) || changed
+      }
     }
     if let x = s.rr {
       vitals.latest.rr = x
-      changed = takeVital(.rr, x, staleWhenTaken: staleWhenTaken) || changed
+      if quiet & Vital.rr.bit == 0 {
+        changed = takeVitalInFull(.rr, x, staleWhenTaken: staleWhenTaken) || changed
+      }
     }
     vitalsAssessmentChanged = changed
-  }
-
-  /// Takes one vital's reading; returns whether it changed the vital's confirmed level or its
-  /// staleness now. On the host a quiet reading (`VitalsMonitor.isQuiet`: two compares against
-  /// the band's kept normal range and the track's state) only stores the value and the time;
-  /// any other reading, every reading on the reference path (`debugAlwaysEvaluate`) and every
-  /// reading in the firmware image runs the run logic of its track (`takeVitalInFull`).
-  /// Host only: the image is bound by size, not speed (docs/PERFORMANCE.md, "Decided this
-  /// session"). Inlined, so each vital's index is a constant.
-  @inline(__always) mutating func takeVital(_ v: Vital, _ value: Int32, staleWhenTaken: Bool)
-    -> Bool
-  {
-    #if !hasFeature(Embedded)
-      let i = Int(v.rawValue)
-      if !alwaysEvaluate && vitals.isQuiet(i, value) {
-        let staleBefore = vitals.tracks[i].isStale(
-          now: now, since: vitals.watchSince, after: policy.staleAfter)
-        vitals.takeQuiet(i, value, now: now)
-        return staleBefore != staleWhenTaken
-      }
-    #endif
-    return takeVitalInFull(v, value, staleWhenTaken: staleWhenTaken)
   }
 
   /// The run logic of one vital's track for a reading; records the artifact it ends, if any,

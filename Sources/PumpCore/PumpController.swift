@@ -106,7 +106,7 @@ public struct PumpController: Sendable {
     public internal(set) var debugHeadroomMassesKept: Int64 = 0
     /// Control-step readings that repeated a held value and were passed over (`heldUnchanged`).
     public internal(set) var debugHeldReadingsSkipped: Int64 = 0
-    /// Vitals readings taken as quiet (`VitalsMonitor.takeQuiet`).
+    /// Vitals readings taken as quiet (`VitalsMonitor.takeQuietReadings`).
     public var debugQuietSamples: Int64 { vitals.tracks.reduce(0) { $0 + $1.debugQuietSamples } }
   #endif
 

@@ -15,14 +15,14 @@ struct VitalTrack: Sendable {
   /// The confirmed level.
   var confirmed: VitalLevel = .normal
   #if DEBUG
-    /// Quiet readings taken (`VitalsMonitor.takeQuiet`; tests: the shortcut is exercised).
+    /// Quiet readings taken (`VitalsMonitor.takeQuietReadings`; tests: the shortcut is taken).
     var debugQuietSamples: Int64 = 0
   #endif
 
   /// Takes one reading; returns the abnormal value of an ended, unconfirmed run (an artifact).
   /// `persistSamples` and `persistTime` are the policy's (passed alone: the whole policy would
   /// be copied for every vital of every sample). A normal reading on a quiet track usually goes
-  /// past it (`VitalsMonitor.isQuiet`).
+  /// past it (`VitalsMonitor.takeQuietReadings`).
   mutating func sample(
     _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
     now: Milliseconds
@@ -95,31 +95,54 @@ struct VitalsMonitor: Sendable {
   }
 
   #if !hasFeature(Embedded)
-    /// Whether a reading of the vital at index `i` is quiet: its band level is normal and its
-    /// track has no direction, no run and `.normal` confirmed. From that state `VitalTrack.sample`
-    /// only stores the value and the time: the direction stays 0, both runs are reset to the 0
-    /// they are, no run ended so there is no artifact, and no run persists so `.normal` is
-    /// confirmed again (docs/PERFORMANCE.md, "Quiet vitals"). Every condition is checked, so a
-    /// restored track with any fields is handled exactly.
-    @inline(__always) func isQuiet(_ i: Int, _ value: Int32) -> Bool {
-      let v = Int64(value)
-      return normalAbove[i] < v && v < normalBelow[i] && tracks[i].direction == 0
-        && tracks[i].warnRun == 0 && tracks[i].critRun == 0 && tracks[i].confirmed == .normal
-    }
-
-    /// Takes a quiet reading (`isQuiet`) of the vital at index `i` at `now`.
-    @inline(__always) mutating func takeQuiet(_ i: Int, _ value: Int32, now: Milliseconds) {
-      tracks[i].lastValue = value
-      tracks[i].lastSample = now
-      #if DEBUG
-        tracks[i].debugQuietSamples += 1
-      #endif
+    /// Takes the sample's quiet readings: a reading whose band level is normal (strictly inside
+    /// the kept normal range) on a track with no direction, no run and `.normal` confirmed.
+    /// From that state `VitalTrack.sample` only stores the value and the time: the direction
+    /// stays 0, both runs are reset to the 0 they are, no run ended so there is no artifact,
+    /// and no run persists so `.normal` is confirmed again (docs/PERFORMANCE.md, "Quiet
+    /// vitals"). Every condition is checked, so a restored track with any fields is handled
+    /// exactly. Returns the vitals taken (`Vital.bit`s) and whether one of them was stale
+    /// before and is not when taken, or the other way round (`staleWhenTaken`). One uniqueness
+    /// check of `tracks` for the whole sample.
+    mutating func takeQuietReadings(
+      _ s: VitalsSample, now: Milliseconds, staleAfter: Milliseconds, staleWhenTaken: Bool
+    ) -> (taken: UInt8, changed: Bool) {
+      let above = normalAbove
+      let below = normalBelow
+      let since = watchSince
+      var taken: UInt8 = 0
+      var changed = false
+      tracks.withUnsafeMutableBufferPointer { t in
+        func take(_ i: Int, _ reading: Int32?) {
+          guard let value = reading else { return }
+          let v = Int64(value)
+          guard
+            above[i] < v && v < below[i] && t[i].direction == 0 && t[i].warnRun == 0
+              && t[i].critRun == 0 && t[i].confirmed == .normal
+          else { return }
+          if t[i].isStale(now: now, since: since, after: staleAfter) != staleWhenTaken {
+            changed = true
+          }
+          t[i].lastValue = value
+          t[i].lastSample = now
+          #if DEBUG
+            t[i].debugQuietSamples += 1
+          #endif
+          taken |= 1 << UInt8(i)
+        }
+        take(0, s.sbp)
+        take(1, s.dbp)
+        take(2, s.hr)
+        take(3, s.spo2)
+        take(4, s.rr)
+      }
+      return (taken, changed)
     }
   #endif
 
-  /// Keeps each band's normal range (`VitalBand.normalBounds`) for `isQuiet`. The controller
-  /// calls it wherever its policy is set. Nothing to keep in the firmware image (no quiet
-  /// readings there).
+  /// Keeps each band's normal range (`VitalBand.normalBounds`) for `takeQuietReadings`. The
+  /// controller calls it wherever its policy is set. Nothing to keep in the firmware image (no
+  /// quiet readings there).
   mutating func keepNormalBounds(of p: VitalsPolicy) {
     #if !hasFeature(Embedded)
       func keep(_ i: Int, _ band: VitalBand) {
