@@ -4,29 +4,74 @@
 extension PumpController {
   /// Takes a monitor sample. Notes in `vitalsAssessmentChanged` whether it changed what
   /// `evaluate` reads of the vitals: some vital's confirmed level, or whether it is stale now.
+  /// Each vital by name: no switch on `Vital` to find its reading, band or `latest` field.
+  ///
+  /// On the host the quiet readings (`VitalsMonitor.takeQuietReadings`: two compares against
+  /// the band's kept normal range and the track's state) are taken first, all at once; then
+  /// every other reading, in `Vital` order (so artifacts are recorded in that order), runs the
+  /// run logic of its track (`takeVitalInFull`). The tracks are independent, so the order of the
+  /// two passes changes nothing. Every reading of the reference path (`debugAlwaysEvaluate`)
+  /// and of the firmware image runs the run logic. Host only: the image is bound by size, not
+  /// speed (docs/PERFORMANCE.md, "Decided this session").
   mutating func takeVitals(_ s: VitalsSample) {
-    let persistSamples = policy.persistSamples
-    let persistTime = policy.persistTime
-    let staleAfter = policy.staleAfter
     // Whether a vital sampled now is stale now (`isStale` with `lastSample` now): the same for
     // every vital the sample carries.
-    let staleWhenTaken = now - max(now, vitals.watchSince) >= staleAfter
+    let staleWhenTaken = now - max(now, vitals.watchSince) >= policy.staleAfter
     var changed = false
-    for v in Vital.allCases {
-      guard let value = s[v] else { continue }
-      let i = Int(v.rawValue)
-      let before = vitals.tracks[i].assessed(now: now, since: vitals.watchSince, after: staleAfter)
-      if let artifact = vitals.take(
-        v, value, band: policy[v], persistSamples: persistSamples, persistTime: persistTime,
-        now: now, quiet: !alwaysEvaluate)
-      {
-        record(.vitalsArtifact(v, artifact))
+    var quiet: UInt8 = 0
+    #if !hasFeature(Embedded)
+      if !alwaysEvaluate {
+        (quiet, changed) = vitals.takeQuietReadings(
+          s, now: now, staleAfter: policy.staleAfter, staleWhenTaken: staleWhenTaken)
       }
-      if vitals.tracks[i].confirmed != before.confirmed || staleWhenTaken != before.stale {
-        changed = true
+    #endif
+    if let x = s.sbp {
+      vitals.latest.sbp = x
+      if quiet & Vital.sbp.bit == 0 {
+        changed = takeVitalInFull(.sbp, x, staleWhenTaken: staleWhenTaken) || changed
+      }
+    }
+    if let x = s.dbp {
+      vitals.latest.dbp = x
+      if quiet & Vital.dbp.bit == 0 {
+        changed = takeVitalInFull(.dbp, x, staleWhenTaken: staleWhenTaken) || changed
+      }
+    }
+    if let x = s.hr {
+      vitals.latest.hr = x
+      if quiet & Vital.hr.bit == 0 {
+        changed = takeVitalInFull(.hr, x, staleWhenTaken: staleWhenTaken) || changed
+      }
+    }
+    if let x = s.spo2 {
+      vitals.latest.spo2 = x
+      if quiet & Vital.spo2.bit == 0 {
+        changed = takeVitalInFull(.spo2, x, staleWhenTaken: staleWhenTaken) || changed
+      }
+    }
+    if let x = s.rr {
+      vitals.latest.rr = x
+      if quiet & Vital.rr.bit == 0 {
+        changed = takeVitalInFull(.rr, x, staleWhenTaken: staleWhenTaken) || changed
       }
     }
     vitalsAssessmentChanged = changed
+  }
+
+  /// The run logic of one vital's track for a reading; records the artifact it ends, if any,
+  /// and returns whether the reading changed the vital's confirmed level or staleness now.
+  mutating func takeVitalInFull(_ v: Vital, _ value: Int32, staleWhenTaken: Bool) -> Bool {
+    let i = Int(v.rawValue)
+    let before = vitals.tracks[i].confirmed
+    let staleBefore = vitals.tracks[i].isStale(
+      now: now, since: vitals.watchSince, after: policy.staleAfter)
+    if let artifact = vitals.tracks[i].sample(
+      value, band: policy[v], persistSamples: policy.persistSamples,
+      persistTime: policy.persistTime, now: now)
+    {
+      record(.vitalsArtifact(v, artifact))
+    }
+    return vitals.tracks[i].confirmed != before || staleBefore != staleWhenTaken
   }
 
   /// Plausible line pressure, milli-psi: −15 psi (vacuum) to 100 psi (above any syringe

@@ -164,6 +164,7 @@
       pending = try r.bool() ? try Prescription.decode(from: &r) : nil
       pendingSoftViolations = UInt32(try r.unsigned(max: UInt64(UInt32.max)))
       policy = try VitalsPolicy.decode(from: &r)
+      vitals.keepNormalBounds(of: policy)  // No observer runs in an init.
       basalRate = MicrogramsPerHour(try r.int())
       basalVolumeRate = MicrolitersPerHour(try r.int())
       lastRateIncrease = try r.ms()

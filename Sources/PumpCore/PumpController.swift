@@ -25,7 +25,9 @@ public struct PumpController: Sendable {
   public internal(set) var prescription: Prescription? = nil
   public internal(set) var pending: Prescription? = nil
   public internal(set) var pendingSoftViolations: UInt32 = 0
-  public internal(set) var policy: VitalsPolicy
+  public internal(set) var policy: VitalsPolicy {
+    didSet { vitals.keepNormalBounds(of: policy) }  // In both inits too: no observer runs there.
+  }
   /// The basal rate in force (titration changes it), and its motor rate.
   public internal(set) var basalRate: MicrogramsPerHour = .zero
   var basalVolumeRate: MicrolitersPerHour = .zero
@@ -102,9 +104,9 @@ public struct PumpController: Sendable {
     /// masses (tests: the shortcuts are exercised).
     public internal(set) var debugDeadlineVolumesSkipped: Int64 = 0
     public internal(set) var debugHeadroomMassesKept: Int64 = 0
-    /// Vitals readings that took the quiet path (`VitalTrack.sample`).
     /// Control-step readings that repeated a held value and were passed over (`heldUnchanged`).
     public internal(set) var debugHeldReadingsSkipped: Int64 = 0
+    /// Vitals readings taken as quiet (`VitalsMonitor.takeQuietReadings`).
     public var debugQuietSamples: Int64 { vitals.tracks.reduce(0) { $0 + $1.debugQuietSamples } }
   #endif
 
@@ -142,6 +144,7 @@ public struct PumpController: Sendable {
     origin = now
     modeSince = now
     policy = formulary.acutePostOp
+    vitals.keepNormalBounds(of: policy)
     ledger = DoseLedger(stepsPerMilliliter: profile.stepsPerMilliliter, now: now)
     flow = FlowMonitor(now: now, window: profile.flowWindowBasal)
     grantTimes = [Milliseconds](

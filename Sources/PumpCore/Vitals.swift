@@ -41,6 +41,15 @@ public struct VitalBand: Sendable {
     return .normal
   }
 
+  /// The normal range as exclusive bounds: `level(of: v) == .normal` exactly when
+  /// `above < v && v < below`: `v` is under both high bounds and over both low bounds, the four
+  /// tests of `level(of:)`, whatever their order (a missing bound does not limit).
+  var normalBounds: (above: Int64, below: Int64) {
+    let low = max(criticalLow.map { Int64($0) } ?? .min, warningLow.map { Int64($0) } ?? .min)
+    let high = min(criticalHigh.map { Int64($0) } ?? .max, warningHigh.map { Int64($0) } ?? .max)
+    return (low, high)
+  }
+
   /// Bounds ordered: criticalLow < warningLow < warningHigh < criticalHigh where present.
   public var isWellFormed: Bool {
     if let cl = criticalLow, let wl = warningLow, cl >= wl { return false }

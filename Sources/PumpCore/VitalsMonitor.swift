@@ -15,34 +15,20 @@ struct VitalTrack: Sendable {
   /// The confirmed level.
   var confirmed: VitalLevel = .normal
   #if DEBUG
-    /// Readings that took the quiet path of `sample` (tests: the shortcut is exercised).
+    /// Quiet readings taken (`VitalsMonitor.takeQuietReadings`; tests: the shortcut is taken).
     var debugQuietSamples: Int64 = 0
   #endif
 
   /// Takes one reading; returns the abnormal value of an ended, unconfirmed run (an artifact).
   /// `persistSamples` and `persistTime` are the policy's (passed alone: the whole policy would
-  /// be copied for every vital of every sample).
-  ///
-  /// With `quiet`, a normal reading on a quiet track (no direction, no run, confirmed normal)
-  /// goes past the run logic and the confirmation: from that state they change nothing (the
-  /// direction stays 0, both runs are reset to the 0 they are, no run ended so no artifact, no
-  /// run persists so `.normal` is confirmed again; docs/PERFORMANCE.md, "Quiet vitals").
+  /// be copied for every vital of every sample). A normal reading on a quiet track usually goes
+  /// past it (`VitalsMonitor.takeQuietReadings`).
   mutating func sample(
     _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
-    now: Milliseconds, quiet: Bool
+    now: Milliseconds
   ) -> Int32? {
     let level = band.level(of: value)
     var artifact: Int32? = nil
-    if quiet && level == .normal && direction == 0 && warnRun == 0 && critRun == 0
-      && confirmed == .normal
-    {
-      #if DEBUG
-        debugQuietSamples += 1
-      #endif
-      lastValue = value
-      lastSample = now
-      return nil
-    }
     let dir: Int8 =
       (level == .warningHigh || level == .criticalHigh) ? 1 : (level == .normal ? 0 : -1)
     if dir != direction || dir == 0 {
@@ -81,21 +67,6 @@ struct VitalTrack: Sendable {
     return now - reference >= limit
   }
 
-  /// All `VitalsMonitor.assess` reads of this track at `now`: the confirmed level and whether
-  /// the vital is stale.
-  @inline(__always) func assessed(
-    now: Milliseconds, since start: Milliseconds, after limit: Milliseconds
-  )
-    -> Assessed
-  {
-    Assessed(confirmed: confirmed, stale: isStale(now: now, since: start, after: limit))
-  }
-
-  struct Assessed: Equatable {
-    var confirmed: VitalLevel
-    var stale: Bool
-  }
-
   func staleDeadline(since start: Milliseconds, after limit: Milliseconds) -> Milliseconds {
     max(lastSample ?? start, start) + limit
   }
@@ -108,6 +79,13 @@ struct VitalsMonitor: Sendable {
   var latest = VitalsSample()
   /// Time from which staleness is measured (start of the therapy).
   var watchSince: Milliseconds = .zero
+  #if !hasFeature(Embedded)
+    /// Each vital's normal range as exclusive bounds, by raw value (`keepNormalBounds`). Until
+    /// they are kept from a policy they hold no value, so no reading counts as quiet. Host
+    /// only, like the quiet readings that use them.
+    var normalAbove = InlineArray<5, Int64>(repeating: .max)
+    var normalBelow = InlineArray<5, Int64>(repeating: .min)
+  #endif
 
   struct Assessment: Equatable {
     var warnings: Int32 = 0
@@ -116,22 +94,68 @@ struct VitalsMonitor: Sendable {
     var bandWarnings: Int32 = 0
   }
 
-  /// Takes one vital's reading; returns the value of an ended artifact run, if any (`quiet`:
-  /// see `VitalTrack.sample`).
-  mutating func take(
-    _ v: Vital, _ value: Int32, band: VitalBand, persistSamples: Int32, persistTime: Milliseconds,
-    now: Milliseconds, quiet: Bool
-  ) -> Int32? {
-    switch v {
-    case .sbp: latest.sbp = value
-    case .dbp: latest.dbp = value
-    case .hr: latest.hr = value
-    case .spo2: latest.spo2 = value
-    case .rr: latest.rr = value
+  #if !hasFeature(Embedded)
+    /// Takes the sample's quiet readings: a reading whose band level is normal (strictly inside
+    /// the kept normal range) on a track with no direction, no run and `.normal` confirmed.
+    /// From that state `VitalTrack.sample` only stores the value and the time: the direction
+    /// stays 0, both runs are reset to the 0 they are, no run ended so there is no artifact,
+    /// and no run persists so `.normal` is confirmed again (docs/PERFORMANCE.md, "Quiet
+    /// vitals"). Every condition is checked, so a restored track with any fields is handled
+    /// exactly. Returns the vitals taken (`Vital.bit`s) and whether one of them was stale
+    /// before and is not when taken, or the other way round (`staleWhenTaken`). One uniqueness
+    /// check of `tracks` for the whole sample.
+    mutating func takeQuietReadings(
+      _ s: VitalsSample, now: Milliseconds, staleAfter: Milliseconds, staleWhenTaken: Bool
+    ) -> (taken: UInt8, changed: Bool) {
+      let above = normalAbove
+      let below = normalBelow
+      let since = watchSince
+      var taken: UInt8 = 0
+      var changed = false
+      tracks.withUnsafeMutableBufferPointer { t in
+        func take(_ i: Int, _ reading: Int32?) {
+          guard let value = reading else { return }
+          let v = Int64(value)
+          guard
+            above[i] < v && v < below[i] && t[i].direction == 0 && t[i].warnRun == 0
+              && t[i].critRun == 0 && t[i].confirmed == .normal
+          else { return }
+          if t[i].isStale(now: now, since: since, after: staleAfter) != staleWhenTaken {
+            changed = true
+          }
+          t[i].lastValue = value
+          t[i].lastSample = now
+          #if DEBUG
+            t[i].debugQuietSamples += 1
+          #endif
+          taken |= 1 << UInt8(i)
+        }
+        take(0, s.sbp)
+        take(1, s.dbp)
+        take(2, s.hr)
+        take(3, s.spo2)
+        take(4, s.rr)
+      }
+      return (taken, changed)
     }
-    return tracks[Int(v.rawValue)].sample(
-      value, band: band, persistSamples: persistSamples, persistTime: persistTime, now: now,
-      quiet: quiet)
+  #endif
+
+  /// Keeps each band's normal range (`VitalBand.normalBounds`) for `takeQuietReadings`. The
+  /// controller calls it wherever its policy is set. Nothing to keep in the firmware image (no
+  /// quiet readings there).
+  mutating func keepNormalBounds(of p: VitalsPolicy) {
+    #if !hasFeature(Embedded)
+      func keep(_ i: Int, _ band: VitalBand) {
+        let b = band.normalBounds
+        normalAbove[i] = b.above
+        normalBelow[i] = b.below
+      }
+      keep(0, p.sbp)
+      keep(1, p.dbp)
+      keep(2, p.hr)
+      keep(3, p.spo2)
+      keep(4, p.rr)
+    #endif
   }
 
   /// Counts warnings, criticals and stale vitals. A stale vital counts at least as a warning,

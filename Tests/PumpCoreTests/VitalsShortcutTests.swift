@@ -40,8 +40,8 @@ struct VitalsShortcutTests {
     var full: PumpController
     var failed = false
 
-    init() {
-      fast = PumpController(profile: testProfile, formulary: testFormulary, now: .zero)
+    init(formulary: Formulary = testFormulary) {
+      fast = PumpController(profile: testProfile, formulary: formulary, now: .zero)
       full = fast
       full.debugAlwaysEvaluate = true
     }
@@ -128,6 +128,74 @@ struct VitalsShortcutTests {
     let taken = EvaluationShortcutTests.compare(seeds: 61..<91)
     #expect(taken.quietSamples > 1_000)
     #expect(taken.evaluationsSkipped > 100)
+  }
+
+  /// A formulary whose care areas watch different bands, some with missing bounds, so a new
+  /// prescription or a restored snapshot changes the normal ranges the quiet readings use.
+  static let twoPolicies: Formulary = {
+    var chronic = VitalsPolicy.ketamineDefault
+    chronic.sbp = VitalBand(warningLow: 100, criticalLow: 85, warningHigh: 150, criticalHigh: 170)
+    chronic.dbp = VitalBand(criticalHigh: 95)
+    chronic.hr = VitalBand(warningHigh: 110)
+    chronic.spo2 = VitalBand(warningLow: 95, criticalLow: 90)
+    chronic.rr = VitalBand(criticalLow: 12, warningHigh: 24)
+    chronic.required = VitalsPolicy.ketamineDefault.required | Vital.spo2.bit
+    var f = testFormulary
+    f.chronicPain = chronic
+    return f
+  }()
+
+  @Test(
+    "New prescriptions in another care area and restored snapshots: the quiet readings follow each policy's bands exactly"
+  )
+  func policyChangesAndRestoresSameBehaviour() throws {
+    let f = Self.twoPolicies
+    var chronicRx = standardRx
+    chronicRx.drugEntry = DrugEntryID(2)
+    chronicRx.careArea = .chronicPain
+    var quietReadings: Int64 = 0
+    var restores = 0
+    var careAreaChanges = 0
+    for seed in UInt64(101)...130 {
+      var g = SplitMix64(seed: seed)
+      var p = Pair(formulary: f)
+      var t = Milliseconds.zero
+      p.handle(.selfTestResult(passed: true), at: t, "seed \(seed)")
+      p.handle(.vitals(calmVitals), at: t, "seed \(seed)")
+      p.handle(.program(standardRx), at: t, "seed \(seed)")
+      p.handle(.start, at: t, "seed \(seed)")
+      for i in 0..<800 where !p.failed {
+        let at = "seed \(seed), step \(i)"
+        switch g.next() % 100 {
+        case 0..<3:  // another care area (or the same again): the policy is set anew
+          p.handle(.clinicianReset, at: t, at)
+          p.handle(.stop, at: t, at)
+          p.handle(.program(g.next() % 2 == 0 ? chronicRx : standardRx), at: t, at)
+          p.handle(.start, at: t, at)
+          careAreaChanges += 1
+        case 3..<6:  // both controllers restored from their snapshots (the policy with them)
+          quietReadings += p.fast.debugQuietSamples
+          p.fast = try PumpController(
+            restoring: p.fast.snapshot(), profile: testProfile, formulary: f)
+          p.full = try PumpController(
+            restoring: p.full.snapshot(), profile: testProfile, formulary: f)
+          p.full.debugAlwaysEvaluate = true
+          restores += 1
+        case 6..<10:
+          t = t + Milliseconds(Int64(g.next() % 8_000))
+        default:
+          t = t + .seconds(1)
+          p.tick(at: t, at)
+        }
+        // Values at and beside the bands of either care area, whichever is in force.
+        let policy = g.next() % 2 == 0 ? f.acutePostOp : f.chronicPain
+        p.handle(.vitals(Self.sample(policy, &g)), at: t, at)
+      }
+      quietReadings += p.fast.debugQuietSamples
+      #expect(p.full.debugQuietSamples == 0)
+    }
+    #expect(quietReadings > 5_000)
+    #expect(restores > 100 && careAreaChanges > 100)
   }
 
   @Test(
