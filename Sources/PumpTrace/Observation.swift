@@ -49,25 +49,107 @@ public enum ObservedEvent: Hashable, Sendable {
   case logged(LoggedKind)
 }
 
+/// One delivered sample: the total (µg) at a time (ms), 16 bytes.
+public struct DeliveredPoint: Hashable, Sendable {
+  public var time: Int64
+  public var total: Int64
+
+  public init(time: Int64, total: Int64) {
+    self.time = time
+    self.total = total
+  }
+}
+
 /// The observations of one run, in time order, and the vitals that were fed (for plots).
+///
+/// Most records of a long run are delivered samples (one per event): they are kept apart, as
+/// the delivered curve `Timeline` reads without a copy or a pass (16 bytes a point; a sample
+/// at the time of the one before replaces it, the replaced total kept aside), and the other
+/// records with the number of samples before each, so `records` gives back every record in
+/// the order appended. (As `Observation`s, 104 bytes each, a week's log was 63 MB, above
+/// glibc's largest mmap threshold: mapped afresh and faulted in on every run.)
 public struct ObservationLog: Sendable {
-  public private(set) var records: [Observation] = []
+  /// Every record but the delivered samples, in order.
+  public private(set) var others: [Observation] = []
+  /// How many delivered samples were appended before `others[k]`.
+  private var samplesBefore: [Int] = []
+  /// The delivered curve: the samples in the order appended, a sample at the time of the one
+  /// before replacing it.
+  public private(set) var delivered: [DeliveredPoint] = []
+  /// The totals of replaced samples, each with the index of the point that replaced it, in
+  /// the order appended.
+  private var replaced: [(index: Int, total: Int64)] = []
+  /// True when the curve's times strictly increase (as every driver logs them).
+  public private(set) var deliveredIncreasing = true
   /// Vitals fed to the pump, when `capturesVitals` (reports only).
   public private(set) var vitals: [(Milliseconds, VitalsSample)] = []
   public var capturesVitals: Bool
 
   public init(capturesVitals: Bool = false) {
     self.capturesVitals = capturesVitals
-    records.reserveCapacity(256)
+    others.reserveCapacity(256)
+    samplesBefore.reserveCapacity(256)
+  }
+
+  /// Every record, in the order appended (built on demand: reports and tests).
+  public var records: [Observation] {
+    var samples: [Observation] = []
+    samples.reserveCapacity(delivered.count + replaced.count)
+    var r = 0
+    for (i, p) in delivered.enumerated() {
+      while r < replaced.count && replaced[r].index == i {
+        samples.append(Self.observation(p.time, replaced[r].total))
+        r += 1
+      }
+      samples.append(Self.observation(p.time, p.total))
+    }
+    var all: [Observation] = []
+    all.reserveCapacity(others.count + samples.count)
+    var d = 0
+    for (k, o) in others.enumerated() {
+      all.append(contentsOf: samples[d..<samplesBefore[k]])
+      d = samplesBefore[k]
+      all.append(o)
+    }
+    all.append(contentsOf: samples[d...])
+    return all
+  }
+
+  private static func observation(_ t: Int64, _ total: Int64) -> Observation {
+    Observation(time: Milliseconds(t), event: .delivered(Micrograms(total)))
   }
 
   public mutating func append(_ event: ObservedEvent, at t: Milliseconds) {
-    records.append(Observation(time: t, event: event))
+    if case .delivered(let m) = event {
+      appendDelivered(m, at: t)
+    } else {
+      others.append(Observation(time: t, event: event))
+      samplesBefore.append(delivered.count + replaced.count)
+    }
   }
 
-  /// Room for `n` records (a run that knows how many it will make appends without growing).
-  public mutating func reserveCapacity(_ n: Int) {
-    records.reserveCapacity(n)
+  /// `append(.delivered(m), at: t)`, without building the event.
+  @inline(__always)
+  public mutating func appendDelivered(_ m: Micrograms, at t: Milliseconds) {
+    if let last = delivered.last, last.time >= t.rawValue {
+      if last.time == t.rawValue {
+        replaced.append((delivered.count - 1, last.total))
+        delivered[delivered.count - 1].total = m.rawValue
+        return
+      }
+      deliveredIncreasing = false
+    }
+    delivered.append(DeliveredPoint(time: t.rawValue, total: m.rawValue))
+  }
+
+  /// Room for `n` delivered samples (and vitals fed, when captured) and `others` other records:
+  /// a run that knows how many it will make appends without growing.
+  public mutating func reserveCapacity(_ n: Int, others: Int = 0) {
+    delivered.reserveCapacity(n)
+    if others > 0 {
+      self.others.reserveCapacity(others)
+      samplesBefore.reserveCapacity(others)
+    }
     if capturesVitals { vitals.reserveCapacity(n) }
   }
 

@@ -201,7 +201,7 @@ public struct OfflineDriver: TraceDriver {
 
   /// The delivered total now, stamped `t`.
   private mutating func sample(at t: Milliseconds, log: inout ObservationLog) {
-    log.append(.delivered(rig.controller.ledger.deliveredTotal), at: t)
+    log.appendDelivered(rig.controller.ledger.deliveredTotal, at: t)
     noEventSinceSample()
     if samplesValues { sampleValues(rig.controller, at: t, log: &log) }
   }
@@ -231,7 +231,7 @@ public struct OfflineDriver: TraceDriver {
     guard t > rig.now else { return sample(at: rig.now, log: &log) }
     var copy = rig
     copy.advance(to: t)
-    log.append(.delivered(copy.controller.ledger.deliveredTotal), at: t)
+    log.appendDelivered(copy.controller.ledger.deliveredTotal, at: t)
     noEventSinceSample()
     if samplesValues { sampleValues(copy.controller, at: t, log: &log) }
   }

@@ -21,13 +21,17 @@ public struct Timeline: Sendable {
   public private(set) var patients: [(Milliseconds, PatientVitals)] = []
   /// Per alarm code: (time, acknowledged) changes (a raise or clear resets it).
   public private(set) var acks: [AlarmCode: [(Milliseconds, Bool)]] = [:]
-  /// Delivered total (µg) samples, time-ordered.
-  public private(set) var deliveredTimes: [Int64] = []
-  public private(set) var deliveredValues: [Int64] = []
-  /// True when `deliveredTimes` strictly increase (as every driver logs them): a window edge
+  /// Delivered total (µg) samples, time-ordered (a sample at the time of the one before
+  /// replaces it): the log's curve, shared.
+  public private(set) var curve: [DeliveredPoint] = []
+  /// True when the curve's times strictly increase (as every driver logs them): a window edge
   /// that falls on a sample then reads its total directly.
   fileprivate var deliveredIncreasing = true
-  public let records: [Observation]
+  /// The curve's times and totals (reports and tests).
+  public var deliveredTimes: [Int64] { curve.map(\.time) }
+  public var deliveredValues: [Int64] { curve.map(\.total) }
+  /// Every observation but the delivered samples, in order (`ObservationLog.others`).
+  public let others: [Observation]
   /// `maxWindow` answers found ahead by one sweep per window length (`precomputeWindows`).
   private var windowAnswers: [WindowQuery: WindowAnswer] = [:]
   #if DEBUG
@@ -46,11 +50,9 @@ public struct Timeline: Sendable {
   }
 
   public init(_ log: ObservationLog) {
-    records = log.records
-    (deliveredTimes, deliveredValues, deliveredIncreasing) = Self.deliveredCurve(records)
-    for k in records.indices {
-      if case .delivered = records[k].event { continue }  // Read above, without a copy.
-      let o = records[k]
+    others = log.others
+    (curve, deliveredIncreasing) = (log.delivered, log.deliveredIncreasing)  // No copy.
+    for o in others {
       let t = o.time
       switch o.event {
       case .mode(let m, _): modes.append((t, m))
@@ -74,34 +76,6 @@ public struct Timeline: Sendable {
       case .delivered, .audioPaused: break
       }
     }
-  }
-
-  /// The delivered samples' times and totals (a sample at the time of the one before
-  /// replaces it), and whether the times strictly increase. Most records of a long run are
-  /// delivered samples: both arrays are written in place, once.
-  private static func deliveredCurve(_ records: [Observation]) -> ([Int64], [Int64], Bool) {
-    var increasing = true
-    var values: [Int64] = []
-    let times = [Int64](unsafeUninitializedCapacity: records.count) { ts, tsCount in
-      values = [Int64](unsafeUninitializedCapacity: records.count) { vs, vsCount in
-        var n = 0
-        for o in records {
-          guard case .delivered(let m) = o.event else { continue }
-          let t = o.time.rawValue
-          if n > 0 && ts[n - 1] == t {
-            vs[n - 1] = m.rawValue
-          } else {
-            if n > 0 && ts[n - 1] > t { increasing = false }
-            ts[n] = t
-            vs[n] = m.rawValue
-            n += 1
-          }
-        }
-        vsCount = n
-      }
-      tsCount = values.count
-    }
-    return (times, values, increasing)
   }
 
   /// The mode after everything at or before `t`.
@@ -136,17 +110,17 @@ public struct Timeline: Sendable {
 
   /// Delivered total at `t`, µg, interpolated linearly between samples (rounded up).
   public func delivered(at t: Int64) -> Int64 {
-    let ts = deliveredTimes
-    guard let first = ts.first, t >= first else { return 0 }
+    let c = curve
+    guard let first = c.first, t >= first.time else { return 0 }
     var lo = 0
-    var hi = ts.count - 1
-    if t >= ts[hi] { return deliveredValues[hi] }
+    var hi = c.count - 1
+    if t >= c[hi].time { return c[hi].total }
     while hi - lo > 1 {
       let mid = (lo + hi) / 2
-      if ts[mid] <= t { lo = mid } else { hi = mid }
+      if c[mid].time <= t { lo = mid } else { hi = mid }
     }
-    let (t0, t1) = (ts[lo], ts[hi])
-    let (v0, v1) = (deliveredValues[lo], deliveredValues[hi])
+    let (t0, t1) = (c[lo].time, c[hi].time)
+    let (v0, v1) = (c[lo].total, c[hi].total)
     guard t1 > t0 else { return v1 }
     let num = (v1 - v0) * (t - t0)
     return v0 + (num + (t1 - t0) - 1) / (t1 - t0)
@@ -200,8 +174,7 @@ extension Timeline {
 /// only (cursors, no search per candidate). `best` is the earliest end reaching the largest
 /// amount seen so far (strictly larger replaces).
 private struct WindowSweep {
-  let ts: [Int64]
-  let vs: [Int64]
+  let curve: [DeliveredPoint]
   let length: Int64
   var end = DeliveredCursor()
   var start = DeliveredCursor()
@@ -212,13 +185,12 @@ private struct WindowSweep {
     /// Candidates read with both edges on samples (tests: the path is exercised).
     var gridCandidates = 0
   #endif
-  /// The times strictly increase: an edge on sample k reads `vs[k]`, what the cursor's
+  /// The times strictly increase: an edge on sample k reads `c[k].total`, what the cursor's
   /// interpolation gives there.
   let increasing: Bool
 
   init(_ tl: Timeline, length: Int64) {
-    ts = tl.deliveredTimes
-    vs = tl.deliveredValues
+    curve = tl.curve
     increasing = tl.deliveredIncreasing
     self.length = length
   }
@@ -226,73 +198,71 @@ private struct WindowSweep {
   /// Visits every candidate end up to `t` not visited yet. (One loop over the buffers: the
   /// samples of a long run are visited here once per window length, ~87,000 a day at 1 Hz.)
   mutating func advance(to t: Int64) {
-    ts.withUnsafeBufferPointer { ts in
-      vs.withUnsafeBufferPointer { vs in
-        var (a, b, end, start, best) = (a, b, end, start, best)
-        let n = ts.count
-        while true {
-          // Both edges on samples (a vitals feed's 1-s grid, a window of whole seconds): the
-          // amount is the difference of two totals, and the next candidate is the next pair.
-          if increasing {
-            while a < n && b < n {
-              let e = ts[a]
-              guard e <= t && e == ts[b] + length else { break }
-              let v = vs[a] - vs[b]
-              if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
+    curve.withUnsafeBufferPointer { c in
+      var (a, b, end, start, best) = (a, b, end, start, best)
+      let n = c.count
+      while true {
+        // Both edges on samples (a vitals feed's 1-s grid, a window of whole seconds): the
+        // amount is the difference of two totals, and the next candidate is the next pair.
+        if increasing {
+          while a < n && b < n {
+            let e = c[a].time
+            guard e <= t && e == c[b].time + length else { break }
+            let v = c[a].total - c[b].total
+            if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
+            a += 1
+            b += 1
+            #if DEBUG
+              gridCandidates += 1
+            #endif
+          }
+          // Ends before the first sample's time + length: the window starts before every
+          // sample, where the total is 0.
+          if b == 0 && n > 0 {
+            let firstEnd = c[0].time + length
+            while a < n {
+              let e = c[a].time
+              guard e <= t && e < firstEnd else { break }
+              if c[a].total > best.value { best = Timeline.WindowAnswer(value: c[a].total, end: e) }
               a += 1
-              b += 1
               #if DEBUG
                 gridCandidates += 1
               #endif
             }
-            // Ends before the first sample's time + length: the window starts before every
-            // sample, where the total is 0.
-            if b == 0 && n > 0 {
-              let firstEnd = ts[0] + length
-              while a < n {
-                let e = ts[a]
-                guard e <= t && e < firstEnd else { break }
-                if vs[a] > best.value { best = Timeline.WindowAnswer(value: vs[a], end: e) }
-                a += 1
-                #if DEBUG
-                  gridCandidates += 1
-                #endif
-              }
-            }
           }
-          let ea = a < n ? ts[a] : Int64.max
-          let eb = b < n ? ts[b] + length : Int64.max
-          let e = min(ea, eb)
-          guard e <= t else { break }
-          // An edge on a sample reads it. An edge between samples k and k + 1 interpolates
-          // there; sample k was a candidate already (ends come in ascending order), so the
-          // cursor walks on from k.
-          let high: Int64
-          let low: Int64
-          if increasing {
-            if ea == e && a < n {
-              high = vs[a]
-            } else {
-              end.i = max(end.i, a - 1)
-              high = end.value(at: e, ts, vs)
-            }
-            if eb == e && b < n {
-              low = vs[b]
-            } else {
-              start.i = max(start.i, b - 1)
-              low = start.value(at: e - length, ts, vs)
-            }
-          } else {
-            high = end.value(at: e, ts, vs)
-            low = start.value(at: e - length, ts, vs)
-          }
-          if ea == e { a += 1 }
-          if eb == e { b += 1 }
-          let v = high - low
-          if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
         }
-        (self.a, self.b, self.end, self.start, self.best) = (a, b, end, start, best)
+        let ea = a < n ? c[a].time : Int64.max
+        let eb = b < n ? c[b].time + length : Int64.max
+        let e = min(ea, eb)
+        guard e <= t else { break }
+        // An edge on a sample reads it. An edge between samples k and k + 1 interpolates
+        // there; sample k was a candidate already (ends come in ascending order), so the
+        // cursor walks on from k.
+        let high: Int64
+        let low: Int64
+        if increasing {
+          if ea == e && a < n {
+            high = c[a].total
+          } else {
+            end.i = max(end.i, a - 1)
+            high = end.value(at: e, c)
+          }
+          if eb == e && b < n {
+            low = c[b].total
+          } else {
+            start.i = max(start.i, b - 1)
+            low = start.value(at: e - length, c)
+          }
+        } else {
+          high = end.value(at: e, c)
+          low = start.value(at: e - length, c)
+        }
+        if ea == e { a += 1 }
+        if eb == e { b += 1 }
+        let v = high - low
+        if v > best.value { best = Timeline.WindowAnswer(value: v, end: e) }
       }
+      (self.a, self.b, self.end, self.start, self.best) = (a, b, end, start, best)
     }
   }
 }
@@ -303,14 +273,14 @@ private struct DeliveredCursor {
 
   @inline(__always)
   mutating func value(
-    at t: Int64, _ ts: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Int64>
+    at t: Int64, _ c: UnsafeBufferPointer<DeliveredPoint>
   ) -> Int64 {
-    guard let first = ts.first, t >= first else { return 0 }
-    let last = ts.count - 1
-    if t >= ts[last] { return vs[last] }
-    while i + 1 < last && ts[i + 1] <= t { i += 1 }
-    let (t0, t1) = (ts[i], ts[i + 1])
-    let (v0, v1) = (vs[i], vs[i + 1])
+    guard let first = c.first, t >= first.time else { return 0 }
+    let last = c.count - 1
+    if t >= c[last].time { return c[last].total }
+    while i + 1 < last && c[i + 1].time <= t { i += 1 }
+    let (t0, t1) = (c[i].time, c[i + 1].time)
+    let (v0, v1) = (c[i].total, c[i + 1].total)
     guard t1 > t0 else { return v1 }
     if t == t0 { return v0 }  // What the interpolation gives there, without a division.
     let num = (v1 - v0) * (t - t0)

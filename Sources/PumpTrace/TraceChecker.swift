@@ -64,7 +64,8 @@ public enum TraceChecker {
   ) -> String? {
     switch x {
     case .observed(let inner, let anchor, let ticks):
-      guard let a = tl.records.first(where: { $0.time >= t && anchor.matches($0.event) }) else {
+      // An anchor is never a delivered sample: the first match is among the other records.
+      guard let a = tl.others.first(where: { $0.time >= t && anchor.matches($0.event) }) else {
         return
           "expected \(anchor.text) at or after \(TraceTime.format(t)) to start the window, actual: no \(anchor.text) observed by the end of the run (\(TraceTime.format(max(end, t))))"
       }
@@ -251,11 +252,9 @@ public enum TraceChecker {
 
   /// Up to 4 log lines before `from` and 8 from `from` to `to` (delivered samples left out).
   static func context(_ tl: Timeline, from: Milliseconds, to: Milliseconds) -> [String] {
-    let rs = tl.records.filter {
-      switch $0.event {
-      case .delivered, .pumpValues: return false
-      default: return true
-      }
+    let rs = tl.others.filter {
+      if case .pumpValues = $0.event { return false }
+      return true
     }
     let before = rs.filter { $0.time < from }.suffix(4)
     let during = rs.filter { $0.time >= from && $0.time <= to }.prefix(8)

@@ -27,11 +27,11 @@ public enum TraceRunner {
   ) throws(TraceError) -> TraceRun {
     var log = ObservationLog(capturesVitals: capturesVitals)
     // Room for every record a run of this trace makes in the common case (one delivered
-    // sample per event and instant, two with sampled values), so the log is written once
-    // instead of grown and copied about twenty times.
+    // sample per event and instant, and as many sampled values when the trace reads them),
+    // so the log is written once instead of grown and copied about twenty times.
     let instants = trace.instants
-    log.reserveCapacity(
-      (expectedEvents(trace) + instants.count) * (trace.samplesValues ? 2 : 1) + 256)
+    let samples = expectedEvents(trace) + instants.count + 256
+    log.reserveCapacity(samples, others: trace.samplesValues ? samples : 0)
     do {
       try driver.begin(setup, log: &log)
     } catch {

@@ -163,8 +163,11 @@ struct ReferenceWindows {
   var deliveredTimes: [Int64] = []
   var deliveredValues: [Int64] = []
 
-  init(_ log: ObservationLog) {
-    for o in log.records {
+  init(_ log: ObservationLog) { self.init(records: log.records) }
+
+  /// From the records as appended (independent of how the log keeps them).
+  init(records: [Observation]) {
+    for o in records {
       let t = o.time
       switch o.event {
       case .delivered(let m):

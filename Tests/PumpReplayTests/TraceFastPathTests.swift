@@ -327,6 +327,7 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
       // Samples on a grid (a vitals feed), sometimes with gaps, shifted stretches, repeated
       // instants and a time that goes back (the curve as any log could have it).
       var log = ObservationLog()
+      var plain: [Observation] = []
       var t = Int64(rng.next() % 3) * 1000
       var total: Int64 = 0
       let step = [Int64(1000), 1000, 500, 700][Int(rng.next() % 4)]
@@ -340,8 +341,9 @@ struct CallRecorder<D: TraceDriver>: TraceDriver {
         }
         if rng.next() % 3 != 0 { total += Int64(rng.next() % 4) }
         log.append(.delivered(Micrograms(total)), at: Milliseconds(t))
+        plain.append(Observation(time: Milliseconds(t), event: .delivered(Micrograms(total))))
       }
-      let ref = ReferenceWindows(log)
+      let ref = ReferenceWindows(records: plain)
       let direct = Timeline(log)
       var swept = Timeline(log)
       var queries: [(length: Int64, upTo: Int64)] = []
