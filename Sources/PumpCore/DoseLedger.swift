@@ -22,6 +22,9 @@ public struct DoseLedger: Sendable {
   var segmentBaseNanoliters: Int64 = 0
   var concentration: Int64 = 0
   let stepsPerMilliliter: Int64
+  /// Volume of one motor step, nL, rounded up (fixed with `stepsPerMilliliter`: computed once,
+  /// not at each control step's flow check).
+  public let stepNanoliters: Int64
 
   var tags: [Int64]
   var masses: [Int64]
@@ -53,6 +56,7 @@ public struct DoseLedger: Sendable {
 
   public init(stepsPerMilliliter: Int64, now: Milliseconds) {
     self.stepsPerMilliliter = max(stepsPerMilliliter, 1)
+    stepNanoliters = Arith.divCeil(1_000_000, self.stepsPerMilliliter)
     origin = now.rawValue
     tags = [Int64](repeating: -1, count: Self.slotCount)
     masses = [Int64](repeating: 0, count: Self.slotCount)
@@ -77,9 +81,6 @@ public struct DoseLedger: Sendable {
     let steps = Arith.mulDivFloor(nanoliters, stepsPerMilliliter, 1_000_000)
     return Arith.mulDivFloor(steps, 1_000_000, stepsPerMilliliter)
   }
-
-  /// Volume of one motor step, nL, rounded up.
-  public var stepNanoliters: Int64 { Arith.divCeil(1_000_000, stepsPerMilliliter) }
 
   /// Starts a new concentration segment (a new syringe or prescription).
   public mutating func setConcentration(_ c: MicrogramsPerMilliliter) {
@@ -116,7 +117,10 @@ public struct DoseLedger: Sendable {
   }
 
   /// Spreads `mass` over the buckets overlapping (a, b] in proportion to time (exact total).
-  private mutating func spread(_ mass: Int64, from a: Milliseconds, to b: Milliseconds) {
+  /// (Inlined into its one caller, `record`.)
+  @inline(__always) private mutating func spread(
+    _ mass: Int64, from a: Milliseconds, to b: Milliseconds
+  ) {
     let end = max(b.rawValue - origin, 0)
     let begin = max(a.rawValue - origin, end - Self.window4h, 0)
     let span = end - begin
