@@ -225,14 +225,12 @@ extension PumpController {
   }
 
   #if !hasFeature(Embedded)
-    /// The condition bits (`AlarmSystem.conditionMask`) of the alarms `setHardwareAlarms` sets.
-    static var hardwareAlarmMask: UInt64 {
-      var m: UInt64 = 0
-      for c: AlarmCode in [
-        .occlusionDownstream, .occlusionUpstream, .airInLine, .doorOpen, .reservoirEmpty,
-        .reservoirLow, .batteryDepleted, .batteryLow,
-      ] { m |= AlarmSystem.bit(Int(c.rawValue)) }
-      return m
+    /// The condition bits (`AlarmSystem.conditionMask`) of the alarms `setHardwareAlarms` sets
+    /// (one expression of constants: folded where it is read, no loop per step).
+    @inline(__always) static var hardwareAlarmMask: UInt64 {
+      func b(_ c: AlarmCode) -> UInt64 { AlarmSystem.bit(Int(c.rawValue)) }
+      return b(.occlusionDownstream) | b(.occlusionUpstream) | b(.airInLine) | b(.doorOpen)
+        | b(.reservoirEmpty) | b(.reservoirLow) | b(.batteryDepleted) | b(.batteryLow)
     }
   #endif
 
