@@ -115,6 +115,9 @@ extension PumpController {
     }
     implausibleSensors &= ~bit
     heldSensors |= bit
+    #if !hasFeature(Embedded)
+      if case .motorSteps = r {} else { hardwareReadingsChanged = true }
+    #endif
     switch r {
     case .upstreamPressure(let p):
       sensors.upstreamPressure = p
@@ -219,7 +222,8 @@ extension PumpController {
   /// back, the volume pushed into the line meanwhile is what the patient receives at once.
   /// The steps reported with the pressure count when that pressure is elevated (a batch may
   /// include the first 10 % of the build-up: the report errs on the large side).
-  private mutating func trackOcclusionRelease() {
+  /// (Inlined into its one caller, `evaluateHardware`.)
+  @inline(__always) private mutating func trackOcclusionRelease() {
     let batch = occlusionBatchNanoliters
     occlusionBatchNanoliters = 0
     if sensors.downstreamPressure > profile.downstreamOcclusion { occlusionEpisode = true }
@@ -237,8 +241,47 @@ extension PumpController {
   }
 
   private mutating func evaluateHardware() {
-    let s = sensors
     trackOcclusionRelease()
+    let expected = expectedConsumptionRate()
+    #if !hasFeature(Embedded)
+      // Host builds: the eight conditions read only the sensors, the expected consumption and
+      // the fixed profile. With no reading stored since they were last set, the same expected
+      // consumption, and their condition bits as that run left them, they come out the same
+      // and every `setAlarm` below would return at once.
+      if !hardwareReadingsChanged && expected.rawValue == hardwareCheckedExpected
+        && alarms.conditionMask & Self.hardwareAlarmMask == hardwareCheckedConditions
+        && !alwaysEvaluate
+      {
+        #if DEBUG
+          debugHardwareChecksSkipped += 1
+        #endif
+      } else {
+        setHardwareAlarms(expected: expected)
+        hardwareReadingsChanged = false
+        hardwareCheckedExpected = expected.rawValue
+        hardwareCheckedConditions = alarms.conditionMask & Self.hardwareAlarmMask
+      }
+    #else
+      setHardwareAlarms(expected: expected)
+    #endif
+    if mode.mayDeliver && blockingAlarmActive {
+      stopDelivery(to: .paused(.alarm), .alarm)
+    }
+  }
+
+  #if !hasFeature(Embedded)
+    /// The condition bits (`AlarmSystem.conditionMask`) of the alarms `setHardwareAlarms` sets
+    /// (one expression of constants: folded where it is read, no loop per step).
+    @inline(__always) static var hardwareAlarmMask: UInt64 {
+      func b(_ c: AlarmCode) -> UInt64 { AlarmSystem.bit(Int(c.rawValue)) }
+      return b(.occlusionDownstream) | b(.occlusionUpstream) | b(.airInLine) | b(.doorOpen)
+        | b(.reservoirEmpty) | b(.reservoirLow) | b(.batteryDepleted) | b(.batteryLow)
+    }
+  #endif
+
+  /// The hardware alarms' conditions from the sensors held and the expected consumption.
+  @inline(__always) private mutating func setHardwareAlarms(expected: MicrolitersPerHour) {
+    let s = sensors
     setAlarm(.occlusionDownstream, s.downstreamPressure > profile.downstreamOcclusion)
     setAlarm(.occlusionUpstream, s.upstreamPressure > profile.upstreamOcclusion)
     setAlarm(.airInLine, s.airBubble >= profile.airInLineBubble && s.airBubble.rawValue > 0)
@@ -246,8 +289,8 @@ extension PumpController {
     let empty = s.reservoir.rawValue <= 0
     setAlarm(.reservoirEmpty, empty)
     var low = !empty && s.reservoir < profile.lowReservoirVolume
-    let expected = expectedConsumptionRate
-    if !empty && expected.rawValue > 0 && s.reservoir.time(at: expected) < profile.lowReservoirTime
+    if !empty && expected.rawValue > 0
+      && Self.lastsLess(s.reservoir, than: profile.lowReservoirTime, at: expected)
     {
       low = true
     }
@@ -257,19 +300,40 @@ extension PumpController {
       .batteryLow,
       !s.onMains && s.batteryRemaining.rawValue > 0
         && s.batteryRemaining < profile.batteryLowRemaining)
-    if mode.mayDeliver && blockingAlarmActive {
-      stopDelivery(to: .paused(.alarm), .alarm)
-    }
+  }
+
+  /// `v.time(at: rate) < t` for `v` > 0 and `rate` > 0, without its division: ⌊v·3 600 000 /
+  /// rate⌋ < t exactly when v·3 600 000 < t·rate (integers, rate > 0; the time's saturation
+  /// at `Int64.max` is never below `t`), both products exact in 128 bits.
+  @inline(__always) static func lastsLess(
+    _ v: Microliters, than t: Milliseconds, at rate: MicrolitersPerHour
+  ) -> Bool {
+    guard t.rawValue > 0 else { return false }
+    let a = UInt64(v.rawValue).multipliedFullWidth(by: UInt64(Milliseconds.hour.rawValue))
+    let b = UInt64(t.rawValue).multipliedFullWidth(by: UInt64(rate.rawValue))
+    return a.high < b.high || (a.high == b.high && a.low < b.low)
   }
 
   /// The consumption a nurse plans the syringe by (REQ-HW-RESERVOIR-03): the programmed basal
   /// plus the most patient boluses the prescription allows per hour (KVO: the KVO rate). Not
   /// the bolus rate of the moment: a single bolus never raises the low-reservoir alarm.
-  @inline(__always) var expectedConsumptionRate: MicrolitersPerHour {
+  /// The bolus dose's volume is kept with the dose and concentration it was computed from
+  /// (`bolusVolume`; its division ran twice per control step), computed again when one differs
+  /// and always on the reference path. Mutating for that (and so that it reads in place; not
+  /// inlined: two copies cost 320 bytes of embedded text).
+  mutating func expectedConsumptionRate() -> MicrolitersPerHour {
     guard let p = prescription, mode.therapyActive else { return .zero }
     if mode == .kvo { return p.kvoRate }
-    let bolusNl = Arith.mulDivFloor(
-      PrescriptionCheck.volume(p.bolusDose, p.concentration), p.maxBolusesPerHour, 1)
+    let dose = p.bolusDose.rawValue
+    let c = p.concentration.rawValue
+    if bolusVolume.dose != dose || bolusVolume.concentration != c || alwaysEvaluate {
+      bolusVolume = (dose, c, PrescriptionCheck.volume(p.bolusDose, p.concentration))
+    } else {
+      #if DEBUG
+        debugBolusVolumesKept += 1
+      #endif
+    }
+    let bolusNl = Arith.mulDivFloor(bolusVolume.nanoliters, p.maxBolusesPerHour, 1)
     return MicrolitersPerHour(basalVolumeRate.rawValue + bolusNl / 1000)
   }
 

@@ -59,7 +59,7 @@ extension PumpController {
       let vtbiLeft = max(p.vtbi.nanoliters - (ledger.totalNanoliters - infusedBaseNanoliters), 0)
       let res = sensors.reservoir.nanoliters
       let lowVol = profile.lowReservoirVolume.nanoliters
-      let lowTimeVol = expectedConsumptionRate.nanoliters(over: profile.lowReservoirTime)
+      let lowTimeVol = expectedConsumptionRate().nanoliters(over: profile.lowReservoirTime)
       // Each of them is at least ⌊volume·3600 / rate⌋ ms after now: when the least volume
       // cannot be delivered before `d` (volume·3600 ≥ (d − now)·rate), none of them is earlier
       // than `d` and their divisions are skipped. (`d` holds every other candidate but the
@@ -95,13 +95,47 @@ extension PumpController {
       keepWindowMasses(rate: r, concentration: p.concentration, kvoRate: p.kvoRate)
       let m = headroomMasses
       let headroom =
-        min(
-          p.limit1h.picograms - ledger.sum1hPicograms, p.limit4h.picograms - ledger.sum4hPicograms)
-        - m.margin - (mode == .kvo ? 0 : m.reserve)
-      consider(now.rawValue + max(headroom, 0) / m.perMs)
+        max(
+          min(
+            p.limit1h.picograms - ledger.sum1hPicograms,
+            p.limit4h.picograms - ledger.sum4hPicograms)
+            - m.margin - (mode == .kvo ? 0 : m.reserve), 0)
+      #if !hasFeature(Embedded)
+        // Host builds: ⌊headroom / perMs⌋ ≥ d − now when headroom ≥ (d − now)·perMs; then the
+        // candidate is not earlier than `d` and its division is skipped (the product exact
+        // within the bounds).
+        let left = d &- t0
+        if !alwaysEvaluate && d != Int64.max && left <= 1 << 31 && m.perMs <= 1 << 31
+          && headroom >= left &* m.perMs
+        {
+          #if DEBUG
+            debugDeadlineHeadroomSkipped += 1
+          #endif
+          return aligned(d)
+        }
+      #endif
+      consider(now.rawValue + headroom / m.perMs)
     }
-    // Align down to the tick grid (from power-on), at least one tick ahead.
+    return aligned(d)
+  }
+
+  /// The least candidate `d` (`Int64.max`: none) aligned down to the tick grid (from
+  /// power-on), at least one tick ahead of now.
+  @inline(__always) private mutating func aligned(_ d: Int64) -> Milliseconds {
+    let tick = max(profile.controlTick.rawValue, 1)
+    let t0 = now.rawValue
     let o = origin.rawValue
+    #if !hasFeature(Embedded)
+      // Host builds: a least candidate at least a tick after now (now not before the origin)
+      // has a grid instant in (now, d]; the one it aligns down to is then at least the first
+      // after now, whose division is skipped.
+      if d != Int64.max && d &- t0 >= tick && t0 >= o && !alwaysEvaluate {
+        #if DEBUG
+          debugDeadlineGridDirect += 1
+        #endif
+        return Milliseconds(((d - o) / tick) * tick + o)
+      }
+    #endif
     let floorTick = d == Int64.max ? Int64.max : ((d - o) / tick) * tick + o
     return Milliseconds(max(floorTick, ((now.rawValue - o) / tick + 1) * tick + o))
   }

@@ -132,6 +132,26 @@ public struct PumpController: Sendable {
     /// Deadline computations that took the stale candidates from the required vitals' bits
     /// (`considerStaleDeadlines`; tests: the shortcut is exercised).
     public internal(set) var debugStaleBitLoops: Int64 = 0
+    /// Deadline computations that passed over the headroom candidate's division, and that
+    /// aligned to the grid from the least candidate alone (tests: the shortcuts are exercised).
+    public internal(set) var debugDeadlineHeadroomSkipped: Int64 = 0
+    public internal(set) var debugDeadlineGridDirect: Int64 = 0
+    /// Control steps whose hardware alarm conditions were passed over (`evaluateHardware`), and
+    /// expected consumptions that used the kept bolus volume (tests: the shortcuts are taken).
+    public internal(set) var debugHardwareChecksSkipped: Int64 = 0
+    public internal(set) var debugBolusVolumesKept: Int64 = 0
+  #endif
+  /// The prescription's bolus volume, nL, with the dose (µg) and concentration (µg/mL) it was
+  /// computed from (`expectedConsumptionRate`; not in the snapshot: −1 is no dose).
+  var bolusVolume: (dose: Int64, concentration: Int64, nanoliters: Int64) = (-1, -1, 0)
+  #if !hasFeature(Embedded)
+    /// Host builds (`evaluateHardware`): a reading other than motor steps was stored since the
+    /// hardware alarms' conditions were last set (`takeSensor`), and the expected consumption
+    /// and those alarms' condition bits that run left. Not in the snapshot: a restored
+    /// controller sets them afresh at its first step.
+    var hardwareReadingsChanged = true
+    var hardwareCheckedExpected: Int64 = -1
+    var hardwareCheckedConditions: UInt64 = 0
   #endif
 
   /// Powers on in self-test.

@@ -1,6 +1,7 @@
-import PumpCore
 import PumpHardware
 import Testing
+
+@testable import PumpCore
 
 /// The control step's shortcuts (issue 14, docs/PERFORMANCE.md "control step") change no
 /// behaviour: two pumps driven through the same inputs, one taking the shortcuts, one forced
@@ -17,6 +18,14 @@ struct StepShortcutTests {
     var windowMassesKept: Int64 = 0
     /// Deadlines whose stale candidates came from the required vitals' bits.
     var staleBitLoops: Int64 = 0
+    /// Deadlines that passed over the headroom candidate's division, and that aligned to the
+    /// grid from the least candidate alone.
+    var headroomSkipped: Int64 = 0
+    var gridDirect: Int64 = 0
+    /// Control steps that passed over the hardware alarms' conditions.
+    var hardwareSkipped: Int64 = 0
+    /// Expected consumptions that used the kept bolus volume.
+    var bolusVolumesKept: Int64 = 0
     var calls = 0
   }
 
@@ -53,6 +62,14 @@ struct StepShortcutTests {
     let fullMasses = full.rig.controller.debugHeadroomMassesKept
     let fastMasses = fast.rig.controller.debugHeadroomMassesKept
     let fastStale = fast.rig.controller.debugStaleBitLoops
+    let fastHeadroom = fast.rig.controller.debugDeadlineHeadroomSkipped
+    let fastGrid = fast.rig.controller.debugDeadlineGridDirect
+    let fastHardware = fast.rig.controller.debugHardwareChecksSkipped
+    let fullGrid = full.rig.controller.debugDeadlineGridDirect
+    let fullHeadroom = full.rig.controller.debugDeadlineHeadroomSkipped
+    let fullHardware = full.rig.controller.debugHardwareChecksSkipped
+    let fastVolumes = fast.rig.controller.debugBolusVolumesKept
+    let fullVolumes = full.rig.controller.debugBolusVolumesKept
     fast.recordsControllers = true
     full.recordsControllers = true
     for (i, step) in steps.enumerated() {
@@ -85,6 +102,14 @@ struct StepShortcutTests {
     #expect(full.rig.controller.debugHeadroomMassesKept == fullMasses)
     taken.staleBitLoops += fast.rig.controller.debugStaleBitLoops - fastStale
     #expect(full.rig.controller.debugStaleBitLoops == 0)
+    taken.headroomSkipped += fast.rig.controller.debugDeadlineHeadroomSkipped - fastHeadroom
+    taken.gridDirect += fast.rig.controller.debugDeadlineGridDirect - fastGrid
+    #expect(full.rig.controller.debugDeadlineHeadroomSkipped == fullHeadroom)
+    #expect(full.rig.controller.debugDeadlineGridDirect == fullGrid)
+    taken.hardwareSkipped += fast.rig.controller.debugHardwareChecksSkipped - fastHardware
+    #expect(full.rig.controller.debugHardwareChecksSkipped == fullHardware)
+    taken.bolusVolumesKept += fast.rig.controller.debugBolusVolumesKept - fastVolumes
+    #expect(full.rig.controller.debugBolusVolumesKept == fullVolumes)
     return true
   }
 
@@ -100,6 +125,10 @@ struct StepShortcutTests {
     // The comparison means something only if the shortcuts were taken.
     #expect(taken.windowMassesKept > 1000)
     #expect(taken.staleBitLoops > 1000)
+    #expect(taken.headroomSkipped > 1000)
+    #expect(taken.gridDirect > 1000)
+    #expect(taken.hardwareSkipped > 1000)
+    #expect(taken.bolusVolumesKept > 1000)
   }
 
   /// A policy that requires every vital (and sets the three bits no vital has) and calls a
@@ -181,6 +210,7 @@ struct StepShortcutTests {
     guard Self.compare(standardRx, Self.edges, label: "edges", &taken) else { return }
     #expect(taken.windowMassesKept > 100)
     #expect(taken.staleBitLoops > 100)
+    #expect(taken.hardwareSkipped > 100)
   }
 
   /// 75 minutes of basal with patient boluses every 11 minutes (a vitals sample every 4 s) under
@@ -206,5 +236,49 @@ struct StepShortcutTests {
     guard Self.compare(rx, steps, label: "limits", &taken) else { return }
     #expect(taken.windowMassesKept > 1000)
     #expect(taken.staleBitLoops > 1000)
+    #expect(taken.headroomSkipped > 500)
+    #expect(taken.gridDirect > 1000)
+    #expect(taken.hardwareSkipped > 500)
+    #expect(taken.bolusVolumesKept > 1000)
+  }
+
+  /// `lastsLess` (the low-reservoir time test without a division) against `time(at:)` itself:
+  /// every volume and rate on each side of the threshold, powers of two up to the saturation
+  /// of the product, and seeded random values.
+  @Test("The low-reservoir time test equals time(at:) < t")
+  func lastsLessEqualsTimeComparison() {
+    func check(_ v: Int64, _ t: Int64, _ r: Int64) {
+      let fast = PumpController.lastsLess(
+        Microliters(v), than: Milliseconds(t), at: MicrolitersPerHour(r))
+      let reference = Microliters(v).time(at: MicrolitersPerHour(r)) < Milliseconds(t)
+      #expect(fast == reference, "volume \(v) µL, time \(t) ms, rate \(r) µL/h")
+    }
+    var values: [Int64] = [1, 2, 3, 999, 1000, 1001, 1299, 1300, 1301, 3_600_000, 1_800_000]
+    for b in 0..<63 { values += [Int64(1) << b, (Int64(1) << b) - 1, (Int64(1) << b) + 1] }
+    values = values.filter { $0 > 0 }
+    let times: [Int64] = [-1, 0, 1, 1_799_999, 1_800_000, 1_800_001, Int64.max] + values
+    for v in values {
+      for t in times { for r in [1, 2600, 2601, 1_000_000, Int64.max] { check(v, t, r) } }
+    }
+    var g = SplitMix64(seed: 14)
+    for _ in 0..<20_000 {
+      let v = Int64(g.next() >> UInt64(1 + g.next() % 63)) | 1
+      let t = Int64(g.next() >> UInt64(1 + g.next() % 63))
+      let r = Int64(g.next() >> UInt64(1 + g.next() % 63)) | 1
+      check(v, t, r)
+      // On the threshold: t = ⌊v·3 600 000 / r⌋ and one either side.
+      let at = Microliters(v).time(at: MicrolitersPerHour(r)).rawValue
+      for d: Int64 in [-1, 0, 1] where at.addingReportingOverflow(d).overflow == false {
+        check(v, at + d, r)
+      }
+    }
+  }
+
+  @Test("A ledger's step volume is the step volume rounded up")
+  func stepVolumeRoundedUp() {
+    for spm: Int64 in [0, 1, 3, 7, 999, 1000, 1001, 12_345, 1_000_000, 1_000_001, 7_777_777] {
+      let ledger = DoseLedger(stepsPerMilliliter: spm, now: .zero)
+      #expect(ledger.stepNanoliters == Arith.divCeil(1_000_000, max(spm, 1)))
+    }
   }
 }
