@@ -56,6 +56,9 @@ extension PumpController {
       }
     }
     vitalsAssessmentChanged = changed
+    #if !hasFeature(Embedded)
+      if changed { vitalsMoved = true }
+    #endif
   }
 
   /// The run logic of one vital's track for a reading; records the artifact it ends, if any,
@@ -340,6 +343,25 @@ extension PumpController {
   /// The vitals interlock (REQ-VITALS-*).
   private mutating func evaluateVitals() {
     let watching = mode.therapyActive
+    #if !hasFeature(Embedded)
+      // Host builds: `assess` reads the confirmed levels, the staleness of each track at `now`,
+      // the policy, the watch start and `watching`. With no level or staleness moved by a
+      // sample and no policy change since the last full run (`vitalsMoved`), `now` before the
+      // first stale deadline after that run (a stale track stays stale until a sample, which
+      // marks it), and the same watch start, `watching` and latch, the assessment is the same;
+      // that run did not stop delivery (else it kept nothing), so with the three alarms'
+      // condition bits as it left them every statement below would change nothing.
+      if !vitalsMoved && now < vitalsCheckedUntil && watching == vitalsCheckedWatching
+        && vitals.watchSince == vitalsCheckedSince && interlockLatched == vitalsCheckedLatched
+        && alarms.conditionMask & Self.vitalsAlarmMask == vitalsCheckedConditions
+        && !alwaysEvaluate
+      {
+        #if DEBUG
+          debugVitalsAssessmentsSkipped += 1
+        #endif
+        return
+      }
+    #endif
     let a = vitals.assess(
       policy: policy, now: now, watching: watching, staleMasksCritical: staleMasks)
     let interlock = a.criticals > 0 || a.warnings >= policy.interlockWarnings
@@ -353,7 +375,25 @@ extension PumpController {
     }
     // The alarm's condition is the latch: it ends only with the clinician reset.
     setAlarm(.vitalsInterlock, interlockLatched)
+    #if !hasFeature(Embedded)
+      vitalsMoved = false
+      vitalsCheckedUntil =
+        watching && interlock
+        ? now : vitals.nextStaleDeadline(policy: policy, now: now) ?? Milliseconds(Int64.max)
+      vitalsCheckedSince = vitals.watchSince
+      vitalsCheckedWatching = watching
+      vitalsCheckedLatched = interlockLatched
+      vitalsCheckedConditions = alarms.conditionMask & Self.vitalsAlarmMask
+    #endif
   }
+
+  #if !hasFeature(Embedded)
+    /// The condition bits (`AlarmSystem.conditionMask`) of the alarms `evaluateVitals` sets.
+    @inline(__always) static var vitalsAlarmMask: UInt64 {
+      func b(_ c: AlarmCode) -> UInt64 { AlarmSystem.bit(Int(c.rawValue)) }
+      return b(.vitalsWarning) | b(.vitalsStale) | b(.vitalsInterlock)
+    }
+  #endif
 
   /// True while the interlock's condition holds (any critical, or enough warnings).
   public var interlockCondition: Bool {

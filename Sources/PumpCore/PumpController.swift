@@ -26,7 +26,12 @@ public struct PumpController: Sendable {
   public internal(set) var pending: Prescription? = nil
   public internal(set) var pendingSoftViolations: UInt32 = 0
   public internal(set) var policy: VitalsPolicy {
-    didSet { vitals.keepNormalBounds(of: policy) }  // In both inits too: no observer runs there.
+    didSet {
+      vitals.keepNormalBounds(of: policy)  // In both inits too: no observer runs there.
+      #if !hasFeature(Embedded)
+        vitalsMoved = true
+      #endif
+    }
   }
   /// The basal rate in force (titration changes it), and its motor rate.
   public internal(set) var basalRate: MicrogramsPerHour = .zero
@@ -83,7 +88,12 @@ public struct PumpController: Sendable {
     /// Test-only switch that deliberately breaks one safety rule, to show that the invariants and
     /// explorers catch it (issue 12). Never present in release or Embedded builds.
     public var debugBrokenRule: DebugBrokenRule? = nil {
-      didSet { settledAt = nil }  // It changes what `evaluate` concludes.
+      didSet {
+        settledAt = nil  // It changes what `evaluate` concludes.
+        #if !hasFeature(Embedded)
+          vitalsMoved = true
+        #endif
+      }
     }
     /// Test-only reference path: every accepted event runs the full `evaluate`, never the
     /// settled-vitals shortcut, and no other shortcut of issue 14 is taken either (`begin`
@@ -140,6 +150,9 @@ public struct PumpController: Sendable {
     /// expected consumptions that used the kept bolus volume (tests: the shortcuts are taken).
     public internal(set) var debugHardwareChecksSkipped: Int64 = 0
     public internal(set) var debugBolusVolumesKept: Int64 = 0
+    /// Control steps and events whose vitals interlock assessment was passed over
+    /// (`evaluateVitals`; tests: the shortcut is taken).
+    public internal(set) var debugVitalsAssessmentsSkipped: Int64 = 0
   #endif
   /// The prescription's bolus volume, nL, with the dose (µg) and concentration (µg/mL) it was
   /// computed from (`expectedConsumptionRate`; not in the snapshot: −1 is no dose).
@@ -152,6 +165,17 @@ public struct PumpController: Sendable {
     var hardwareReadingsChanged = true
     var hardwareCheckedExpected: Int64 = -1
     var hardwareCheckedConditions: UInt64 = 0
+    /// Host builds (`evaluateVitals`): a vitals sample moved a confirmed level or a staleness,
+    /// or the policy changed, since the interlock was last assessed in full; and what that run
+    /// read and left: the earliest stale deadline after its `now` (no staleness changes before
+    /// it), the watch start, whether therapy was watched, the latch, and the three vitals
+    /// alarms' condition bits. Not in the snapshot: a restored controller assesses afresh.
+    var vitalsMoved = true
+    var vitalsCheckedUntil = Milliseconds(Int64.min)
+    var vitalsCheckedSince = Milliseconds(Int64.min)
+    var vitalsCheckedWatching = false
+    var vitalsCheckedLatched = false
+    var vitalsCheckedConditions: UInt64 = 0
   #endif
 
   /// Powers on in self-test.

@@ -77,6 +77,7 @@ struct VitalsShortcutTests {
   func randomVitalsSameBehaviour() {
     var quietReadings: Int64 = 0
     var skipped: Int64 = 0
+    var assessmentsSkipped: Int64 = 0
     for seed in UInt64(1)...40 {
       var g = SplitMix64(seed: seed)
       var p = Pair()
@@ -86,6 +87,7 @@ struct VitalsShortcutTests {
       p.handle(.program(standardRx), at: t, "seed \(seed)")
       p.handle(.start, at: t, "seed \(seed)")
       var samples: Int64 = 0
+      var lastSampleAt = t
       for i in 0..<1500 where !p.failed {
         let at = "seed \(seed), step \(i)"
         switch g.next() % 100 {
@@ -104,20 +106,30 @@ struct VitalsShortcutTests {
           p.handle(.acknowledgeAlarms, at: t, at)
         case 8..<20:  // a gap of up to 8 s, no control step
           t = t + Milliseconds(Int64(g.next() % 8_000))
+        case 20..<24:  // a control step at a stale edge: 1 ms before, at or after the first one
+          // (the last sample's time plus the policy's stale limit)
+          t = max(
+            t, lastSampleAt + p.fast.policy.staleAfter + Milliseconds(Int64(g.next() % 3) - 1))
+          p.tick(at: t, at)
+          continue
         default:  // the 1 Hz pattern: a control step, then the sample at its instant
           t = t + .seconds(1)
           p.tick(at: t, at)
         }
         p.handle(.vitals(Self.sample(p.fast.policy, &g)), at: t, at)
+        lastSampleAt = t
         samples += 1
       }
       quietReadings += p.fast.debugQuietSamples
       skipped += p.fast.debugEvaluationsSkipped
+      assessmentsSkipped += p.fast.debugVitalsAssessmentsSkipped
       #expect(p.full.debugQuietSamples == 0 && p.full.debugEvaluationsSkipped == 0)
+      #expect(p.full.debugVitalsAssessmentsSkipped == 0)
     }
     // The shortcuts were taken, many times.
     #expect(quietReadings > 5_000)
     #expect(skipped > 1_000)
+    #expect(assessmentsSkipped > 5_000)
   }
 
   @Test(
@@ -154,6 +166,7 @@ struct VitalsShortcutTests {
     chronicRx.drugEntry = DrugEntryID(2)
     chronicRx.careArea = .chronicPain
     var quietReadings: Int64 = 0
+    var assessmentsSkipped: Int64 = 0
     var restores = 0
     var careAreaChanges = 0
     for seed in UInt64(101)...130 {
@@ -175,6 +188,7 @@ struct VitalsShortcutTests {
           careAreaChanges += 1
         case 3..<6:  // both controllers restored from their snapshots (the policy with them)
           quietReadings += p.fast.debugQuietSamples
+          assessmentsSkipped += p.fast.debugVitalsAssessmentsSkipped
           p.fast = try PumpController(
             restoring: p.fast.snapshot(), profile: testProfile, formulary: f)
           p.full = try PumpController(
@@ -192,9 +206,11 @@ struct VitalsShortcutTests {
         p.handle(.vitals(Self.sample(policy, &g)), at: t, at)
       }
       quietReadings += p.fast.debugQuietSamples
-      #expect(p.full.debugQuietSamples == 0)
+      assessmentsSkipped += p.fast.debugVitalsAssessmentsSkipped
+      #expect(p.full.debugQuietSamples == 0 && p.full.debugVitalsAssessmentsSkipped == 0)
     }
     #expect(quietReadings > 5_000)
+    #expect(assessmentsSkipped > 2_000)
     #expect(restores > 100 && careAreaChanges > 100)
   }
 
