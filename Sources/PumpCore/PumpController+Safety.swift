@@ -136,10 +136,7 @@ extension PumpController {
       sensors.batteryRemaining = remaining
       sensors.onMains = mains
     case .motorSteps(let n):
-      let (_, nl) = ledger.record(steps: n, now: now)
-      occlusionBatchNanoliters += nl
-      flow.measured(nl)
-      creditBolus(nanoliters: nl)
+      takeMotorSteps(n)
     case .sensorFailure:
       enterFault(.sensor)
     }
@@ -169,6 +166,73 @@ extension PumpController {
     #endif
     return true
   }
+
+  /// A plausible motor-steps reading's delivery (`takeSensor`).
+  @inline(__always)
+  mutating func takeMotorSteps(_ n: Int64) {
+    let (_, nl) = ledger.record(steps: n, now: now)
+    occlusionBatchNanoliters += nl
+    flow.measured(nl)
+    creditBolus(nanoliters: nl)
+  }
+
+  /// `takeSensor(r)`, its rejection logged.
+  @inline(__always)
+  mutating func takeReading(_ r: SensorReading) {
+    if let rejection = takeSensor(r) { record(.rejected(.sensor, rejection)) }
+  }
+
+  #if !hasFeature(Embedded)
+    /// `tick`'s readings when they come in the rig's fixed order (`SimulatedHardware.readings`:
+    /// motor steps, reservoir, downstream, upstream, air, door, battery), else false (nothing
+    /// taken). Each slot is compared with the held value by position, not through
+    /// `heldUnchanged`'s switch per reading (an indirect branch each): the same test, in the
+    /// same order, and the readings not passed over go through `takeSensor` as before. Host
+    /// only; `debugAlwaysEvaluate` takes the general path.
+    @inline(__always)
+    mutating func takeRigReadings(_ readings: [SensorReading]) -> Bool {
+      guard readings.count == 7, !alwaysEvaluate, case .motorSteps(let steps) = readings[0],
+        case .reservoir(let reservoir) = readings[1],
+        case .downstreamPressure(let down) = readings[2],
+        case .upstreamPressure(let up) = readings[3], case .airInLine(let air) = readings[4],
+        case .door(let door) = readings[5],
+        case .battery(let remaining, let mains) = readings[6]
+      else { return false }
+      #if DEBUG
+        debugRigOrderSteps += 1
+      #endif
+      if steps >= 0 {
+        // `takeSensor`'s plausible motor steps, without its three switches on the reading.
+        implausibleSensors &= ~SensorKind.motor.bit
+        heldSensors |= SensorKind.motor.bit
+        takeMotorSteps(steps)
+      } else {
+        takeReading(readings[0])
+      }
+      // Each comparison reads the state the readings before it left (as `heldUnchanged` does).
+      takeUnlessHeld(reservoir == sensors.reservoir, .reservoir, readings[1])
+      takeUnlessHeld(down == sensors.downstreamPressure, .downstreamPressure, readings[2])
+      takeUnlessHeld(up == sensors.upstreamPressure, .upstreamPressure, readings[3])
+      takeUnlessHeld(air == sensors.airBubble, .air, readings[4])
+      takeUnlessHeld(door == sensors.doorOpen, .door, readings[5])
+      takeUnlessHeld(
+        remaining == sensors.batteryRemaining && mains == sensors.onMains, .battery, readings[6])
+      return true
+    }
+
+    /// `heldUnchanged(r)` with its comparison `same` done by the caller (kind `k`), then
+    /// `r` taken unless held.
+    @inline(__always)
+    mutating func takeUnlessHeld(_ same: Bool, _ k: SensorKind, _ r: SensorReading) {
+      if same && heldSensors & k.bit != 0 {
+        #if DEBUG
+          debugHeldReadingsSkipped += 1
+        #endif
+      } else {
+        takeReading(r)
+      }
+    }
+  #endif
 
   /// Re-evaluates every condition and the motor command. Runs after every accepted event and
   /// on every tick, so a high-priority stop takes effect in the call that detects it.

@@ -116,6 +116,9 @@ public struct PumpController: Sendable {
     public internal(set) var debugHeadroomMassesKept: Int64 = 0
     /// Control-step readings that repeated a held value and were passed over (`heldUnchanged`).
     public internal(set) var debugHeldReadingsSkipped: Int64 = 0
+    /// Control steps whose readings came in the rig's order and were compared slot by slot
+    /// (`takeRigReadings`).
+    public internal(set) var debugRigOrderSteps: Int64 = 0
     /// Vitals readings taken as quiet (`VitalsMonitor.takeQuietReadings`).
     public var debugQuietSamples: Int64 { vitals.tracks.reduce(0) { $0 + $1.debugQuietSamples } }
   #endif
@@ -243,8 +246,13 @@ public struct PumpController: Sendable {
   /// timers, staleness, windows, limits and the motor command, evaluated once.
   public mutating func tick(now t: Milliseconds, readings: [SensorReading] = []) {
     begin(t)
-    for r in readings where !heldUnchanged(r) {
-      if let rejection = takeSensor(r) { record(.rejected(.sensor, rejection)) }
+    #if !hasFeature(Embedded)
+      let taken = takeRigReadings(readings)
+    #else
+      let taken = false
+    #endif
+    if !taken {
+      for r in readings where !heldUnchanged(r) { takeReading(r) }
     }
     evaluate()
   }

@@ -26,6 +26,8 @@ struct StepShortcutTests {
     var hardwareSkipped: Int64 = 0
     /// Expected consumptions that used the kept bolus volume.
     var bolusVolumesKept: Int64 = 0
+    /// Control steps whose readings were compared by their slot in the rig's order.
+    var rigOrderSteps: Int64 = 0
     var calls = 0
   }
 
@@ -70,6 +72,8 @@ struct StepShortcutTests {
     let fullHardware = full.rig.controller.debugHardwareChecksSkipped
     let fastVolumes = fast.rig.controller.debugBolusVolumesKept
     let fullVolumes = full.rig.controller.debugBolusVolumesKept
+    let fastRigOrder = fast.rig.controller.debugRigOrderSteps
+    let fullRigOrder = full.rig.controller.debugRigOrderSteps
     fast.recordsControllers = true
     full.recordsControllers = true
     for (i, step) in steps.enumerated() {
@@ -110,6 +114,8 @@ struct StepShortcutTests {
     #expect(full.rig.controller.debugHardwareChecksSkipped == fullHardware)
     taken.bolusVolumesKept += fast.rig.controller.debugBolusVolumesKept - fastVolumes
     #expect(full.rig.controller.debugBolusVolumesKept == fullVolumes)
+    taken.rigOrderSteps += fast.rig.controller.debugRigOrderSteps - fastRigOrder
+    #expect(full.rig.controller.debugRigOrderSteps == fullRigOrder)
     return true
   }
 
@@ -129,6 +135,7 @@ struct StepShortcutTests {
     #expect(taken.gridDirect > 1000)
     #expect(taken.hardwareSkipped > 1000)
     #expect(taken.bolusVolumesKept > 1000)
+    #expect(taken.rigOrderSteps > 1000)
   }
 
   /// A policy that requires every vital (and sets the three bits no vital has) and calls a
@@ -211,6 +218,7 @@ struct StepShortcutTests {
     #expect(taken.windowMassesKept > 100)
     #expect(taken.staleBitLoops > 100)
     #expect(taken.hardwareSkipped > 100)
+    #expect(taken.rigOrderSteps > 100)
   }
 
   /// 75 minutes of basal with patient boluses every 11 minutes (a vitals sample every 4 s) under
@@ -272,6 +280,74 @@ struct StepShortcutTests {
         check(v, at + d, r)
       }
     }
+  }
+
+  /// Seven readings in the rig's order with values near the held ones, at the alarm edges and
+  /// implausible; now and then two slots swapped, one left out or a sensor failure (the general
+  /// path).
+  static func readings(_ g: inout SplitMix64) -> [SensorReading] {
+    func pick<T>(_ values: [T]) -> T { values[Int(g.next() % UInt64(values.count))] }
+    let pressures = [0, 1000, 1001, 10_000, 10_001, -16_000, 1_000_000].map { MilliPSI($0) }
+    var r: [SensorReading] = [
+      .motorSteps(pick([0, 0, 1, 7, 200, -1])),
+      .reservoir(Microliters(pick([60_000, 60_000, 1300, 999, 0, -1, 1_000_000]))),
+      .downstreamPressure(pick(pressures)), .upstreamPressure(pick(pressures)),
+      .airInLine(Microliters(pick([0, 0, 0, 49, 50, -1]))), .door(open: g.next() % 8 == 0),
+      .battery(
+        remaining: Milliseconds(pick([3_600_000, 3_600_000, 1_799_999, -1])),
+        onMains: g.next() % 4 != 0),
+    ]
+    switch g.next() % 16 {
+    case 0: r.swapAt(Int(g.next() % 7), Int(g.next() % 7))
+    case 1: r.remove(at: Int(g.next() % 7))
+    case 2: r = [.sensorFailure]
+    default: break
+    }
+    return r
+  }
+
+  @Test(
+    "Readings in the rig's order, held, changed, implausible, reordered: the slot comparison changes nothing"
+  )
+  func rigOrderReadingsSameBehaviour() {
+    /// A started pump at `t` and its reference.
+    func started(at t: Milliseconds) -> (PumpController, PumpController) {
+      var fast = PumpController(profile: testProfile, formulary: testFormulary, now: t)
+      for e in [PumpEvent.selfTestResult(passed: true), .program(standardRx), .start] {
+        _ = fast.handle(e, now: t)
+      }
+      var full = fast
+      full.debugAlwaysEvaluate = true
+      return (fast, full)
+    }
+    var rigOrder: Int64 = 0
+    for seed in UInt64(1)...40 {
+      var g = SplitMix64(seed: seed)
+      var t = Milliseconds.zero
+      var (fast, full) = started(at: t)
+      var last: [SensorReading] = []
+      for i in 0..<400 {
+        t = t + Milliseconds(1000)
+        // Mostly the previous readings again (held).
+        let r = i > 0 && g.next() % 3 != 0 ? last : Self.readings(&g)
+        last = r
+        let taken = fast.debugRigOrderSteps
+        fast.tick(now: t, readings: r)
+        rigOrder += fast.debugRigOrderSteps - taken
+        full.tick(now: t, readings: r)
+        if fast.effects != full.effects || fast.snapshot() != full.snapshot()
+          || fast.mode != full.mode || fast.sensors != full.sensors
+        {
+          Issue.record(
+            "seed \(seed), tick \(i) \(r): effects \(fast.effects), reference \(full.effects)")
+          return
+        }
+        #expect(full.debugRigOrderSteps == 0)
+        // A fresh pump after a fault (and now and then) keeps the readings meaningful.
+        if fast.isFaulted || g.next() % 50 == 0 { (fast, full) = started(at: t) }
+      }
+    }
+    #expect(rigOrder > 1000)
   }
 
   @Test("A ledger's step volume is the step volume rounded up")
