@@ -88,7 +88,10 @@ public enum CohortReplay {
       interlockStops: 0, painTime: .zero, maxPlasma: 0, maxEffectSite: 0, presses: 0, grants: 0,
       delivered: 0)
     let step = s.patient?.monitorSettings.continuousPeriod ?? .seconds(1)
-    for o in r.log?.records ?? [] {
+    // The delivered total is the last sample appended (`delivered.last`, a replacement included);
+    // the other records are read in order without merging the whole log.
+    m.delivered = r.log?.delivered.last?.total ?? 0
+    for o in r.log?.others ?? [] {
       switch o.event {
       case .patient(let v):
         if v.pain >= painThreshold { m.painTime = m.painTime + step }
@@ -99,7 +102,6 @@ public enum CohortReplay {
         m.presses += 1
         m.grants += 1
       case .bolusDenied: m.presses += 1
-      case .delivered(let d): m.delivered = d.rawValue
       default: break
       }
     }

@@ -8,7 +8,7 @@ import PumpPatient
 /// (granted/denied) with the drug delivered.
 extension HTMLReport {
   static func hasPatient(_ log: ObservationLog) -> Bool {
-    log.records.contains {
+    log.others.contains {
       if case .patient = $0.event { return true }
       return false
     }
@@ -19,7 +19,7 @@ extension HTMLReport {
     fails: [ExpectationResult]
   ) -> String {
     var samples: [(Double, PatientVitals)] = []
-    for o in log.records {
+    for o in log.others {
       if case .patient(let v) = o.event { samples.append((Double(o.time.rawValue), v)) }
     }
     let rowH = 70.0
@@ -84,12 +84,12 @@ extension HTMLReport {
     line(3, 0, 10, "#ef6c00") { $0.pain }
     // 5: presses and the drug delivered (cumulative).
     let by = rowY(4)
-    let dmax = Double(max(tl.deliveredValues.max() ?? 0, 1000)) * 1.05
+    let dmax = Double(max(tl.curve.lazy.map(\.total).max() ?? 0, 1000)) * 1.05
     frame(4, "presses, delivered", 0, 0)
     p.text(x0 - 4, by + 9, "\(SVGPlot.f(dmax / 1000)) mg", anchor: "end", size: 9, fill: "#888")
     var dpts: [(Double, Double)] = []
-    for (t, v) in zip(tl.deliveredTimes, tl.deliveredValues) {
-      dpts.append((p.x(Double(t)), SVGPlot.y(Double(v), 0, dmax, by, by + rowH)))
+    for d in tl.curve {
+      dpts.append((p.x(Double(d.time)), SVGPlot.y(Double(d.total), 0, dmax, by, by + rowH)))
     }
     p.polyline(dpts, stroke: "#2e9d47", width: 1.6)
     for (t, denial) in tl.boluses {

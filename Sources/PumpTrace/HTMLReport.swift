@@ -158,12 +158,14 @@ public enum HTMLReport {
     let conc = Double(rx?.concentration.rawValue ?? 5000)
     // Delivered rate between samples, µL/h.
     var delivered: [(Double, Double)] = []
-    for i in 1..<max(tl.deliveredTimes.count, 1) {
-      let dt = Double(tl.deliveredTimes[i] - tl.deliveredTimes[i - 1])
+    // (The curve itself: `deliveredTimes` and `deliveredValues` build a whole array per read.)
+    let curve = tl.curve
+    for i in 1..<max(curve.count, 1) {
+      let dt = Double(curve[i].time - curve[i - 1].time)
       guard dt > 0 else { continue }
-      let ug = Double(tl.deliveredValues[i] - tl.deliveredValues[i - 1])
-      delivered.append((Double(tl.deliveredTimes[i - 1]), ug / conc * 1000 / dt * 3_600_000))
-      delivered.append((Double(tl.deliveredTimes[i]), ug / conc * 1000 / dt * 3_600_000))
+      let ug = Double(curve[i].total - curve[i - 1].total)
+      delivered.append((Double(curve[i - 1].time), ug / conc * 1000 / dt * 3_600_000))
+      delivered.append((Double(curve[i].time), ug / conc * 1000 / dt * 3_600_000))
     }
     let maxRate = max(
       tl.motor.map { Double($0.1.rawValue) }.max() ?? 0, delivered.map(\.1).max() ?? 0, 1000)
@@ -228,7 +230,7 @@ public enum HTMLReport {
     p.text(SVGPlot.left - 4, y1, "0 mg", anchor: "end", size: 9, fill: "#888")
     p.polyline(s4.map { (p.x($0.0), y($0.1)) }, stroke: "#7b1fa2", width: 1.8)
     p.polyline(s1.map { (p.x($0.0), y($0.1)) }, stroke: "#e07b00", width: 1.8)
-    let total = tl.deliveredValues.last ?? 0
+    let total = tl.curve.last?.total ?? 0
     p.text(330, 15, "— delivered in the last 1 h", size: 11, fill: "#e07b00")
     p.text(520, 15, "— in the last 4 h", size: 11, fill: "#7b1fa2")
     p.text(650, 15, "total \(TraceChecker.mg(total))", size: 11)

@@ -91,7 +91,8 @@ public struct ObservationLog: Sendable {
     samplesBefore.reserveCapacity(256)
   }
 
-  /// Every record, in the order appended (built on demand: reports and tests).
+  /// Every record, in the order appended, built on demand (tests): each read merges the whole
+  /// log (O(records)), so bind it once; reports read `others` and `delivered`.
   public var records: [Observation] {
     var samples: [Observation] = []
     samples.reserveCapacity(delivered.count + replaced.count)

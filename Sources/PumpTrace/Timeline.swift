@@ -27,7 +27,8 @@ public struct Timeline: Sendable {
   /// True when the curve's times strictly increase (as every driver logs them): a window edge
   /// that falls on a sample then reads its total directly.
   fileprivate var deliveredIncreasing = true
-  /// The curve's times and totals (reports and tests).
+  /// The curve's times and totals (tests). Each read builds a new array (O(samples)): bind it
+  /// once, never index it in a loop (reports read `curve`).
   public var deliveredTimes: [Int64] { curve.map(\.time) }
   public var deliveredValues: [Int64] { curve.map(\.total) }
   /// Every observation but the delivered samples, in order (`ObservationLog.others`).

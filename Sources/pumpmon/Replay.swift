@@ -96,8 +96,8 @@ struct Replay: ParsableCommand {
     if observations {
       for r in results {
         print("== \(r.file)")
-        for o in r.log?.records ?? [] {
-          if case .delivered = o.event { continue }
+        // Every record but the delivered samples (`others`: no merge of the whole log).
+        for o in r.log?.others ?? [] {
           print(ObservationLog.describe(o))
         }
       }
