@@ -101,7 +101,9 @@ public struct PumpController: Sendable {
     /// report by its loop and advances in full, the next deadline divides every volume
     /// candidate and computes its window-limit masses afresh (so does the motor command,
     /// `regulate`), every vitals reading runs the run logic of its track, every control-step
-    /// reading is taken); the differential tests compare both.
+    /// reading is taken through the general loop, the interlock and the hardware alarms are
+    /// assessed in full, the bolus volume is computed afresh, and the deadline's headroom and
+    /// grid divisions always run); the differential tests compare both.
     public var debugAlwaysEvaluate = false {
       didSet { ledger.debugReferencePath = debugAlwaysEvaluate }
     }
